@@ -1,0 +1,131 @@
+"""The ``cablesim`` command line: argument parsing, printing and exit codes only.
+
+Exit codes: 0 success; 1 invalid input (the problems are printed, each naming file, row
+and field); 2 bad command-line usage; 3 an internal error (a bug: please report it);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from cablesim import __version__
+from cablesim._errors import CablesimError
+from cablesim.io.topology import load_topology
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+
+def _format_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """Render a :meth:`cablesim.Network.summary` dict as human-readable text."""
+    countries = summary["countries"]
+    km = "; ".join(f"{k} {v:,.1f}" for k, v in summary["km_by_kind"].items())
+    lines = [
+        f"topology {summary['name']}: valid",
+        f"  nodes       {summary['nodes']:>6}  ({_format_counts(summary['nodes_by_kind'])})",
+        f"  links       {summary['links']:>6}  ({_format_counts(summary['links_by_kind'])})",
+        f"  status              ({_format_counts(summary['links_by_status'])})",
+        f"  systems     {len(summary['systems']):>6}",
+        f"  countries   {len(countries):>6}  ({' '.join(countries)})",
+        f"  total km    {summary['total_km']:>12,.1f}  ({km})",
+        f"  components  {summary['components']:>6}  (existing links only: "
+        f"{summary['components_existing']}; sizes {summary['component_sizes'][:5]})",
+    ]
+    if summary["isolated_nodes"]:
+        lines.append(f"  isolated nodes: {', '.join(summary['isolated_nodes'])}")
+    return "\n".join(lines)
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        network = load_topology(args.path)
+    except CablesimError as exc:
+        if args.json:
+            json.dump({"valid": False, "path": args.path,
+                       "problems": [p.as_dict() for p in exc.problems]}, out, indent=2)
+            out.write("\n")
+        raise
+    summary = network.summary()
+    if args.json:
+        json.dump({"valid": True, "path": args.path, **summary}, out, indent=2)
+        out.write("\n")
+    else:
+        out.write(format_summary(summary) + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``cablesim`` command."""
+    parser = argparse.ArgumentParser(
+        prog="cablesim",
+        description="Connectivity and bandwidth-cost simulation of Internet cable networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"cablesim {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    validate = sub.add_parser(
+        "validate", help="check a topology folder and print its summary",
+        description="Check a topology folder (nodes.csv, links.csv, geometry.geojson) and "
+        "print a summary; every problem is listed with its file, row and field.")
+    validate.add_argument("path", help="topology folder, e.g. topology/china_asean")
+    validate.add_argument("--json", action="store_true", help="print the result as JSON")
+    validate.set_defaults(handler=_cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    """Run the command line; return the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage or help
+        return int(exc.code or 0)
+    if not getattr(args, "handler", None):
+        parser.print_help(out)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args, out, err))
+    except CablesimError as exc:
+        err.write(f"cablesim: error: {exc}\n")
+        return EXIT_INVALID
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # silence the flush at interpreter exit
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        err.write("cablesim: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
+        if args.debug:
+            traceback.print_exc(file=err)
+        err.write(f"cablesim: internal error: {type(exc).__name__}: {exc}\n"
+                  "This is a bug in cablesim; rerun with --debug and report the traceback.\n")
+        return EXIT_INTERNAL
+
+
+def run() -> None:  # pragma: no cover - console-script entry point
+    """Entry point of the ``cablesim`` console script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,149 @@
+"""Geodesy and propagation physics: lengths in km, latencies in ms.
+
+Constants are cited in ``docs/`` and in the facts table of the topology's SOURCES.md:
+the group index of standard single-mode fibre at 1550 nm is 1.4682 (Corning SMF-28e,
+ITU-T G.652), so light covers 204,190 km/s in fibre (4.897 microseconds per km one way).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pyproj import Geod
+from shapely.geometry import LineString, MultiLineString
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "C_KM_PER_S",
+    "FIBRE_GROUP_INDEX",
+    "EARTH_RADIUS_KM",
+    "GEO_ALTITUDE_KM",
+    "great_circle_km",
+    "geodesic_length_km",
+    "great_circle_line",
+    "fibre_latency_ms",
+    "fibre_rtt_floor_ms",
+    "geo_satellite_latency_ms",
+]
+
+C_KM_PER_S = 299_792.458
+"""Speed of light in vacuum, km/s."""
+
+FIBRE_GROUP_INDEX = 1.4682
+"""Group index of SMF-28e / G.652 fibre at 1550 nm (Corning product information)."""
+
+EARTH_RADIUS_KM = 6_371.0088
+"""Mean Earth radius (IUGG), km; used for satellite slant ranges."""
+
+GEO_ALTITUDE_KM = 35_786.0
+"""Altitude of the geostationary orbit above the equator, km."""
+
+_GEOD = Geod(ellps="WGS84")
+
+
+def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic (WGS84 ellipsoid) distance between two points, km.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float
+        Coordinates in degrees.
+    """
+    _, _, dist_m = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(dist_m) / 1000.0
+
+
+def geodesic_length_km(geometry: BaseGeometry) -> float:
+    """Geodesic length of a (Multi)LineString in lon/lat degrees on the WGS84 ellipsoid, km.
+
+    Parts of a MultiLineString are summed; the jump between parts (e.g. at the
+    antimeridian) is not counted.
+    """
+    if geometry is None or geometry.is_empty:
+        return 0.0
+    return float(_GEOD.geometry_length(geometry)) / 1000.0
+
+
+def great_circle_line(
+    lon1: float, lat1: float, lon2: float, lat2: float, max_segment_km: float = 100.0
+) -> LineString | MultiLineString:
+    """Great-circle line between two points, densified and split at the antimeridian.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float
+        End points in degrees.
+    max_segment_km : float
+        Longest straight piece between interpolated points, km.
+
+    Returns
+    -------
+    LineString or MultiLineString
+        A MultiLineString with one part on each side when the line crosses +-180 degrees.
+    """
+    dist = great_circle_km(lon1, lat1, lon2, lat2)
+    n_between = max(int(math.ceil(dist / max_segment_km)) - 1, 0)
+    inner = _GEOD.npts(lon1, lat1, lon2, lat2, n_between) if n_between else []
+    lons = [lon1] + [p[0] for p in inner] + [lon2]
+    lats = [lat1] + [p[1] for p in inner] + [lat2]
+    return _split_antimeridian(lons, lats)
+
+
+def _split_antimeridian(lons: list[float], lats: list[float]) -> LineString | MultiLineString:
+    parts: list[list[tuple[float, float]]] = [[(lons[0], lats[0])]]
+    for i in range(1, len(lons)):
+        a_lon, a_lat, b_lon, b_lat = lons[i - 1], lats[i - 1], lons[i], lats[i]
+        if abs(b_lon - a_lon) > 180.0:
+            # crossing: interpolate the latitude at +-180 on the unwrapped segment
+            b_unwrapped = b_lon + (360.0 if b_lon < a_lon else -360.0)
+            edge = 180.0 if b_unwrapped > a_lon else -180.0
+            frac = (edge - a_lon) / (b_unwrapped - a_lon)
+            lat_edge = a_lat + frac * (b_lat - a_lat)
+            parts[-1].append((edge, lat_edge))
+            parts.append([(-edge, lat_edge)])
+        parts[-1].append((b_lon, b_lat))
+    if len(parts) == 1:
+        return LineString(parts[0])
+    return MultiLineString([p for p in parts if len(p) >= 2])
+
+
+def fibre_latency_ms(length_km: float | np.ndarray, group_index: float = FIBRE_GROUP_INDEX):
+    """One-way propagation delay of light in fibre over ``length_km``, ms.
+
+    Accepts a scalar (returns a float) or an array (returns an array).
+    """
+    result = np.multiply(length_km, group_index / C_KM_PER_S * 1000.0)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def fibre_rtt_floor_ms(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Round-trip time floor between two points over fibre laid on the great circle, ms."""
+    return 2.0 * fibre_latency_ms(great_circle_km(lon1, lat1, lon2, lat2))
+
+
+def _ecef_km(lon: float, lat: float, altitude_km: float = 0.0) -> np.ndarray:
+    lam, phi = math.radians(lon), math.radians(lat)
+    r = EARTH_RADIUS_KM + altitude_km
+    return np.array([r * math.cos(phi) * math.cos(lam), r * math.cos(phi) * math.sin(lam),
+                     r * math.sin(phi)])
+
+
+def geo_satellite_latency_ms(
+    lon1: float, lat1: float, lon2: float, lat2: float, orbit_lon_deg: float
+) -> float:
+    """One-way latency of a single geostationary hop (ground -> satellite -> ground), ms.
+
+    Uses a spherical Earth (mean radius) and straight slant paths at the speed of light.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float
+        Ground stations, degrees.
+    orbit_lon_deg : float
+        Longitude of the satellite's orbital slot, degrees east.
+    """
+    sat = _ecef_km(orbit_lon_deg, 0.0, GEO_ALTITUDE_KM)
+    up = float(np.linalg.norm(sat - _ecef_km(lon1, lat1)))
+    down = float(np.linalg.norm(sat - _ecef_km(lon2, lat2)))
+    return (up + down) / C_KM_PER_S * 1000.0

@@ -1,0 +1,217 @@
+"""Column tables for cablesim's components (nodes, links) and their enumerations.
+
+The tables below are the single source of truth for column names, types, units, defaults
+and meanings, in the spirit of PyPSA's component attribute tables. They drive
+
+- validation of topology folders and in-memory tables (:mod:`cablesim.validation`),
+- the defaults filled in for optional columns,
+- which columns are written back to files (``derived`` columns are computed, never saved),
+- the schema documentation (:func:`schema_markdown`, rendered into ``docs/schema.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Column",
+    "NODE_KINDS",
+    "LINK_KINDS",
+    "LINK_STATUSES",
+    "NODE_COLUMNS",
+    "LINK_COLUMNS",
+    "DEFAULT_EQUIPMENT_LATENCY_MS",
+    "columns_by_name",
+    "file_columns",
+    "schema_markdown",
+]
+
+NODE_KINDS: tuple[str, ...] = ("landing", "city", "hub", "ixp", "junction")
+"""Node kinds: cable landing station, city, exchange/transit hub city, Internet exchange
+point, and junction (a submarine branching unit or a terrestrial route junction)."""
+
+LINK_KINDS: tuple[str, ...] = ("submarine", "terrestrial", "metro", "transit", "satellite")
+"""Link kinds: submarine cable segment, long-haul terrestrial fibre, short intra-metro
+link, logical IP-transit interconnection, and geostationary satellite hop."""
+
+LINK_STATUSES: tuple[str, ...] = ("existing", "planned", "proposed")
+"""Link statuses: in service; announced and under construction; proposed by a study or
+scenario (not announced)."""
+
+DEFAULT_EQUIPMENT_LATENCY_MS = 0.1
+"""One-way latency allowance per link for terminal equipment, ms (estimate: one DWDM
+terminal pair plus router forwarding at each end, each in the order of tens of
+microseconds; a round 0.1 ms per link is used unless a link states its own)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a component table.
+
+    Attributes
+    ----------
+    name : str
+        Column name; units are part of the name where a unit applies.
+    dtype : str
+        ``"str"``, ``"float"``, ``"int"`` or ``"category"``.
+    unit : str
+        Unit of the values, ``""`` for unitless text.
+    required : bool
+        The column must be present in a file.
+    nullable : bool
+        Cells may be empty (then ``default`` applies, or the value is missing).
+    default : object
+        Value used for empty cells and absent optional columns (``None``: stays missing).
+    allowed : tuple of str or None
+        The valid values of a category column.
+    min, max : float or None
+        Bounds of a numeric column.
+    min_exclusive : bool
+        ``min`` itself is not allowed (e.g. capacity must be > 0).
+    derived : bool
+        Computed by cablesim on load; never read from or written to files.
+    description : str
+        What the column holds.
+    """
+
+    name: str
+    dtype: str
+    unit: str
+    required: bool
+    nullable: bool
+    description: str
+    default: object = None
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    derived: bool = False
+
+
+NODE_COLUMNS: tuple[Column, ...] = (
+    Column("id", "str", "", True, False,
+           "Unique node id: UN/LOCODE for cities and hubs (e.g. SGSIN), TeleGeography "
+           "landing-point slug for landing stations (e.g. tuas-singapore)."),
+    Column("name", "str", "", True, False, "Human-readable name."),
+    Column("kind", "category", "", True, False,
+           "One of: " + ", ".join(NODE_KINDS) + ".", allowed=NODE_KINDS),
+    Column("country", "str", "ISO 3166-1 alpha-3", True, True,
+           "Country code (e.g. SGP, CHN, HKG); may be empty only for a junction at sea."),
+    Column("lon", "float", "degrees east (WGS84)", True, False, "Longitude.",
+           min=-180.0, max=180.0),
+    Column("lat", "float", "degrees north (WGS84)", True, False, "Latitude.",
+           min=-90.0, max=90.0),
+    Column("tg_id", "str", "", False, True,
+           "TeleGeography landing-point slug when the node is a TeleGeography landing point."),
+    Column("metro", "str", "", False, True,
+           "For a landing station: id of the city or hub node its traffic is backhauled to."),
+    Column("transit_price_usd_per_mbps_month", "float", "USD per Mbps per month", False, True,
+           "Wholesale IP transit price at this node (hubs and cities where a price is cited).",
+           min=0.0),
+    Column("citation", "str", "", True, False,
+           "Source of the row's numbers (report, URL, or 'estimate: how')."),
+)
+
+LINK_COLUMNS: tuple[Column, ...] = (
+    Column("id", "str", "", True, False,
+           "Unique link id, e.g. 'apg:03' (system slug and segment number)."),
+    Column("from_node", "str", "", True, False, "Id of one end node."),
+    Column("to_node", "str", "", True, False, "Id of the other end node (links are undirected)."),
+    Column("kind", "category", "", True, False,
+           "One of: " + ", ".join(LINK_KINDS) + ".", allowed=LINK_KINDS),
+    Column("system", "str", "", True, False,
+           "Cable system or route name; parallel systems between the same nodes stay distinct."),
+    Column("capacity_gbps", "float", "Gbps", True, False,
+           "Capacity available for routing, per direction.", min=0.0, min_exclusive=True),
+    Column("design_capacity_gbps", "float", "Gbps", False, True,
+           "Announced design capacity of the system or segment, per direction.",
+           min=0.0, min_exclusive=True),
+    Column("price_usd_per_mbps_month", "float", "USD per Mbps per month", True, False,
+           "Lease price of carrying 1 Mbps over this link for a month.", min=0.0),
+    Column("length_km", "float", "km", True, True,
+           "Route length. Empty: the geodesic length of the link's geometry (its real route "
+           "if geometry.geojson has one, else the great circle times route_factor).",
+           min=0.0, min_exclusive=True),
+    Column("route_factor", "float", "", False, True,
+           "Multiplier applied to a great-circle length when the link has neither a length "
+           "nor a route geometry (real routes are longer than the great circle).",
+           default=1.0, min=1.0),
+    Column("status", "category", "", True, False,
+           "One of: " + ", ".join(LINK_STATUSES) + ".", allowed=LINK_STATUSES),
+    Column("rfs_year", "int", "year", True, True, "Ready-for-service year.",
+           min=1850, max=2100),
+    Column("capex_usd", "float", "USD", False, True, "Build cost (cited or estimated).",
+           min=0.0),
+    Column("tg_cable_id", "str", "", False, True,
+           "TeleGeography cable slug for segments of a TeleGeography cable."),
+    Column("equipment_latency_ms", "float", "ms", False, True,
+           "One-way latency allowance for terminal equipment on this link.",
+           default=DEFAULT_EQUIPMENT_LATENCY_MS, min=0.0),
+    Column("orbit_lon_deg", "float", "degrees east", False, True,
+           "Sub-satellite longitude of a geostationary satellite link (kind 'satellite').",
+           min=-180.0, max=180.0),
+    Column("citation", "str", "", True, False,
+           "Source of the row's numbers (report, URL, or 'estimate: how')."),
+    Column("latency_ms", "float", "ms", False, True,
+           "One-way latency: length_km x group index 1.4682 / c plus equipment_latency_ms; "
+           "for satellite links the up- and down-link slant ranges / c instead.",
+           derived=True),
+    Column("length_source", "category", "", False, True,
+           "Where length_km came from: 'given', 'geometry' or 'great_circle'.",
+           allowed=("given", "geometry", "great_circle"), derived=True),
+    Column("geometry_source", "category", "", False, True,
+           "Where the geometry came from: 'file' (geometry.geojson) or 'great_circle'.",
+           allowed=("file", "great_circle"), derived=True),
+    Column("route_citation", "str", "", False, True,
+           "Source of the route geometry: the 'citation' property of the link's feature in "
+           "geometry.geojson (kept there, not in links.csv).", derived=True),
+)
+
+
+def columns_by_name(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Map column name to :class:`Column` for one component table."""
+    return {c.name: c for c in columns}
+
+
+def file_columns(columns: tuple[Column, ...]) -> list[str]:
+    """Names of the columns that are read from and written to files, in order."""
+    return [c.name for c in columns if not c.derived]
+
+
+def _bounds(col: Column) -> str:
+    parts = []
+    if col.min is not None:
+        parts.append(f"{'>' if col.min_exclusive else '>='} {col.min:g}")
+    if col.max is not None:
+        parts.append(f"<= {col.max:g}")
+    return ", ".join(parts)
+
+
+def schema_markdown() -> str:
+    """Render the node and link column tables as Markdown (the text of ``docs/schema.md``)."""
+    out = [
+        "# Topology schema",
+        "",
+        "Generated from `cablesim.schema` (do not edit by hand; run "
+        "`python -m cablesim.schema > docs/schema.md`).",
+        "",
+        "A topology is a folder with `nodes.csv`, `links.csv` and, optionally, "
+        "`geometry.geojson` (LineString/MultiLineString features whose `properties.id` is a "
+        "link id, giving the real route). Extra columns are kept as text.",
+    ]
+    for title, cols in (("nodes.csv", NODE_COLUMNS), ("links.csv", LINK_COLUMNS)):
+        out += ["", f"## {title}", "",
+                "| column | type | unit | required | empty allowed | default | bounds | description |",
+                "|---|---|---|---|---|---|---|---|"]
+        for c in cols:
+            req = "derived" if c.derived else ("yes" if c.required else "no")
+            default = "" if c.default is None else f"{c.default}"
+            out.append(
+                f"| `{c.name}` | {c.dtype} | {c.unit} | {req} | {'yes' if c.nullable else 'no'} "
+                f"| {default} | {_bounds(c)} | {c.description} |"
+            )
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - documentation helper
+    print(schema_markdown(), end="")
