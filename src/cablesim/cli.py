@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from cablesim import __version__
+from cablesim._atomic import atomic_write_text
 from cablesim._errors import CablesimError
+from cablesim.schema import schema_markdown
 from cablesim.io.topology import load_topology
 
 EXIT_OK = 0
@@ -69,6 +71,16 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    text = schema_markdown()
+    if args.out:
+        atomic_write_text(args.out, text)
+        err.write(f"wrote {args.out}\n")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cablesim`` command."""
     parser = argparse.ArgumentParser(
@@ -86,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", help="topology folder, e.g. topology/china_asean")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.set_defaults(handler=_cmd_validate)
+    schema = sub.add_parser("schema", help="print the topology file schema (Markdown)",
+                            description="Print the column tables of nodes.csv and links.csv.")
+    schema.add_argument("--out", help="write to this file instead of standard output")
+    schema.set_defaults(handler=_cmd_schema)
     return parser
 
 

@@ -151,14 +151,14 @@ class Network:
             link_rows[key] = dict(data)
         links = pd.DataFrame.from_dict(link_rows, orient="index")
         links.index = pd.Index(list(link_rows), dtype=object, name="id")
-        geometry = links.pop("geometry") if "geometry" in links else None
+        geometry = list(links.pop("geometry")) if "geometry" in links else []
         links = links.reindex(columns=link_cols or list(links.columns))
         nodes = _typed(nodes, NODE_COLUMNS)
         links = _typed(links, LINK_COLUMNS)
         node_gdf = gpd.GeoDataFrame(
             nodes, geometry=[Point(x, y) for x, y in zip(nodes["lon"], nodes["lat"])], crs=CRS)
-        link_gdf = gpd.GeoDataFrame(links, geometry=list(geometry) if geometry is not None
-                                    else None, crs=CRS)
+        link_gdf = gpd.GeoDataFrame(links, geometry=gpd.GeoSeries(geometry, index=links.index,
+                                                                  crs=CRS), crs=CRS)
         order = [i for i in graph.graph.get("link_order", []) if i in link_gdf.index]
         rest = [i for i in link_gdf.index if i not in set(order)]
         link_gdf = link_gdf.loc[order + rest]

@@ -193,7 +193,7 @@ def schema_markdown() -> str:
         "# Topology schema",
         "",
         "Generated from `cablesim.schema` (do not edit by hand; run "
-        "`python -m cablesim.schema > docs/schema.md`).",
+        "`cablesim schema --out docs/schema.md`).",
         "",
         "A topology is a folder with `nodes.csv`, `links.csv` and, optionally, "
         "`geometry.geojson` (LineString/MultiLineString features whose `properties.id` is a "
@@ -211,7 +211,3 @@ def schema_markdown() -> str:
                 f"| {default} | {_bounds(c)} | {c.description} |"
             )
     return "\n".join(out) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - documentation helper
-    print(schema_markdown(), end="")

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,12 @@ def coerce_table(
         else:
             series = _text(values)
             blank = series.isna().tolist()
+            for pos, value in enumerate(series.tolist()):
+                if value is not None and _CONTROL.search(value):
+                    problems.append(source.problem(
+                        pos, col.name, f"contains a control character: {value!r}",
+                        "remove line breaks, tabs and other invisible characters"))
+                    series.iloc[pos] = None
             if col.allowed is not None:
                 for pos, value in enumerate(series.tolist()):
                     if value is not None and value not in col.allowed:
