@@ -201,3 +201,10 @@ def test_problem_json_is_serialisable(tiny_copy):
     rewrite(tiny_copy / "links.csv", "hk-nng:01,HKHKG,CNNNG", "hk-nng:01,HKHKG,CNNNN")
     problems = problems_of(tiny_copy)
     assert json.loads(json.dumps([p.as_dict() for p in problems]))[0]["field"] == "to_node"
+
+
+def test_extra_fields_on_the_first_row_are_reported_not_shifted(tiny_copy):
+    rewrite(tiny_copy / "links.csv", "2016,test fixture\n", "2016,test fixture,surprise\n")
+    p = problems_of(tiny_copy)[0]
+    assert p.file.endswith("links.csv") and p.row == 2
+    assert "12 fields, but the header has 11" in p.message

@@ -11,8 +11,10 @@ import argparse
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from cablesim import __version__
@@ -81,6 +83,47 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.outputs import write_results
+    from cablesim.scenario import load_experiment, run_experiment
+
+    experiment = load_experiment(args.experiment)
+    out_dir = Path(args.out) if args.out else Path("results") / experiment.name
+    total = time.perf_counter()
+
+    def progress(stage: str, seconds: float) -> None:
+        err.write(f"  {stage:<45} {seconds:8.3f} s\n")
+
+    err.write(f"running {experiment.name}: {len(experiment.scenarios)} scenarios\n")
+    result = run_experiment(experiment, progress)
+    t = time.perf_counter()
+    files = write_results(result, out_dir)
+    progress("write results", time.perf_counter() - t)
+    err.write(f"  {'total':<45} {time.perf_counter() - total:8.3f} s\n")
+    out.write((out_dir / "summary.md").read_text())
+    err.write(f"wrote {len(files)} files to {out_dir}\n")
+    return EXIT_OK
+
+
+def _cmd_path(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.scenario import path_between
+
+    info = path_between(args.scenario, args.origin, args.destination, policy=args.policy,
+                        topology=args.topology, scenario_name=args.name)
+    if args.json:
+        json.dump(info, out, indent=2)
+        out.write("\n")
+    else:
+        out.write(f"{info['origin']} -> {info['destination']} under {info['scenario']} "
+                  f"(exchange: {info['via'] or 'direct'})\n"
+                  f"  path    {' > '.join(info['nodes'])}\n"
+                  f"  links   {', '.join(info['links'])}\n"
+                  f"  rtt     {info['rtt_ms']:.1f} ms (fibre floor {info['floor_rtt_ms']:.1f} ms, "
+                  f"stretch {info['stretch']:.2f})\n"
+                  f"  cost    {info['cost_usd_per_mbps_month']:.3f} USD per Mbps per month\n")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cablesim`` command."""
     parser = argparse.ArgumentParser(
@@ -98,6 +141,28 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", help="topology folder, e.g. topology/china_asean")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.set_defaults(handler=_cmd_validate)
+    run = sub.add_parser(
+        "run", help="run an experiment and write its tables",
+        description="Run every scenario of an experiment TOML file; write scenarios.csv, "
+        "pairs.csv, countries.csv, links.csv, transit_prices.csv, summary.md and "
+        "manifest.json into the output folder, printing the time of each stage.")
+    run.add_argument("experiment", help="experiment file, e.g. experiments/hairpin_vs_guangxi.toml")
+    run.add_argument("--out", help="output folder (default results/<experiment name>)")
+    run.set_defaults(handler=_cmd_run)
+    path = sub.add_parser(
+        "path", help="show the path, RTT and cost between two nodes",
+        description="Route one origin-destination pair under a scenario (from an experiment "
+        "file) or a policy preset, and print its path, RTT, fibre floor and cost.")
+    path.add_argument("--from", dest="origin", required=True, help="origin node id, e.g. VNHAN")
+    path.add_argument("--to", dest="destination", required=True, help="destination node id")
+    path.add_argument("--scenario", default="experiments/hairpin_vs_guangxi.toml",
+                      help="experiment file (default: the flagship)")
+    path.add_argument("--name", help="scenario name within the file (default: the first, or "
+                      "the one named like --policy)")
+    path.add_argument("--policy", help="a policy preset to use instead of the scenario's")
+    path.add_argument("--topology", help="topology folder to use instead of the scenario's")
+    path.add_argument("--json", action="store_true", help="print the result as JSON")
+    path.set_defaults(handler=_cmd_path)
     schema = sub.add_parser("schema", help="print the topology file schema (Markdown)",
                             description="Print the column tables of nodes.csv and links.csv.")
     schema.add_argument("--out", help="write to this file instead of standard output")

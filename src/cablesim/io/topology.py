@@ -7,10 +7,10 @@ them, each naming the file, the line (CSV) or feature (GeoJSON) and the field.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
-import re
 from io import StringIO
 from pathlib import Path
 
@@ -63,28 +63,34 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         problems.append(Problem(name, text[: text.index("\x00")].count("\n") + 1, None,
                                 "contains a NUL byte; is this a binary file?"))
         return None
+    header: list[str] | None = None
+    rows: list[list[str]] = []
     try:
-        table = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[],
-                            skip_blank_lines=True, skipinitialspace=False)
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) if match else None
-        problems.append(Problem(name, row, None, f"malformed CSV: {_short(exc)}",
-                                "check quoting and the number of fields on that line"))
+        reader = csv.reader(StringIO(text, newline=""), strict=True)
+        for fields in reader:
+            if not fields or all(not f.strip() for f in fields):
+                continue  # blank line
+            if header is None:
+                header = [f.strip() for f in fields]
+                continue
+            if len(fields) != len(header):
+                problems.append(Problem(
+                    name, reader.line_num, None,
+                    f"malformed CSV: {len(fields)} fields, but the header has {len(header)}",
+                    "check quoting and commas on that line"))
+                return None
+            rows.append(fields)
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}",
+                                "check quoting on that line"))
         return None
-    except (pd.errors.EmptyDataError, ValueError) as exc:
-        problems.append(Problem(name, None, None, f"malformed CSV: {_short(exc)}"))
-        return None
-    unnamed = [c for c in table.columns if str(c).startswith("Unnamed:")]
-    for col in unnamed:
+    assert header is not None  # text is not blank
+    unnamed = [i for i, col in enumerate(header) if not col]
+    if unnamed:
         problems.append(Problem(name, 1, None, "a column has no name in the header line",
                                 "remove trailing commas or name the column"))
-    table = table.drop(columns=unnamed)
-    return table
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return None
+    return pd.DataFrame(rows, columns=header, dtype=object)
 
 
 def _read_routes(

@@ -1,0 +1,127 @@
+"""Writing experiment results: tidy CSV tables, a Markdown summary and a manifest.
+
+Every file is written atomically; numbers are formatted with a fixed format so that the
+same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cablesim import __version__
+from cablesim._atomic import atomic_write_text
+from cablesim.scenario import ExperimentResult
+
+__all__ = ["write_results", "summary_markdown", "SCENARIO_COLUMNS"]
+
+SCENARIO_COLUMNS = [
+    "scenario", "policy", "mode", "objective", "year", "offered_gbps", "served_gbps",
+    "unserved_gbps", "lease_cost_usd_month", "transit_cost_usd_month", "capex_usd_month",
+    "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms", "mean_stretch",
+    "intra_asean_mean_rtt_ms", "out_of_region_share", "max_utilization", "links_in_service",
+]
+
+_FLOAT = "%.6g"
+
+
+def _csv(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False, float_format=_FLOAT, lineterminator="\n")
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "n/a"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def summary_markdown(result: ExperimentResult) -> str:
+    """The experiment summary: comparison table, calibration verdict, notes, timings."""
+    exp = result.experiment
+    s = result.scenarios
+    lines = [f"# {exp.name}", "", exp.description, "",
+             "## Scenarios side by side", "",
+             "| scenario | offered Gbps | served Gbps | unserved Gbps | cost USD/month "
+             "| USD per Mbps | mean RTT ms | p95 RTT ms | intra-ASEAN RTT ms | mean stretch "
+             "| intra-ASEAN leaving region | max utilisation |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in s.itertuples(index=False):
+        lines.append(
+            f"| {row.scenario} | {_fmt(row.offered_gbps)} | {_fmt(row.served_gbps)} "
+            f"| {_fmt(row.unserved_gbps)} | {_fmt(row.total_cost_usd_month, 0)} "
+            f"| {_fmt(row.cost_usd_per_mbps, 2)} | {_fmt(row.mean_rtt_ms)} "
+            f"| {_fmt(row.p95_rtt_ms)} | {_fmt(row.intra_asean_mean_rtt_ms)} "
+            f"| {_fmt(row.mean_stretch, 2)} | {_fmt(100 * row.out_of_region_share)}% "
+            f"| {_fmt(100 * row.max_utilization)}% |")
+    lines += ["", "Every scenario accounts for all demand: served + unserved = offered.", ""]
+    lines += ["## Scenario descriptions", ""]
+    for spec in exp.scenarios:
+        lines.append(f"- **{spec.name}** ({spec.routing.mode}, {spec.routing.objective}): "
+                     f"{spec.description}")
+    cal = result.calibration
+    lines += ["", "## Calibration against the seed report", "",
+              f"Delivered transit price (cheapest hub transit price + leased transport to it), "
+              f"scenario `{cal.get('scenario')}`: **{cal.get('verdict')}**.", ""]
+    for check in cal.get("checks", []):
+        value = check["value"]
+        shown = f"{value:.2f}x" if isinstance(value, float) else value
+        lines.append(f"- {check['claim']}: {shown} -> {'holds' if check['holds'] else 'does not hold'}")
+    if cal.get("why"):
+        lines += ["", f"Why: {cal['why']}."]
+    lines += ["", "## Assumptions", "",
+              "- Lease cost: every Mbps carried over a link in either direction pays the link's "
+              "price_usd_per_mbps_month (cited or estimated per link in the topology).",
+              "- Transit cost: traffic exchanged at a hub pays the hub's transit price; direct "
+              "traffic pays none (settlement-free best case).",
+              "- Proposed links in service are charged their capex annualised over the "
+              "scenario's lifetime at its discount rate.",
+              "- RTT is twice the one-way path latency (fibre group index 1.4682 plus 0.1 ms "
+              "equipment allowance per link); the floor is twice the great-circle distance in "
+              "fibre.", ""]
+    if result.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in result.notes] + [""]
+    lines += ["## Inputs", "",
+              f"- experiment file: `{exp.path.name}` (sha256 {exp.input_hash[:16]}...)",
+              f"- topology: `{exp.topology.name}`",
+              f"- cablesim {__version__}", ""]
+    return "\n".join(lines)
+
+
+def write_results(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
+    """Write the result tables, ``summary.md`` and ``manifest.json`` into ``out_dir``.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    tables = {
+        "scenarios.csv": result.scenarios[SCENARIO_COLUMNS],
+        "pairs.csv": result.pairs,
+        "countries.csv": result.countries,
+        "links.csv": result.links,
+        "transit_prices.csv": result.transit_prices,
+    }
+    for name, table in tables.items():
+        written.append(atomic_write_text(folder / name, _csv(table)))
+    written.append(atomic_write_text(folder / "summary.md", summary_markdown(result)))
+    manifest = {
+        "experiment": result.experiment.name,
+        "experiment_file": str(result.experiment.path),
+        "experiment_sha256": result.experiment.input_hash,
+        "cablesim_version": __version__,
+        "files": sorted(p.name for p in written),
+        "calibration": result.calibration,
+    }
+    written.append(atomic_write_text(folder / "manifest.json",
+                                     json.dumps(manifest, indent=2, default=str) + "\n"))
+    return written

@@ -1,0 +1,307 @@
+"""Exchange policies: which hub each demand's traffic is exchanged at.
+
+A :class:`Policy` is an ordered list of :class:`ExchangeRule`; the named presets
+(``direct``, ``hairpin_us``, ``hairpin_eu``, ``regional_hubs``, ``guangxi_hub``,
+``pan_eurasian_backup``) are data in ``cablesim/data/policies.toml``. :func:`assign_exchange`
+turns a demand table into commodities (origin, exchange hub or none, destination, Gbps),
+splitting a demand where a rule mixes options, and choosing among a rule's candidate hubs the
+one with the least path weight origin -> hub -> destination (plus the hub's transit price
+when routing by cost).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cablesim._errors import Problem, ScenarioError, did_you_mean
+from cablesim.routing.graph import ArcGraph
+from cablesim.routing.paths import distances_from
+
+__all__ = ["ExchangeOption", "ExchangeRule", "Policy", "TRAFFIC_CLASSES", "preset_names",
+           "assign_exchange"]
+
+TRAFFIC_CLASSES = ("intra_asean", "china_asean", "content", "domestic", "other")
+
+
+@dataclass(frozen=True)
+class ExchangeOption:
+    """One way of exchanging a share of a demand.
+
+    Attributes
+    ----------
+    hubs : tuple of str
+        Candidate exchange hub node ids; empty means the direct path.
+    share : float
+        Fraction of the matched demand (0..1).
+    """
+
+    hubs: tuple[str, ...]
+    share: float
+
+
+@dataclass(frozen=True)
+class ExchangeRule:
+    """Traffic a rule applies to and how it is exchanged.
+
+    Attributes
+    ----------
+    traffic : str
+        A traffic class (see ``TRAFFIC_CLASSES``) or ``"*"`` for all.
+    countries : tuple of str
+        If not empty, the rule applies only when both ends are in these ISO3 countries.
+    options : tuple of ExchangeOption
+        Shares sum to at most 1; the remainder takes the direct path.
+    """
+
+    traffic: str
+    countries: tuple[str, ...]
+    options: tuple[ExchangeOption, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named, ordered list of exchange rules."""
+
+    name: str
+    rules: tuple[ExchangeRule, ...]
+    description: str = ""
+
+    @classmethod
+    def preset(cls, name: str, source: str = "policy") -> Policy:
+        """Load a named preset from ``cablesim/data/policies.toml``."""
+        presets = _presets()
+        if name not in presets:
+            raise ScenarioError("unknown exchange policy", [Problem(
+                source, None, "policy", f"no preset named {name!r}; presets: "
+                + ", ".join(sorted(presets)), did_you_mean(name, presets))])
+        return cls.from_mapping(name, presets[name], "cablesim/data/policies.toml")
+
+    @classmethod
+    def from_mapping(cls, name: str, spec: Mapping[str, Any], source: str) -> Policy:
+        """Build a policy from a TOML table ``{description, rules = [...]}``.
+
+        Raises
+        ------
+        ScenarioError
+            Naming the source and the offending rule and key.
+        """
+        problems: list[Problem] = []
+        rules: list[ExchangeRule] = []
+        raw_rules = spec.get("rules", [])
+        if not isinstance(raw_rules, list):
+            raise ScenarioError(f"policy {name!r} is invalid", [Problem(
+                source, None, f"{name}.rules", "must be a list of rule tables")])
+        for i, raw in enumerate(raw_rules):
+            rule = _parse_rule(raw, f"{name}.rules[{i}]", source, problems)
+            if rule is not None:
+                rules.append(rule)
+        unknown = set(spec) - {"rules", "description"}
+        for key in sorted(unknown):
+            problems.append(Problem(source, None, f"{name}.{key}", "unknown key",
+                                    did_you_mean(key, ["rules", "description"])))
+        if problems:
+            raise ScenarioError(f"policy {name!r} is invalid", problems)
+        return cls(name, tuple(rules), str(spec.get("description", "")))
+
+    def hubs(self) -> list[str]:
+        """Every hub node id the policy may exchange at, in rule order."""
+        seen: dict[str, None] = {}
+        for rule in self.rules:
+            for option in rule.options:
+                for hub in option.hubs:
+                    seen.setdefault(hub, None)
+        return list(seen)
+
+
+def _parse_rule(raw: object, where: str, source: str,
+                problems: list[Problem]) -> ExchangeRule | None:
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(source, None, where, "a rule must be a table"))
+        return None
+    allowed = {"traffic", "countries", "exchange", "mix"}
+    for key in sorted(set(raw) - allowed):
+        problems.append(Problem(source, None, f"{where}.{key}", "unknown key",
+                                did_you_mean(key, allowed)))
+    traffic = raw.get("traffic", "*")
+    if traffic != "*" and traffic not in TRAFFIC_CLASSES:
+        problems.append(Problem(source, None, f"{where}.traffic",
+                                f"unknown traffic class {traffic!r}; expected '*' or one of "
+                                + ", ".join(TRAFFIC_CLASSES), did_you_mean(str(traffic),
+                                                                           TRAFFIC_CLASSES)))
+    countries = raw.get("countries", [])
+    if not isinstance(countries, list) or not all(isinstance(c, str) for c in countries):
+        problems.append(Problem(source, None, f"{where}.countries",
+                                "must be a list of ISO3 codes"))
+        countries = []
+    if ("exchange" in raw) == ("mix" in raw):
+        problems.append(Problem(source, None, where, "give either 'exchange' or 'mix'"))
+        return None
+    options: list[ExchangeOption] = []
+    if "exchange" in raw:
+        hubs = raw["exchange"]
+        if not isinstance(hubs, list) or not all(isinstance(h, str) for h in hubs):
+            problems.append(Problem(source, None, f"{where}.exchange",
+                                    "must be a list of hub node ids"))
+            return None
+        options.append(ExchangeOption(tuple(hubs), 1.0))
+    else:
+        mix = raw["mix"]
+        if not isinstance(mix, list) or not mix:
+            problems.append(Problem(source, None, f"{where}.mix",
+                                    "must be a list of {exchange, share} tables"))
+            return None
+        for j, item in enumerate(mix):
+            key = f"{where}.mix[{j}]"
+            if not isinstance(item, Mapping) or not isinstance(item.get("exchange"), list):
+                problems.append(Problem(source, None, key, "needs 'exchange' (a list) and "
+                                        "'share'"))
+                continue
+            share = item.get("share")
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not (
+                    0.0 <= float(share) <= 1.0):
+                problems.append(Problem(source, None, f"{key}.share",
+                                        f"must be a number in [0, 1], got {share!r}"))
+                continue
+            options.append(ExchangeOption(tuple(str(h) for h in item["exchange"]),
+                                          float(share)))
+        total = sum(o.share for o in options)
+        if total > 1.0 + 1e-9:
+            problems.append(Problem(source, None, f"{where}.mix",
+                                    f"shares sum to {total:g}, more than 1"))
+    return ExchangeRule(str(traffic), tuple(countries), tuple(options))
+
+
+def _presets() -> dict[str, Any]:
+    text = resources.files("cablesim.data").joinpath("policies.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def preset_names() -> list[str]:
+    """Names of the built-in exchange policies."""
+    return sorted(_presets())
+
+
+def assign_exchange(
+    demand: pd.DataFrame,
+    policy: Policy,
+    graph: ArcGraph,
+    edge_weight: np.ndarray,
+    enabled: np.ndarray,
+    node_country: Mapping[str, str | None],
+    hub_surcharge: Mapping[str, float] | None = None,
+    source: str = "scenario",
+) -> pd.DataFrame:
+    """Split demands into commodities with their exchange hub.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Columns ``origin, destination, gbps, traffic_class`` (one row per demand).
+    policy : Policy
+        The exchange rules.
+    graph : ArcGraph
+        The network's array view.
+    edge_weight : ndarray, shape (m,)
+        The routing weight (ms or USD per Mbps per month) used to pick the hub.
+    enabled : ndarray of bool, shape (m,)
+        Edges in service in the scenario.
+    node_country : mapping
+        Node id to ISO3 country.
+    hub_surcharge : mapping, optional
+        Extra weight per hub added when choosing among candidates (e.g. its transit price
+        when routing by cost).
+    source : str
+        Scenario file name, for messages.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``demand, origin, via, destination, gbps, traffic_class, option`` where
+        ``demand`` is the row position in ``demand``, ``via`` the hub id (``""`` for direct)
+        and ``option`` describes the rule option (e.g. ``"USLAX|USSJC"`` or ``"direct"``).
+
+    Raises
+    ------
+    ScenarioError
+        If a rule names a hub that is not a node of the network.
+    """
+    hubs = policy.hubs()
+    missing = [h for h in hubs if h not in graph.node_index]
+    if missing:
+        raise ScenarioError(f"policy {policy.name!r} names hubs not in the topology", [
+            Problem(source, None, "policy", f"unknown hub node id {h!r}",
+                    did_you_mean(h, graph.node_index)) for h in missing])
+    surcharge = dict(hub_surcharge or {})
+    classes = demand["traffic_class"].to_numpy(dtype=object)
+    o_country = np.array([node_country.get(o) for o in demand["origin"]], dtype=object)
+    d_country = np.array([node_country.get(d) for d in demand["destination"]], dtype=object)
+    unassigned = np.ones(len(demand), dtype=bool)
+    pieces: list[pd.DataFrame] = []
+    hub_dist = None
+    if hubs:
+        csr = graph.csr(edge_weight, enabled)
+        hub_dist = distances_from(csr, graph.nodes_of(hubs))
+    hub_row = {h: i for i, h in enumerate(hubs)}
+    origin_idx = graph.nodes_of(list(demand["origin"]))
+    dest_idx = graph.nodes_of(list(demand["destination"]))
+    for rule in policy.rules:
+        match = unassigned.copy()
+        if rule.traffic != "*":
+            match &= classes == rule.traffic
+        if rule.countries:
+            allowed = set(rule.countries)
+            match &= np.array([c in allowed for c in o_country]) & np.array(
+                [c in allowed for c in d_country])
+        rows = np.flatnonzero(match)
+        if not len(rows):
+            continue
+        unassigned[rows] = False
+        remaining = np.ones(len(rows))
+        for option in rule.options:
+            via = np.full(len(rows), "", dtype=object)
+            if option.hubs:
+                assert hub_dist is not None
+                idx = [hub_row[h] for h in option.hubs]
+                cost = (hub_dist[idx][:, origin_idx[rows]] + hub_dist[idx][:, dest_idx[rows]]
+                        + np.array([surcharge.get(h, 0.0) for h in option.hubs])[:, None])
+                via = np.asarray(option.hubs, dtype=object)[np.argmin(cost, axis=0)]
+            pieces.append(_commodities(demand, rows, via, option.share,
+                                       "|".join(option.hubs) or "direct"))
+            remaining -= option.share
+        left = remaining > 1e-12
+        if left.any():
+            pieces.append(_commodities(demand, rows[left], np.full(int(left.sum()), "",
+                                                                  dtype=object),
+                                       remaining[left], "direct"))
+    rest = np.flatnonzero(unassigned)
+    if len(rest):
+        pieces.append(_commodities(demand, rest, np.full(len(rest), "", dtype=object), 1.0,
+                                   "direct"))
+    if not pieces:
+        return pd.DataFrame(columns=["demand", "origin", "via", "destination", "gbps",
+                                     "traffic_class", "option"])
+    out = pd.concat(pieces, ignore_index=True)
+    return out.sort_values(["demand", "option"], kind="stable").reset_index(drop=True)
+
+
+def _commodities(demand: pd.DataFrame, rows: np.ndarray, via: np.ndarray,
+                 share: float | np.ndarray, option: str) -> pd.DataFrame:
+    sub = demand.iloc[rows]
+    return pd.DataFrame({
+        "demand": rows,
+        "origin": sub["origin"].to_numpy(dtype=object),
+        "via": via,
+        "destination": sub["destination"].to_numpy(dtype=object),
+        "gbps": sub["gbps"].to_numpy(dtype=float) * share,
+        "traffic_class": sub["traffic_class"].to_numpy(dtype=object),
+        "option": option,
+    })
+
+

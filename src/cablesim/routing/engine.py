@@ -1,0 +1,167 @@
+"""Route commodities (origin, optional exchange hub, destination, volume) over an ArcGraph.
+
+Two modes share one result type:
+
+- uncapacitated: every commodity takes its least-weight path (through its hub, if any);
+  unreachable commodities are unserved;
+- capacitated: ``k`` diverse candidate paths per commodity (penalty re-weighting: after each
+  round of grouped Dijkstra, the weight of every arc used in that round is multiplied by
+  ``penalty_factor``) feed the path LP of :mod:`cablesim.routing.lp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cablesim.routing.graph import ArcGraph
+from cablesim.routing.lp import solve_path_lp
+from cablesim.routing.paths import PathSet, arc_loads, concat_paths, shortest_paths
+
+__all__ = ["Commodities", "RoutingResult", "route_commodities", "route"]
+
+
+@dataclass(frozen=True)
+class Commodities:
+    """Flows to route, as aligned integer/float arrays of length D.
+
+    Attributes
+    ----------
+    origin, destination : ndarray of int
+        Node indices.
+    via : ndarray of int
+        Exchange hub node index, or -1 for a direct path.
+    volume : ndarray of float
+        Offered volume, Gbps.
+    """
+
+    origin: np.ndarray
+    via: np.ndarray
+    destination: np.ndarray
+    volume: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.origin)
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """Paths, flows and loads of one routing run.
+
+    Attributes
+    ----------
+    paths : PathSet
+        Every path that carries (or could carry) flow, P rows.
+    path_commodity : ndarray of int, shape (P,)
+        Commodity of each path.
+    path_flow : ndarray, shape (P,)
+        Gbps on each path.
+    served, unserved : ndarray, shape (D,)
+        Gbps per commodity; ``served + unserved`` equals the offered volume exactly.
+    arc_load : ndarray, shape (2m,)
+        Gbps per arc (``e`` forward, ``e + m`` reverse).
+    """
+
+    paths: PathSet
+    path_commodity: np.ndarray
+    path_flow: np.ndarray
+    served: np.ndarray
+    unserved: np.ndarray
+    arc_load: np.ndarray
+
+
+def route_commodities(graph: ArcGraph, edge_weight: np.ndarray, commodities: Commodities,
+                      enabled: np.ndarray | None = None) -> PathSet:
+    """Least-weight path of every commodity, through its hub where it has one."""
+    csr = graph.csr(edge_weight, enabled)
+    via = commodities.via
+    hubbed = via >= 0
+    first_target = np.where(hubbed, via, commodities.destination)
+    first = shortest_paths(graph, csr, commodities.origin, first_target)
+    if not hubbed.any():
+        return first
+    second_origin = np.where(hubbed, via, commodities.destination)
+    second = shortest_paths(graph, csr, second_origin, commodities.destination)
+    return concat_paths(first, second)
+
+
+def _path_weight(paths: PathSet, arc_weight: np.ndarray) -> np.ndarray:
+    mask = paths.arcs >= 0
+    values = np.where(mask, arc_weight[np.where(mask, paths.arcs, 0)], 0.0)
+    return values.sum(axis=1)
+
+
+def route(
+    graph: ArcGraph,
+    commodities: Commodities,
+    edge_weight: np.ndarray,
+    enabled: np.ndarray | None = None,
+    capacity_gbps: np.ndarray | None = None,
+    k_paths: int = 4,
+    penalty_factor: float = 3.0,
+) -> RoutingResult:
+    """Route commodities without (``capacity_gbps=None``) or with capacity limits.
+
+    Parameters
+    ----------
+    graph : ArcGraph
+        The network's array view.
+    commodities : Commodities
+        What to route.
+    edge_weight : ndarray, shape (m,)
+        Weight minimised per edge (e.g. latency in ms or price in USD per Mbps per month).
+    enabled : ndarray of bool, shape (m,), optional
+        Edges that may carry traffic.
+    capacity_gbps : ndarray, shape (m,), optional
+        Per-direction capacity of each edge; ``None`` routes without capacity limits.
+    k_paths : int
+        Candidate paths per commodity in capacitated mode (rounds of re-weighting).
+    penalty_factor : float
+        Weight multiplier applied per round to arcs used in the previous round.
+    """
+    m = graph.n_edges
+    volume = np.asarray(commodities.volume, dtype=float)
+    base = np.asarray(edge_weight, dtype=float)
+    if capacity_gbps is None:
+        paths = route_commodities(graph, base, commodities, enabled)
+        served = np.where(paths.reachable, volume, 0.0)
+        return RoutingResult(paths, np.arange(len(volume)), served, served, volume - served,
+                             arc_loads(paths, served, 2 * m))
+    arc_weight = np.concatenate([base, base])
+    multiplier = np.ones(2 * m)
+    rounds: list[PathSet] = []
+    for _ in range(max(k_paths, 1)):
+        weight = arc_weight * multiplier
+        paths = route_commodities(graph, weight, commodities, enabled)
+        rounds.append(paths)
+        used = np.unique(paths.arcs[paths.arcs >= 0])
+        multiplier[used] *= penalty_factor
+        multiplier[(used + m) % (2 * m)] *= penalty_factor  # both directions of a used edge
+    cand_arcs, cand_commodity = _unique_candidates(rounds)
+    cand = PathSet(cand_arcs, (cand_arcs >= 0).sum(axis=1), np.zeros(len(cand_commodity)))
+    cost = _path_weight(cand, arc_weight)
+    capacity = np.asarray(capacity_gbps, dtype=float)
+    lp = solve_path_lp(cand_arcs, cand_commodity, cost, volume,
+                       np.concatenate([capacity, capacity]))
+    return RoutingResult(cand, cand_commodity, lp.path_flow, lp.served, lp.unserved,
+                         lp.arc_load)
+
+
+def _unique_candidates(rounds: list[PathSet]) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the rounds' reachable paths and drop duplicates per commodity (stable order)."""
+    width = max((p.arcs.shape[1] for p in rounds), default=0)
+    blocks, owners = [], []
+    for paths in rounds:
+        ok = np.flatnonzero(paths.reachable)
+        block = np.full((len(ok), width), -1, dtype=np.int64)
+        block[:, : paths.arcs.shape[1]] = paths.arcs[ok]
+        blocks.append(block)
+        owners.append(ok)
+    stacked = np.vstack(blocks) if blocks else np.zeros((0, width), dtype=np.int64)
+    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+    keyed = np.column_stack([owner, stacked])
+    _, first = np.unique(keyed, axis=0, return_index=True)
+    first.sort()
+    order = first[np.argsort(owner[first], kind="stable")]
+    return stacked[order], owner[order]
