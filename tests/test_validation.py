@@ -207,4 +207,4 @@ def test_extra_fields_on_the_first_row_are_reported_not_shifted(tiny_copy):
     rewrite(tiny_copy / "links.csv", "2016,test fixture\n", "2016,test fixture,surprise\n")
     p = problems_of(tiny_copy)[0]
     assert p.file.endswith("links.csv") and p.row == 2
-    assert "12 fields, but the header has 11" in p.message
+    assert "13 fields, but the header has 12" in p.message
