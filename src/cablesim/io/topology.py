@@ -84,7 +84,10 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}",
                                 "check quoting on that line"))
         return None
-    assert header is not None  # text is not blank
+    if header is None:
+        problems.append(Problem(name, None, None, "has no header line",
+                                "the first line must name the columns"))
+        return None
     unnamed = [i for i, col in enumerate(header) if not col]
     if unnamed:
         problems.append(Problem(name, 1, None, "a column has no name in the header line",
