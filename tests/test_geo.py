@@ -75,3 +75,9 @@ def test_great_circle_line_without_crossing_is_one_line_with_exact_ends():
     assert line.coords[0] == SINGAPORE and line.coords[-1] == HONG_KONG
     assert math.isclose(geodesic_length_km(line), great_circle_km(*SINGAPORE, *HONG_KONG),
                         rel_tol=1e-3)
+
+
+def test_great_circle_line_from_the_antimeridian_itself():
+    line = great_circle_line(180.0, 10.0, -179.5, 10.0)
+    assert geodesic_length_km(line) == pytest.approx(great_circle_km(180.0, 10.0, -179.5, 10.0),
+                                                     rel=1e-3)

@@ -98,7 +98,8 @@ def _split_antimeridian(lons: list[float], lats: list[float]) -> LineString | Mu
             # crossing: interpolate the latitude at +-180 on the unwrapped segment
             b_unwrapped = b_lon + (360.0 if b_lon < a_lon else -360.0)
             edge = 180.0 if b_unwrapped > a_lon else -180.0
-            frac = (edge - a_lon) / (b_unwrapped - a_lon)
+            span = b_unwrapped - a_lon
+            frac = (edge - a_lon) / span if span else 0.0
             lat_edge = a_lat + frac * (b_lat - a_lat)
             parts[-1].append((edge, lat_edge))
             parts.append([(-edge, lat_edge)])
