@@ -1,4 +1,4 @@
-# Quick start: `make demo` (set up + run the flagship job), `make test` (set up + run tests).
+# Quick start: `make demo` (set up + run the flagship experiment), `make test` (set up + tests).
 # Each target creates ./.venv with Python >= 3.11 and installs the project into it.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -18,6 +18,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/cablesim validate topology/china_asean
+	$(BIN)/cablesim run experiments/hairpin_vs_guangxi.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -155,3 +155,16 @@ def test_unknown_hub_in_policy(tmp_path):
                     '{ traffic = "intra_asean", exchange = ["SGSNN"] } ] }\n')
     with pytest.raises(ScenarioError, match="did you mean 'SGSIN'"):
         run_experiment(load_experiment(path))
+
+
+def test_no_transit_keeps_third_country_traffic_out_of_china(tmp_path):
+    folder = tmp_path / "exp"
+    shutil.copytree(DATA / "policy_small", folder)
+    path = folder / "experiment.toml"
+    path.write_text(path.read_text().replace("[[scenario]]", '[routing]\nno_transit = ["CHN"]\n\n'
+                                            "[[scenario]]", 1))
+    res = run_experiment(load_experiment(path))
+    # Jakarta-Hanoi may no longer cut through Nanning on the proposed links...
+    assert pair(res, "guangxi_hub", "IDJKT", "VNHAN").path == "IDJKT > SGSIN > HKHKG > VNHAN"
+    # ...but traffic exchanged at Nanning may use them
+    assert pair(res, "guangxi_hub", "VNHAN", "THBKK").path == "VNHAN > CNNNG > THBKK"

@@ -7,8 +7,13 @@ The public API is small and re-exported here::
     net.nodes, net.links          # GeoDataFrames (EPSG:4326) indexed by id
     g = net.graph()               # networkx MultiGraph view, one edge per link
     cablesim.Network.from_graph(g)
+
+    exp = cablesim.load_experiment("experiments/hairpin_vs_guangxi.toml")
+    result = cablesim.run_experiment(exp)       # tidy tables: result.scenarios, .pairs, ...
+    cablesim.write_results(result, "results/hairpin_vs_guangxi")
 """
 
+from cablesim._version import __version__
 from cablesim._errors import (
     CablesimError,
     DemandError,
@@ -20,14 +25,27 @@ from cablesim._errors import (
 )
 from cablesim.io.topology import load_topology, save_topology
 from cablesim.network import Network
+from cablesim.outputs import write_results
+from cablesim.scenario import (
+    Experiment,
+    ExperimentResult,
+    load_experiment,
+    path_between,
+    run_experiment,
+)
 
-__version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     "Network",
     "load_topology",
     "save_topology",
+    "Experiment",
+    "ExperimentResult",
+    "load_experiment",
+    "run_experiment",
+    "write_results",
+    "path_between",
     "CablesimError",
     "TopologyError",
     "ScenarioError",

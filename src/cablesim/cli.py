@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cablesim import __version__
+from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import CablesimError
 from cablesim.schema import schema_markdown

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cablesim.geo import fibre_latency_ms
+from cablesim.policy import TransitRules
 from cablesim.routing.engine import RoutingResult
 from cablesim.routing.graph import ArcGraph
 from cablesim.routing.paths import distances_from
@@ -130,7 +131,7 @@ def delivered_transit_prices(
     graph: ArcGraph,
     nodes: pd.DataFrame,
     price: np.ndarray,
-    enabled: np.ndarray,
+    transit: TransitRules,
 ) -> pd.DataFrame:
     """Cheapest delivered IP transit price for every city and hub node.
 
@@ -149,10 +150,16 @@ def delivered_transit_prices(
         return pd.DataFrame(columns=["node", "name", "country", "delivered_usd_per_mbps_month",
                                      "via_hub", "hub_price_usd_per_mbps_month",
                                      "transport_usd_per_mbps_month"])
-    csr = graph.csr(price, enabled)
-    dist = distances_from(csr, graph.nodes_of(list(priced.index)))
+    hub_idx = graph.nodes_of(list(priced.index))
     city_idx = graph.nodes_of(list(cities.index))
-    total = dist[:, city_idx] + priced.to_numpy()[:, None]
+    transport = np.full((len(hub_idx), len(city_idx)), np.inf)
+    for i, h in enumerate(hub_idx):
+        keys = [transit.key(c, h) for c in city_idx]
+        for key in set(keys):
+            cols = np.array([k == key for k in keys])
+            dist = distances_from(graph.csr(price, transit.mask(key)), np.array([h]))[0]
+            transport[i, cols] = dist[city_idx[cols]]
+    total = transport + priced.to_numpy()[:, None]
     best = np.argmin(total, axis=0)
     cols = np.arange(len(city_idx))
     return pd.DataFrame({
@@ -162,7 +169,7 @@ def delivered_transit_prices(
         "delivered_usd_per_mbps_month": total[best, cols],
         "via_hub": priced.index.to_numpy(dtype=object)[best],
         "hub_price_usd_per_mbps_month": priced.to_numpy()[best],
-        "transport_usd_per_mbps_month": dist[best, city_idx],
+        "transport_usd_per_mbps_month": transport[best, cols],
     })
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cablesim import __version__
+from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
 from cablesim.scenario import ExperimentResult
 

@@ -12,7 +12,7 @@ when routing by cost).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -24,8 +24,8 @@ from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim.routing.graph import ArcGraph
 from cablesim.routing.paths import distances_from
 
-__all__ = ["ExchangeOption", "ExchangeRule", "Policy", "TRAFFIC_CLASSES", "preset_names",
-           "assign_exchange"]
+__all__ = ["ExchangeOption", "ExchangeRule", "Policy", "TRAFFIC_CLASSES", "TransitRules",
+           "preset_names", "assign_exchange"]
 
 TRAFFIC_CLASSES = ("intra_asean", "china_asean", "content", "domestic", "other")
 
@@ -178,6 +178,70 @@ def _parse_rule(raw: object, where: str, source: str,
     return ExchangeRule(str(traffic), tuple(countries), tuple(options))
 
 
+class TransitRules:
+    """Countries whose networks carry only their own traffic (no transit through them).
+
+    A commodity may use a link touching a node of a restricted country only if its origin,
+    destination or exchange hub lies in that country. Commodities are grouped by the set of
+    restricted countries they touch; each group routes on its own edge mask.
+
+    Parameters
+    ----------
+    graph : ArcGraph
+        The network's array view.
+    node_country : mapping
+        Node id to ISO3 country (or None).
+    enabled : ndarray of bool, shape (m,)
+        Edges in service.
+    restricted : sequence of str
+        ISO3 codes of the countries closed to transit (e.g. ``["CHN"]``).
+    """
+
+    def __init__(self, graph: ArcGraph, node_country: Mapping[str, str | None],
+                 enabled: np.ndarray, restricted: Sequence[str] = ()) -> None:
+        self.restricted = tuple(sorted(set(restricted)))
+        self.enabled = np.asarray(enabled, dtype=bool)
+        countries = np.array([node_country.get(n) for n in graph.node_ids], dtype=object)
+        self._country = countries
+        self._touches = {c: (countries[graph.edge_u] == c) | (countries[graph.edge_v] == c)
+                         for c in self.restricted}
+        self._keys: dict[frozenset[str], int] = {}
+        self._masks: list[np.ndarray] = []
+
+    def key(self, *node_indices: int) -> frozenset[str]:
+        """Restricted countries among the given nodes."""
+        return frozenset(c for c in (self._country[i] for i in node_indices if i >= 0)
+                         if c in self.restricted)
+
+    def group(self, key: frozenset[str]) -> int:
+        """Row of :meth:`masks` for a key (created on first use)."""
+        if key not in self._keys:
+            mask = self.enabled.copy()
+            for country in self.restricted:
+                if country not in key:
+                    mask &= ~self._touches[country]
+            self._keys[key] = len(self._masks)
+            self._masks.append(mask)
+        return self._keys[key]
+
+    def mask(self, key: frozenset[str]) -> np.ndarray:
+        """Edge mask for commodities touching the restricted countries in ``key``."""
+        return self._masks[self.group(key)]
+
+    def groups(self, origin: np.ndarray, via: np.ndarray, destination: np.ndarray) -> np.ndarray:
+        """Group of each commodity (node index arrays; ``via`` -1 for none)."""
+        if not self.restricted:
+            return np.zeros(len(origin), dtype=np.int64)
+        return np.array([self.group(self.key(o, v, d))
+                         for o, v, d in zip(origin, via, destination)], dtype=np.int64)
+
+    def masks(self) -> np.ndarray:
+        """All group masks created so far, shape (G, m)."""
+        if not self._masks:
+            self.group(frozenset())
+        return np.vstack(self._masks)
+
+
 def _presets() -> dict[str, Any]:
     text = resources.files("cablesim.data").joinpath("policies.toml").read_text("utf-8")
     return tomllib.loads(text)
@@ -197,6 +261,7 @@ def assign_exchange(
     node_country: Mapping[str, str | None],
     hub_surcharge: Mapping[str, float] | None = None,
     source: str = "scenario",
+    transit: TransitRules | None = None,
 ) -> pd.DataFrame:
     """Split demands into commodities with their exchange hub.
 
@@ -219,6 +284,9 @@ def assign_exchange(
         when routing by cost).
     source : str
         Scenario file name, for messages.
+    transit : TransitRules, optional
+        Transit restrictions; hub distances are then measured on the mask each
+        (origin, hub, destination) may use.
 
     Returns
     -------
@@ -244,13 +312,24 @@ def assign_exchange(
     d_country = np.array([node_country.get(d) for d in demand["destination"]], dtype=object)
     unassigned = np.ones(len(demand), dtype=bool)
     pieces: list[pd.DataFrame] = []
-    hub_dist = None
-    if hubs:
-        csr = graph.csr(edge_weight, enabled)
-        hub_dist = distances_from(csr, graph.nodes_of(hubs))
-    hub_row = {h: i for i, h in enumerate(hubs)}
+    transit = transit or TransitRules(graph, node_country, enabled)
+    hub_dist: dict[tuple[str, frozenset[str]], np.ndarray] = {}
     origin_idx = graph.nodes_of(list(demand["origin"]))
     dest_idx = graph.nodes_of(list(demand["destination"]))
+
+    def hub_cost(hub: str, rows: np.ndarray) -> np.ndarray:
+        h = graph.node_index[hub]
+        keys = [transit.key(o, h, d) for o, d in zip(origin_idx[rows], dest_idx[rows])]
+        cost = np.empty(len(rows))
+        for key in set(keys):
+            if (hub, key) not in hub_dist:
+                csr = graph.csr(edge_weight, transit.mask(key))
+                hub_dist[(hub, key)] = distances_from(csr, np.array([h]))[0]
+            dist = hub_dist[(hub, key)]
+            sel = np.array([k == key for k in keys])
+            cost[sel] = dist[origin_idx[rows][sel]] + dist[dest_idx[rows][sel]]
+        return cost + surcharge.get(hub, 0.0)
+
     for rule in policy.rules:
         match = unassigned.copy()
         if rule.traffic != "*":
@@ -267,10 +346,7 @@ def assign_exchange(
         for option in rule.options:
             via = np.full(len(rows), "", dtype=object)
             if option.hubs:
-                assert hub_dist is not None
-                idx = [hub_row[h] for h in option.hubs]
-                cost = (hub_dist[idx][:, origin_idx[rows]] + hub_dist[idx][:, dest_idx[rows]]
-                        + np.array([surcharge.get(h, 0.0) for h in option.hubs])[:, None])
+                cost = np.vstack([hub_cost(h, rows) for h in option.hubs])
                 via = np.asarray(option.hubs, dtype=object)[np.argmin(cost, axis=0)]
             pieces.append(_commodities(demand, rows, via, option.share,
                                        "|".join(option.hubs) or "direct"))

@@ -26,8 +26,9 @@ name or an inline table of rules) and optional overrides and link edits::
     links = { enable = ["status:proposed"] }
 
 Link selectors are ``id:<link id>``, ``system:<name pattern>``, ``status:<status>``,
-``kind:<kind>`` or ``tag:<value of an extra 'tag' column>`` (patterns use shell wildcards);
-a selector that matches no link is an error, never silently ignored.
+``kind:<kind>``, ``tag:<value of an extra 'tag' column>`` (patterns use shell wildcards) or
+``area:<lon_min>,<lat_min>,<lon_max>,<lat_max>`` (every link whose route crosses the box,
+e.g. a cut in a strait); a selector that matches no link is an error, never silently ignored.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import box
 
 from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
 from cablesim.costs import (
@@ -67,7 +69,7 @@ from cablesim.demand import (
 from cablesim.geo import great_circle_km
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
-from cablesim.policy import Policy, assign_exchange
+from cablesim.policy import Policy, TransitRules, assign_exchange
 from cablesim.routing.engine import Commodities, route
 from cablesim.routing.graph import ArcGraph
 
@@ -83,7 +85,8 @@ __all__ = [
     "network_for_scenario",
 ]
 
-_ROUTING_KEYS = {"mode", "objective", "capacity_scale", "k_paths", "penalty_factor"}
+_ROUTING_KEYS = {"mode", "objective", "capacity_scale", "k_paths", "penalty_factor",
+                 "no_transit"}
 _COST_KEYS = {"discount_rate", "lifetime_years"}
 _LINK_KEYS = {"enable", "disable", "edit", "year"}
 _EDIT_KEYS = {"links", "price_usd_per_mbps_month", "price_scale", "capacity_gbps",
@@ -110,6 +113,9 @@ class RoutingSettings:
         Candidate paths per commodity in capacitated mode.
     penalty_factor : float
         Weight multiplier per candidate round on used arcs (capacitated mode).
+    no_transit : tuple of str
+        ISO3 countries whose networks carry only traffic that starts, ends or is exchanged
+        there (no transit through them).
     """
 
     mode: str = "uncapacitated"
@@ -117,6 +123,7 @@ class RoutingSettings:
     capacity_scale: float = 1.0
     k_paths: int = 4
     penalty_factor: float = 3.0
+    no_transit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,8 +164,7 @@ class ScenarioSpec:
     demand: Mapping[str, Any]
     routing: RoutingSettings
     costs: CostSettings
-    enable: tuple[str, ...] = ()
-    disable: tuple[str, ...] = ()
+    link_steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
     edits: tuple[LinkEdit, ...] = ()
     network_year: int | None = None
 
@@ -276,11 +282,18 @@ def _routing(table: Mapping[str, Any], where: str, source: str,
         problems.append(Problem(source, None, f"{where}.k_paths",
                                 f"must be a whole number from 1 to 32, got {k!r}"))
         k = 4
+    no_transit = table.get("no_transit", [])
+    if not isinstance(no_transit, list) or not all(
+            isinstance(c, str) and len(c) == 3 and c.isupper() for c in no_transit):
+        problems.append(Problem(source, None, f"{where}.no_transit",
+                                f"must be a list of ISO3 country codes, got {no_transit!r}"))
+        no_transit = []
     return RoutingSettings(
         str(mode), str(objective),
         _number(table, "capacity_scale", 1.0, where, source, problems, 0.0, None, True),
         int(k),
-        _number(table, "penalty_factor", 3.0, where, source, problems, 1.0, None, True))
+        _number(table, "penalty_factor", 3.0, where, source, problems, 1.0, None, True),
+        tuple(no_transit))
 
 
 def _costs(table: Mapping[str, Any], where: str, source: str,
@@ -300,11 +313,24 @@ def _selectors(value: Any, where: str, source: str, problems: list[Problem]) -> 
         return ()
     for sel in value:
         kind = sel.split(":", 1)[0]
-        if ":" not in sel or kind not in ("id", "system", "status", "kind", "tag"):
+        if ":" not in sel or kind not in ("id", "system", "status", "kind", "tag", "area"):
             problems.append(Problem(source, None, where, f"bad selector {sel!r}",
                                     "use id:, system:, status:, kind: or tag: followed by a "
-                                    "value or pattern"))
+                                    "value or pattern, or area:lon_min,lat_min,lon_max,lat_max"))
+        elif kind == "area" and not _is_area(sel.split(":", 1)[1]):
+            problems.append(Problem(source, None, where, f"bad area {sel!r}",
+                                    "area:lon_min,lat_min,lon_max,lat_max in degrees, "
+                                    "min < max"))
     return tuple(value)
+
+
+def _is_area(text: str) -> bool:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        return False
+    return (len(values) == 4 and all(math.isfinite(v) for v in values)
+            and -180 <= values[0] < values[2] <= 180 and -90 <= values[1] < values[3] <= 90)
 
 
 def _links(table: Mapping[str, Any], where: str, source: str, problems: list[Problem]
@@ -443,7 +469,8 @@ def load_experiment(path: str | Path) -> Experiment:
                                         "table (e.g. seeds/country_indicators.csv)"))
         specs.append(ScenarioSpec(
             sname, str(raw.get("description", policy.description)), policy, demand, routing,
-            costs, b_enable + enable, b_disable + disable, b_edits + edits,
+            costs, (("enable", b_enable), ("disable", b_disable), ("enable", enable),
+                    ("disable", disable)), b_edits + edits,
             year if year is not None else b_year))
     if problems:
         raise ScenarioError(f"experiment {source!r} is invalid", problems)
@@ -455,6 +482,10 @@ def load_experiment(path: str | Path) -> Experiment:
 # ---------------------------------------------------------------------------- running
 def _match(links: pd.DataFrame, selector: str) -> np.ndarray:
     kind, pattern = selector.split(":", 1)
+    if kind == "area":
+        lon_min, lat_min, lon_max, lat_max = (float(v) for v in pattern.split(","))
+        area = box(lon_min, lat_min, lon_max, lat_max)
+        return np.asarray(links.geometry.intersects(area), dtype=bool)
     if kind == "id":
         column = pd.Series(links.index, index=links.index)
     elif kind in ("system", "status", "kind", "tag"):
@@ -472,8 +503,9 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
 
     In service by default: existing and planned links whose ``rfs_year`` is unknown or not
     after the scenario's network year (``[links] year``, else the demand year). Proposed
-    links are out of service unless a scenario enables them; ``disable`` wins over
-    ``enable``.
+    links are out of service unless enabled. The experiment's ``[links]`` enable and disable
+    apply first, then the scenario's, so a scenario can re-enable what the experiment
+    disabled; within one level, disable wins.
 
     Returns
     -------
@@ -496,8 +528,9 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
             mask |= hit
         return mask
 
-    enabled |= select(spec.enable, "links.enable")
-    enabled &= ~select(spec.disable, "links.disable")
+    for action, selectors in spec.link_steps:
+        hit = select(selectors, f"links.{action}")
+        enabled = (enabled | hit) if action == "enable" else (enabled & ~hit)
     for i, edit in enumerate(spec.edits):
         hit = select(edit.selectors, f"links.edit[{i}]")
         if edit.price_usd_per_mbps_month is not None:
@@ -624,16 +657,19 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
         if hub in transit.index and pd.isna(transit.get(hub)):
             notes.append(f"{spec.name}: hub {hub} has no cited transit price; exchange there "
                          "is counted at 0 USD per Mbps per month")
+    transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
     commodities = assign_exchange(demand, spec.policy, graph, weight, enabled, country,
-                                  surcharge, source)
-    com = Commodities(
-        graph.nodes_of(list(commodities["origin"])),
-        np.array([graph.node_index[v] if v else -1 for v in commodities["via"]], dtype=np.int64),
-        graph.nodes_of(list(commodities["destination"])),
-        commodities["gbps"].to_numpy(dtype=float))
+                                  surcharge, source, transit_rules)
+    origin_idx = graph.nodes_of(list(commodities["origin"]))
+    via_idx = np.array([graph.node_index[v] if v else -1 for v in commodities["via"]],
+                       dtype=np.int64)
+    dest_idx = graph.nodes_of(list(commodities["destination"]))
+    com = Commodities(origin_idx, via_idx, dest_idx, commodities["gbps"].to_numpy(dtype=float),
+                      transit_rules.groups(origin_idx, via_idx, dest_idx))
     capacitated = spec.routing.mode == "capacitated"
-    result = route(graph, com, weight, enabled, capacity if capacitated else None,
-                   spec.routing.k_paths, spec.routing.penalty_factor)
+    result = route(graph, com, weight, transit_rules.masks(),
+                   capacity if capacitated else None, spec.routing.k_paths,
+                   spec.routing.penalty_factor)
     offered = com.volume
     if not np.allclose(result.served + result.unserved, offered, rtol=0, atol=1e-9):
         raise RoutingError("internal accounting error", [Problem(
@@ -709,6 +745,17 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
                                         np.nan),
         "path": path_text,
     })
+    unreachable = pairs[(pairs["unserved_gbps"] > 0) & (pairs["served_gbps"] == 0)]
+    if len(unreachable):
+        ends = pd.concat([unreachable["origin"], unreachable["destination"]])
+        counts = ends.value_counts()
+        stuck = sorted(counts.index[counts >= counts.max() * 0.5])
+        notes.append(
+            f"{spec.name}: {len(unreachable)} demands ({unreachable['unserved_gbps'].sum():,.1f} "
+            "Gbps) are not served at all ("
+            + ("no path, or no capacity left" if capacitated else "no path")
+            + " in this scenario's network); most involve "
+            + ", ".join(stuck[:12]))
     # ---- links
     m = graph.n_edges
     fwd, rev = result.arc_load[:m], result.arc_load[m:]
@@ -796,7 +843,7 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
         "mean_rtt_ms": countries_table["rtt_flow"] / served_c,
     })
     # ---- delivered transit prices
-    delivered = delivered_transit_prices(graph, nodes, price, enabled)
+    delivered = delivered_transit_prices(graph, nodes, price, transit_rules)
     delivered.insert(0, "scenario", spec.name)
     sg = delivered.loc[delivered["node"] == "SGSIN", "delivered_usd_per_mbps_month"]
     lon_p = delivered.loc[delivered["node"] == "GBLON", "delivered_usd_per_mbps_month"]
@@ -894,7 +941,7 @@ def path_between(experiment_file: str | Path, origin: str, destination: str,
     if policy is not None:
         spec = ScenarioSpec(spec.name if wanted else policy, spec.description,
                             Policy.preset(policy, "--policy"), spec.demand, spec.routing,
-                            spec.costs, spec.enable, spec.disable, spec.edits,
+                            spec.costs, spec.link_steps, spec.edits,
                             spec.network_year)
     network = load_topology(topology or experiment.topology)
     problems = [Problem("--from" if flag == "origin" else "--to", None, None,
@@ -918,14 +965,16 @@ def path_between(experiment_file: str | Path, origin: str, destination: str,
     demand = pd.DataFrame({"origin": [origin], "destination": [destination], "gbps": [1.0],
                            "traffic_class": [traffic_class]})
     transit = nodes["transit_price_usd_per_mbps_month"]
+    transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
     commodities = assign_exchange(demand, spec.policy, graph, weight, enabled, country, {},
-                                  source)
+                                  source, transit_rules)
     row = commodities.iloc[0]
     via = row["via"]
-    com = Commodities(graph.nodes_of([origin]),
-                      np.array([graph.node_index[via] if via else -1]),
-                      graph.nodes_of([destination]), np.array([1.0]))
-    result = route(graph, com, weight, enabled)
+    via_idx = np.array([graph.node_index[via] if via else -1])
+    com = Commodities(graph.nodes_of([origin]), via_idx, graph.nodes_of([destination]),
+                      np.array([1.0]), transit_rules.groups(graph.nodes_of([origin]), via_idx,
+                                                            graph.nodes_of([destination])))
+    result = route(graph, com, weight, transit_rules.masks())
     if not result.paths.reachable[0]:
         raise RoutingError("no path", [Problem(
             source, None, None, f"{destination!r} cannot be reached from {origin!r}"

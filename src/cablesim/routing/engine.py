@@ -34,12 +34,21 @@ class Commodities:
         Exchange hub node index, or -1 for a direct path.
     volume : ndarray of float
         Offered volume, Gbps.
+    group : ndarray of int, optional
+        Row of the ``enabled`` matrix each commodity routes on (when ``enabled`` is 2-D,
+        e.g. one row per set of transit restrictions); all 0 by default.
     """
 
     origin: np.ndarray
     via: np.ndarray
     destination: np.ndarray
     volume: np.ndarray
+    group: np.ndarray | None = None
+
+    def subset(self, rows: np.ndarray) -> Commodities:
+        """The commodities at positions ``rows``."""
+        return Commodities(self.origin[rows], self.via[rows], self.destination[rows],
+                           self.volume[rows], None if self.group is None else self.group[rows])
 
     def __len__(self) -> int:
         return len(self.origin)
@@ -73,7 +82,25 @@ class RoutingResult:
 
 def route_commodities(graph: ArcGraph, edge_weight: np.ndarray, commodities: Commodities,
                       enabled: np.ndarray | None = None) -> PathSet:
-    """Least-weight path of every commodity, through its hub where it has one."""
+    """Least-weight path of every commodity, through its hub where it has one.
+
+    ``enabled`` is ``None`` (all edges), a mask of shape (m,), or a matrix of shape (G, m)
+    whose row ``commodities.group[i]`` says which edges commodity i may use.
+    """
+    if enabled is not None and np.ndim(enabled) == 2:
+        groups = commodities.group if commodities.group is not None else np.zeros(
+            len(commodities), dtype=np.int64)
+        parts: list[tuple[np.ndarray, PathSet]] = []
+        for g in np.unique(groups):
+            rows = np.flatnonzero(groups == g)
+            parts.append((rows, _route_one_mask(graph, edge_weight, commodities.subset(rows),
+                                                enabled[g])))
+        return _merge_paths(parts, len(commodities))
+    return _route_one_mask(graph, edge_weight, commodities, enabled)
+
+
+def _route_one_mask(graph: ArcGraph, edge_weight: np.ndarray, commodities: Commodities,
+                    enabled: np.ndarray | None) -> PathSet:
     csr = graph.csr(edge_weight, enabled)
     via = commodities.via
     hubbed = via >= 0
@@ -84,6 +111,18 @@ def route_commodities(graph: ArcGraph, edge_weight: np.ndarray, commodities: Com
     second_origin = np.where(hubbed, via, commodities.destination)
     second = shortest_paths(graph, csr, second_origin, commodities.destination)
     return concat_paths(first, second)
+
+
+def _merge_paths(parts: list[tuple[np.ndarray, PathSet]], n: int) -> PathSet:
+    width = max((p.arcs.shape[1] for _, p in parts), default=0)
+    arcs = np.full((n, width), -1, dtype=np.int64)
+    hops = np.zeros(n, dtype=np.int64)
+    dist = np.full(n, np.inf)
+    for rows, p in parts:
+        arcs[rows, : p.arcs.shape[1]] = p.arcs
+        hops[rows] = p.hops
+        dist[rows] = p.dist
+    return PathSet(arcs, hops, dist)
 
 
 def _path_weight(paths: PathSet, arc_weight: np.ndarray) -> np.ndarray:
@@ -111,8 +150,9 @@ def route(
         What to route.
     edge_weight : ndarray, shape (m,)
         Weight minimised per edge (e.g. latency in ms or price in USD per Mbps per month).
-    enabled : ndarray of bool, shape (m,), optional
-        Edges that may carry traffic.
+    enabled : ndarray of bool, shape (m,) or (G, m), optional
+        Edges that may carry traffic; with one row per commodity group (see
+        :class:`Commodities`), e.g. to keep traffic out of a country's domestic network.
     capacity_gbps : ndarray, shape (m,), optional
         Per-direction capacity of each edge; ``None`` routes without capacity limits.
     k_paths : int
