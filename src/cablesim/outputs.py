@@ -60,6 +60,23 @@ def summary_markdown(result: ExperimentResult) -> str:
             f"| {_fmt(row.mean_stretch, 2)} | {_fmt(100 * row.out_of_region_share)}% "
             f"| {_fmt(100 * row.max_utilization)}% |")
     lines += ["", "Every scenario accounts for all demand: served + unserved = offered.", ""]
+    lines += ["## Most loaded links", "", "The busiest segment of the three busiest systems.", "",
+              "| scenario | link | system | load Gbps | capacity Gbps | utilisation |",
+              "|---|---|---|---:|---:|---:|"]
+    links = result.links
+    if len(links):
+        loaded = links.assign(load=links[["load_forward_gbps", "load_reverse_gbps"]].max(axis=1))
+        loaded = loaded[loaded["load"] > 0].sort_values(
+            ["scenario", "utilization", "link"], ascending=[True, False, True], kind="stable")
+        order = {name: i for i, name in enumerate(s["scenario"])}
+        loaded = loaded.drop_duplicates(["scenario", "system"])  # one row per system
+        top = loaded.groupby("scenario", sort=False).head(3)
+        top = top.sort_values("scenario", key=lambda c: c.map(order), kind="stable")
+        for row in top.itertuples(index=False):
+            lines.append(f"| {row.scenario} | {row.link} | {row.system} | {_fmt(row.load)} "
+                         f"| {_fmt(row.capacity_gbps, 0)} | {_fmt(100 * row.utilization)}% |")
+    lines += ["", "Uncapacitated scenarios may load links beyond their capacity: that is the "
+              "demand the policy would put there; capacitated scenarios keep within it.", ""]
     lines += ["## Scenario descriptions", ""]
     for spec in exp.scenarios:
         lines.append(f"- **{spec.name}** ({spec.routing.mode}, {spec.routing.objective}): "
