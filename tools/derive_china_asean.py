@@ -263,6 +263,10 @@ SYSTEMS = [
     System("labuan-brunei-submarine-cable", "lbsc", "Labuan-Brunei Submarine Cable", 2017),
     System("damai-cable-system", "damai", "DAMAI Cable System", 2019),
     System("sistem-kabel-rakyat-1malaysia-skr1m", "skr1m", "Sistem Kabel Rakyat 1Malaysia (SKR1M)", 2017),
+    # --- [TG21] Indonesian domestic systems that joined Makassar, Balikpapan and Manado to Java before
+    # IGG (2018) and SEA-US (2017); without them those cities are cut off in the pre-2017 network.
+    System("s-u-b-cable-system", "subcs", "S-U-B Cable System", 2008),
+    System("smpcs-packet-1", "smpcs1", "SMPCS Packet-1", 2015),
     # --- [TG24]-only systems (not in the 2021 data)
     System("haikou-beihai-cable", "hkbh", "Haikou-Beihai Cable", 1999, source="TG24"),
     System("cambodia-hong-kong", "khhk", "Cambodia-Hong Kong", 2025, status="planned", source="TG24",
@@ -364,8 +368,9 @@ BACKHAUL = {
     "BNBWN": ["tungku-brunei", "telisai-brunei"],
     "IDJKT": ["jakarta-indonesia", "ancol-indonesia", "tanjung-pakis-indonesia", "anyer-indonesia"],
     "IDBTH": ["batam-indonesia"], "IDMES": ["medan-indonesia"], "IDPNK": ["pontianak-indonesia"],
-    "IDBPN": ["balikpapan-indonesia"], "IDMDC": ["manado-indonesia", "kauditan-indonesia"],
-    "IDUPG": ["makassar-indonesia"], "IDSUB": ["madura-indonesia"], "IDDPS": ["bali-indonesia"],
+    "IDBPN": ["balikpapan-indonesia", "banjarmasin-indonesia"], "IDMDC": ["manado-indonesia", "kauditan-indonesia"],
+    "IDUPG": ["makassar-indonesia", "kendari-indonesia"], "IDSUB": ["madura-indonesia", "surabaya-indonesia"],
+    "IDDPS": ["bali-indonesia"],
     "USLAX": ["hermosa-beach-ca-united-states", "redondo-beach-ca-united-states", "el-segundo-ca-united-states"],
     "USSJC": ["san-luis-obispo-ca-united-states", "nedonna-beach-or-united-states",
               "pacific-city-or-united-states", "bandon-or-united-states", "cloverdale-or-united-states"],
@@ -374,6 +379,15 @@ BACKHAUL = {
     "ITMIL": ["bari-italy", "catania-italy", "palermo-italy", "mazara-del-vallo-italy"],
 }
 BACKHAUL_NO_LINK = {"ngwe-saung-myanmar"}  # the CMI land cable is its backhaul
+# Long land backhauls that stand in for a domestic terrestrial backbone (added to the link's citation).
+BACKHAUL_NOTE = {
+    "banjarmasin-indonesia": ("S-U-B landing joined to the nearest city node in the graph (Balikpapan); stands in "
+                              "for the Banjarmasin-Balikpapan land route of Kalimantan's domestic backbone "
+                              "(route and date not sourced)"),
+    "kendari-indonesia": ("SMPCS Packet-1 landing joined to the nearest city node in the graph (Makassar); stands "
+                          "in for the Kendari-Makassar land route of Sulawesi's domestic backbone (route and date "
+                          "not sourced)"),
+}
 COUNTRY_NAME = {"SGP": "Singapore", "HKG": "Hong Kong", "MAC": "Macau", "CHN": "China", "TWN": "Taiwan",
                 "JPN": "Japan", "KOR": "South Korea", "PHL": "Philippines", "VNM": "Vietnam",
                 "THA": "Thailand", "KHM": "Cambodia", "MMR": "Myanmar", "MYS": "Malaysia", "BRN": "Brunei",
@@ -498,6 +512,18 @@ BACKBONE_HOPS = [
     ("bb-eu", "European terrestrial backbone", [
         ("FRMRS", "FRPAR"), ("FRPAR", "GBLON"), ("FRPAR", "DEFRA"), ("GBLON", "NLAMS"), ("NLAMS", "DEFRA"),
         ("GBLON", "DEFRA"), ("FRMRS", "ITMIL"), ("ITMIL", "DEFRA")]),
+]
+
+# Existing domestic land links that no source in the corpus documents but without which a city would be
+# cut off in the pre-2017 network: (key, system, a, b, basis). Non-binding capacity (E6), length great
+# circle x 1.3 (A6), terrestrial price rate; existing, RFS unknown (empty).
+ESTIMATED_LAND = [
+    ("bb-my-sabah", "Domestic backbone Malaysia: Sabah-Sarawak (Kota Kinabalu-Miri)", "MYBKI", "MYMYY",
+     "Telekom Malaysia's domestic network served Sabah before SKR1M (Sep 2017), the first submarine system "
+     "landing in Sabah in [TG21] (TM Sabah in June 2017: SKR1M lifts capacity to 4 Tbps from the current "
+     "~700 Gbps, route not stated; theborneopost.com 2017-06-22, Bernama); no [TG21] system with RFS <= 2016 "
+     "lands in Sabah, so Kota Kinabalu is joined by land to Miri (Sarawak) along the Pan-Borneo corridor; "
+     "modelled as a direct Malaysian link, not via Brunei (no Sabah-Brunei-Sarawak interconnection found, C2)"),
 ]
 
 # --------------------------------------------------------------------------------------
@@ -1069,7 +1095,8 @@ def main() -> None:
             "status": status, "rfs_year": None, "capex_usd": None, "tg_cable_id": None,
             "citation": (f"length estimate: great circle {gc:.1f} km x {factor} ({ROUTE_FACTOR_CITE}); "
                          f"capacity estimate: sum of the capacities of the {len(sys_at[lid])} submarine system(s) "
-                         f"landing at {lid} (backhaul assumed non-binding); {rc.cite}")})
+                         f"landing at {lid} (backhaul assumed non-binding); {rc.cite}"
+                         + (f"; {BACKHAUL_NOTE[lid]}" if lid in BACKHAUL_NOTE else ""))})
 
     # ---------------- terrestrial routes ----------------
     def hop_gc(a, b, via=()):
@@ -1119,6 +1146,20 @@ def main() -> None:
                 "status": "existing", "rfs_year": None, "capex_usd": None, "tg_cable_id": None,
                 "citation": (f"length estimate: great circle {gc:.1f} km x {DEFAULT_ROUTE_FACTOR} ({ROUTE_FACTOR_CITE}); "
                              f"capacity {NONBINDING_CITE}; {rc.cite}")})
+
+    for key, system, a, b, basis in ESTIMATED_LAND:
+        gc = great_circle_km(xy(a), xy(b))
+        L = gc * DEFAULT_ROUTE_FACTOR
+        rc = rates["terrestrial"]
+        x, y = (a, b) if a < b else (b, a)
+        links.append({
+            "id": f"{key}:01", "from_node": x, "to_node": y,
+            "kind": "terrestrial", "system": system, "capacity_gbps": NONBINDING_BACKBONE_GBPS,
+            "design_capacity_gbps": None, "price_usd_per_mbps_month": rc.per_km * L, "length_km": L,
+            "route_factor": DEFAULT_ROUTE_FACTOR, "status": "existing", "rfs_year": None, "capex_usd": None,
+            "tg_cable_id": None,
+            "citation": (f"estimate: existing link of unknown date: {basis}; length great circle {gc:.1f} km x "
+                         f"{DEFAULT_ROUTE_FACTOR} ({ROUTE_FACTOR_CITE}); capacity {NONBINDING_CITE}; {rc.cite}")})
 
     # ---------------- proposed builds ----------------
     for key, system, a, b, via in PROPOSED_LAND:

@@ -11,6 +11,24 @@ def _table(header, rows):
     return "\n".join(out)
 
 
+def _cut_off_in(year, nodes, links):
+    """City/hub nodes outside the largest component of the network of `year`."""
+    parent = {n: n for n in nodes}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for l in links:
+        if l["status"] in ("existing", "planned") and (l["rfs_year"] or 0) <= year:
+            parent[find(l["from_node"])] = find(l["to_node"])
+    size = Counter(find(n) for n in nodes)
+    main = size.most_common(1)[0][0]
+    return sorted(n for n, d in nodes.items() if d["kind"] in ("city", "hub") and find(n) != main)
+
+
 def render(nodes, links, report, rates, g) -> str:
     nk = Counter(n["kind"] for n in nodes.values())
     lk = Counter(l["kind"] for l in links)
@@ -55,6 +73,17 @@ def render(nodes, links, report, rates, g) -> str:
     else:
         w(f"- The graph has {len(comps)} components; the smaller ones: "
           + "; ".join(", ".join(sorted(c)) for c in comps[1:]) + "\n")
+    cut = _cut_off_in(2016, nodes, links)
+    ncity = sum(1 for n in nodes.values() if n["kind"] in ("city", "hub"))
+    if not cut:
+        w(f"- In the 2016 network (existing and planned links with `rfs_year` <= 2016 or empty) all {ncity} city "
+          "and hub nodes are in one component; before the Indonesian domestic systems and the Kota "
+          "Kinabalu-Miri estimate below were added, Makassar, Balikpapan, Manado and Kota Kinabalu were cut "
+          "off (their first cables in the data were SEA-US 2017, SKR1M 2017, Labuan-Brunei 2017 and IGG "
+          "2018).\n")
+    else:
+        w(f"- In the 2016 network (existing and planned links with `rfs_year` <= 2016 or empty) these city/hub "
+          f"nodes are cut off from the main component: {', '.join(cut)}.\n")
 
     # ---------------------------------------------------------------- submarine
     w("## Submarine systems\n")
@@ -71,6 +100,28 @@ def render(nodes, links, report, rates, g) -> str:
               "length scale"], rows))
     w("\nAlso: **PEACE Cable (Singapore extension)** (Karachi-Kulhudhufushi-Tuas, 2 links, no TG geometry; "
       "see estimates), and the two **proposed** Beibu Gulf cables (below).\n")
+    bh = {l["id"]: l for l in links}
+
+    def bh_txt(lid, city):
+        l = bh.get(f"bh:{lid}")
+        return f"{lid} -> {city} {l['length_km']:,.0f} km" if l else f"{lid} (no backhaul)"
+
+    w("**Indonesian domestic systems.** Two [TG21] domestic systems with RFS <= 2016 are included so that the "
+      "pre-2017 network reaches eastern Indonesia (before them Makassar, Balikpapan and Manado were reached "
+      "only by IGG, 2018, and SEA-US, 2017): the **S-U-B Cable System** (Telkom Indonesia, 2008; TeleGeography "
+      "draws it as a ring Surabaya-Banjarmasin-Makassar) joins Makassar and Banjarmasin to Surabaya, and "
+      "**SMPCS Packet-1** (Telkom Indonesia, 2015; Manado-Maluku-Sorong/Fakfak and Ambon-Kendari) reaches "
+      "Manado. They follow the same segment-inference, length, capacity (E1) and price rules as the other "
+      "[TG21] systems. Their new landings are backhauled to the nearest city node as elsewhere: "
+      + bh_txt("surabaya-indonesia", "Surabaya") + " (metro); " + bh_txt("banjarmasin-indonesia", "Balikpapan")
+      + " and " + bh_txt("kendari-indonesia", "Makassar") + " (great circle x 1.3), two long land backhauls "
+      "that stand in for the Kalimantan and Sulawesi terrestrial backbones (routes and dates not sourced, "
+      "E19). The Maluku and Papua landings of SMPCS Packet-1 have no city node nearby and are reached along "
+      "the cable. Not added, although in [TG21] with RFS <= 2016: JaKa2LaDeMa (2010; TeleGeography's drawing "
+      "has gaps of >500 km that the inference would bridge straight across Kalimantan), JAKASUSI (Indosat, "
+      "2006; parallel to S-U-B between East Java, South Kalimantan and South Sulawesi), LTCS (2015, "
+      "Luwuk-Tutuyan; no link towards Java), and the other short domestic links (XL Link 1-5, SJJK, MKCS, "
+      "TSCS and similar); none is needed to connect a city node.\n")
     w("Left out of A1.1 on purpose:\n")
     for slug, why in g["SKIPPED_SYSTEMS"]:
         w(f"- `{slug}`: {why}")
@@ -178,7 +229,19 @@ def render(nodes, links, report, rates, g) -> str:
     w("\n- Landing backhaul (`bh:<landing>`): each landing in the hand table `BACKHAUL` is joined to its "
       f"city/hub (`metro` column): kind `metro` when the great circle is <= {g['METRO_MAX_KM']:.0f} km, else "
       "`terrestrial`. Landings with no nearby city in the graph (small islands, Middle East, Africa, India, "
-      "Okinawa, Guam, Hawaii) have no backhaul; they are reached along their cables.")
+      "Okinawa, Guam, Hawaii, Maluku, Papua) have no backhaul; they are reached along their cables.")
+    sab = [l for l in links if l["id"].startswith("bb-my-sabah:")]
+    for l in sab:
+        w(f"- **Kota Kinabalu-Miri (`{l['id']}`, {l['length_km']:,.0f} km) is an estimate, not a sourced "
+          "system.** No [TG21] cable with RFS <= 2016 lands in Sabah (the first are Labuan-Brunei, April 2017, "
+          "at Labuan, and SKR1M, September 2017), yet Telekom Malaysia's domestic network served Sabah before "
+          "SKR1M (TM Sabah in June 2017: SKR1M lifts capacity to 4 Tbps from the current ~700 Gbps, which does "
+          "not say by which route; theborneopost.com 2017-06-22, Bernama, not in facts-inputs); without a link "
+          "Kota Kinabalu would be cut off in every network before 2017. It is "
+          "modelled as a direct domestic Malaysian land link Kota Kinabalu-Miri along the Pan-Borneo corridor "
+          "(not via Brunei, since no Sabah-Brunei-Sarawak interconnection was found), `status` existing, "
+          "`rfs_year` empty (date unknown), length great circle x 1.3 (A6, E12), capacity non-binding like the "
+          "other domestic backbones (E6), terrestrial price rate (E13). Its citation starts with `estimate:`.")
     w("- Hubs (kind `hub`): Los Angeles, San Jose, London, Frankfurt, Marseille, Amsterdam, Singapore, Hong "
       "Kong, Tokyo, Nanning. European hubs are meshed by the 'European terrestrial backbone' (Marseille-Paris, "
       "Paris-London, Paris-Frankfurt, London-Amsterdam, Amsterdam-Frankfurt, London-Frankfurt, "
@@ -233,6 +296,10 @@ def render(nodes, links, report, rates, g) -> str:
         "Qinzhou landing station (+-5 km).",
         "E18 Singapore transit ~US$4 (2015) = 4 x London (C3); country-level ~US$100 wholesale assigned to "
         "Phnom Penh, Vientiane and Yangon.",
+        "E19 Existing domestic land links that no source documents, added so that a city is not cut off "
+        "before its first cable: Kota Kinabalu-Miri (Telekom Malaysia's backbone in Sabah before SKR1M; "
+        "`rfs_year` empty, capacity E6, length E12), and the land backhauls Banjarmasin->Balikpapan and "
+        "Kendari->Makassar standing in for the Kalimantan and Sulawesi backbones (capacity E5, length E12).",
     ]
     for r in rules:
         w(f"- {r}")
@@ -246,7 +313,10 @@ def render(nodes, links, report, rates, g) -> str:
     w("- Exact border-crossing paths of the GMS links (assumed along the main road corridors).")
     w("- Land links inside Borneo (Sarawak-Brunei-Sabah, Kuching-Pontianak) were not found as existing "
       "systems (a 2017 Sarawak MoU only plans them), so Borneo cities connect through their cables; only "
-      "Kuching-Miri (domestic Sarawak) is assumed.")
+      "Kuching-Miri (domestic Sarawak) and the estimated Kota Kinabalu-Miri link (domestic Sabah-Sarawak, "
+      "E19) are assumed.")
+    w("- Indonesia's domestic terrestrial backbones outside Java (Kalimantan, Sulawesi) are not sourced; "
+      "Balikpapan and Kendari reach their neighbours only through the long backhaul estimates (E19).")
     w("- LaoSat-1 (GEO, 128.5E, 22 transponders, launched Nov 2015; seed report, spaceflightnow.com) was not "
       "modelled: no citable gateway at the far end of a satellite link was found.")
     w("- TAE's original southern path (Uzbekistan-Turkmenistan-Iran-Turkey-Black Sea, <=10 Gbps), TEA NEXT "
