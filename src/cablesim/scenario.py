@@ -121,7 +121,7 @@ class RoutingSettings:
     mode: str = "uncapacitated"
     objective: str = "latency"
     capacity_scale: float = 1.0
-    k_paths: int = 4
+    k_paths: int = 1
     penalty_factor: float = 3.0
     no_transit: tuple[str, ...] = ()
 
@@ -277,7 +277,7 @@ def _routing(table: Mapping[str, Any], where: str, source: str,
         problems.append(Problem(source, None, f"{where}.objective",
                                 f"must be 'latency' or 'cost', got {objective!r}",
                                 did_you_mean(str(objective), ["latency", "cost"])))
-    k = table.get("k_paths", 4)
+    k = table.get("k_paths", 1)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 32:
         problems.append(Problem(source, None, f"{where}.k_paths",
                                 f"must be a whole number from 1 to 32, got {k!r}"))

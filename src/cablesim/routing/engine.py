@@ -6,7 +6,9 @@ Two modes share one result type:
   unreachable commodities are unserved;
 - capacitated: ``k`` diverse candidate paths per commodity (penalty re-weighting: after each
   round of grouped Dijkstra, the weight of every arc used in that round is multiplied by
-  ``penalty_factor``) feed the path LP of :mod:`cablesim.routing.lp`.
+  ``penalty_factor``) seed the path LP of :mod:`cablesim.routing.lp`; column generation then
+  adds, round by round, each commodity's shortest path under weight + capacity duals while it
+  lowers the cost, so the result is the optimum over all paths, not just the candidates.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cablesim.routing.graph import ArcGraph
-from cablesim.routing.lp import solve_path_lp
+from cablesim.routing.lp import PathLP
 from cablesim.routing.paths import PathSet, arc_loads, concat_paths, shortest_paths
 
 __all__ = ["Commodities", "RoutingResult", "route_commodities", "route"]
@@ -70,6 +72,13 @@ class RoutingResult:
         Gbps per commodity; ``served + unserved`` equals the offered volume exactly.
     arc_load : ndarray, shape (2m,)
         Gbps per arc (``e`` forward, ``e + m`` reverse).
+    lp_solves : int
+        LP solves of the column generation (0 when uncapacitated).
+    converged : bool
+        Whether column generation reached ``optimality_gap`` (or found no improving path).
+    gap_bound : float
+        Proven bound on the relative distance of the objective from the optimum over all
+        paths (0 when uncapacitated or when no improving path is left).
     """
 
     paths: PathSet
@@ -78,6 +87,9 @@ class RoutingResult:
     served: np.ndarray
     unserved: np.ndarray
     arc_load: np.ndarray
+    lp_solves: int = 0
+    converged: bool = True
+    gap_bound: float = 0.0
 
 
 def route_commodities(graph: ArcGraph, edge_weight: np.ndarray, commodities: Commodities,
@@ -137,8 +149,10 @@ def route(
     edge_weight: np.ndarray,
     enabled: np.ndarray | None = None,
     capacity_gbps: np.ndarray | None = None,
-    k_paths: int = 4,
+    k_paths: int = 1,
     penalty_factor: float = 3.0,
+    max_iterations: int = 50,
+    optimality_gap: float = 0.005,
 ) -> RoutingResult:
     """Route commodities without (``capacity_gbps=None``) or with capacity limits.
 
@@ -156,9 +170,17 @@ def route(
     capacity_gbps : ndarray, shape (m,), optional
         Per-direction capacity of each edge; ``None`` routes without capacity limits.
     k_paths : int
-        Candidate paths per commodity in capacitated mode (rounds of re-weighting).
+        Initial candidate paths per commodity in capacitated mode (rounds of re-weighting).
     penalty_factor : float
         Weight multiplier applied per round to arcs used in the previous round.
+    max_iterations : int
+        Most LP solves of the column generation: after the initial candidates, each round
+        prices every commodity's shortest path under weight + capacity duals and adds the
+        paths that would lower the cost; it stops when none would (the LP optimum over all
+        paths) or after this many solves.
+    optimality_gap : float
+        Stop once the Lagrangian bound proves the objective within this relative distance
+        of the optimum over all paths (default 0.5%).
     """
     m = graph.n_edges
     volume = np.asarray(commodities.volume, dtype=float)
@@ -179,13 +201,38 @@ def route(
         multiplier[used] *= penalty_factor
         multiplier[(used + m) % (2 * m)] *= penalty_factor  # both directions of a used edge
     cand_arcs, cand_commodity = _unique_candidates(rounds)
-    cand = PathSet(cand_arcs, (cand_arcs >= 0).sum(axis=1), np.zeros(len(cand_commodity)))
-    cost = _path_weight(cand, arc_weight)
+    cost = _path_weight(PathSet(cand_arcs, np.zeros(len(cand_commodity), dtype=np.int64),
+                                np.zeros(len(cand_commodity))), arc_weight)
     capacity = np.asarray(capacity_gbps, dtype=float)
-    lp = solve_path_lp(cand_arcs, cand_commodity, cost, volume,
-                       np.concatenate([capacity, capacity]))
-    return RoutingResult(cand, cand_commodity, lp.path_flow, lp.served, lp.unserved,
-                         lp.arc_load)
+    model = PathLP(volume, np.concatenate([capacity, capacity]),
+                   10.0 * float(cost.max(initial=0.0)) + 1.0)
+    model.add_paths(cand_arcs, cand_commodity, cost)
+    active = volume > 0
+    iterations, converged, gap = 0, False, np.inf
+    while iterations < max_iterations:
+        sigma, pi = model.solve()
+        iterations += 1
+        priced = route_commodities(graph, arc_weight + pi, commodities, enabled)
+        reduced = np.where(active & np.isfinite(priced.dist), priced.dist - sigma, 0.0)
+        improving = reduced < -1e-9 * (1.0 + np.abs(sigma))
+        # Lagrangian bound: no commodity can gain more than volume x its best reduced cost
+        objective = model.objective()
+        bound = objective + float(np.minimum(reduced, 0.0) @ volume)
+        gap = (objective - bound) / max(abs(objective), 1e-12)
+        if not improving.any() or gap <= optimality_gap:
+            converged = True
+            break
+        rows = np.flatnonzero(improving)
+        new_arcs = priced.arcs[rows]
+        model.add_paths(new_arcs, rows, _path_weight(PathSet(
+            new_arcs, priced.hops[rows], priced.dist[rows]), arc_weight))
+    if not converged:
+        model.solve()
+    lp = model.result()
+    cand = PathSet(model.path_arcs, (model.path_arcs >= 0).sum(axis=1),
+                   np.zeros(len(model.path_commodity)))
+    return RoutingResult(cand, model.path_commodity, lp.path_flow, lp.served, lp.unserved,
+                         lp.arc_load, iterations, converged, float(max(gap, 0.0)))
 
 
 def _unique_candidates(rounds: list[PathSet]) -> tuple[np.ndarray, np.ndarray]:

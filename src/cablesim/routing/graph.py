@@ -18,6 +18,10 @@ from cablesim.network import Network
 
 __all__ = ["ArcGraph", "WeightedCSR"]
 
+_DENSE_LOOKUP_MAX_NODES = 2048
+"""Up to this many nodes, (tail, head) -> arc lookups use a dense n x n table (32 MiB at
+most) instead of a binary search."""
+
 _MIN_WEIGHT = 1e-9
 """Weights are floored at this value: scipy's csgraph drops explicit zeros."""
 
@@ -39,10 +43,13 @@ class WeightedCSR:
     matrix: sp.csr_matrix
     pair_keys: np.ndarray
     pair_arcs: np.ndarray
+    dense: np.ndarray | None = None
 
     def arcs_between(self, tails: np.ndarray, heads: np.ndarray, n_nodes: int) -> np.ndarray:
         """Arc ids of the chosen arcs from ``tails`` to ``heads`` (vectorised)."""
         keys = tails.astype(np.int64) * n_nodes + heads.astype(np.int64)
+        if self.dense is not None:
+            return self.dense[keys]
         pos = np.searchsorted(self.pair_keys, keys)
         return self.pair_arcs[pos]
 
@@ -141,4 +148,8 @@ class ArcGraph:
         first[1:] = keys[1:] != keys[:-1]
         keys, arcs, w = keys[first], arcs[first], w[first]
         matrix = sp.csr_matrix((w, (keys // n, keys % n)), shape=(n, n))
-        return WeightedCSR(matrix, keys, arcs)
+        dense = None
+        if n <= _DENSE_LOOKUP_MAX_NODES:
+            dense = np.full(n * n, -1, dtype=np.int64)
+            dense[keys] = arcs
+        return WeightedCSR(matrix, keys, arcs, dense)

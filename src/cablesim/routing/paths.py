@@ -80,6 +80,7 @@ def shortest_paths(graph: ArcGraph, csr: WeightedCSR, origins: np.ndarray,
     if n_dem == 0:
         return PathSet(np.zeros((0, 0), dtype=np.int64), np.zeros(0, dtype=np.int64), dist)
     unique, group = np.unique(origins, return_inverse=True)
+    tail = graph.arc_tail
     # back-walk arrays filled chunk by chunk
     back_arcs: list[list[np.ndarray]] = []
     rows_of_chunk: list[np.ndarray] = []
@@ -90,18 +91,19 @@ def shortest_paths(graph: ArcGraph, csr: WeightedCSR, origins: np.ndarray,
         rows = np.flatnonzero((group >= start) & (group < start + len(chunk)))
         local = group[rows] - start
         dist[rows] = d_block[local, destinations[rows]]
+        # the arc into every node from its predecessor, once per origin tree
+        k_idx, v_idx = np.nonzero(p_block >= 0)
+        pred_arc = np.full(p_block.shape, -1, dtype=np.int64)
+        pred_arc[k_idx, v_idx] = csr.arcs_between(p_block[k_idx, v_idx], v_idx, n)
         cur = destinations[rows].copy()
-        src = origins[rows]
-        active = np.isfinite(dist[rows]) & (cur != src)
         walk: list[np.ndarray] = []
-        while active.any():
-            idx = np.flatnonzero(active)
-            prev = p_block[local[idx], cur[idx]]
-            step = np.full(len(rows), -1, dtype=np.int64)
-            step[idx] = csr.arcs_between(prev, cur[idx], n)
+        while True:  # every demand steps one hop back towards its origin per iteration
+            step = pred_arc[local, cur]
+            moving = step >= 0
+            if not moving.any():
+                break
             walk.append(step)
-            cur[idx] = prev
-            active[idx] = cur[idx] != src[idx]
+            cur = np.where(moving, tail[step], cur)
         back_arcs.append(walk)
         rows_of_chunk.append(rows)
     width = max((len(w) for w in back_arcs), default=0)
@@ -113,12 +115,10 @@ def shortest_paths(graph: ArcGraph, csr: WeightedCSR, origins: np.ndarray,
         back = np.stack(walk, axis=1)  # destination-first order
         h = (back >= 0).sum(axis=1)
         hops[rows] = h
-        # reverse the first h entries of each row into travel order
-        j = np.arange(back.shape[1])
-        src_col = h[:, None] - 1 - j[None, :]
-        valid = src_col >= 0
-        fwd = np.full(back.shape, -1, dtype=np.int64)
-        fwd[valid] = back[np.nonzero(valid)[0], src_col[valid]]
+        # reverse the first h entries of each row into travel order (one gather)
+        src_col = h[:, None] - 1 - np.arange(back.shape[1])[None, :]
+        fwd = np.take_along_axis(back, np.maximum(src_col, 0), axis=1)
+        fwd[src_col < 0] = -1
         arcs[rows, : back.shape[1]] = fwd
     return PathSet(arcs, hops, dist)
 

@@ -1,0 +1,363 @@
+"""cablesim benchmarks: the engine side by side with plain baselines, in one process.
+
+    python benchmarks/run.py [--quick] [--json] [--repeats N]
+
+Workloads
+---------
+- ``china_asean``: the flagship experiment end to end (load, demand, all scenarios).
+- ``route/M``, ``route/L``: synthetic geographic graphs (1,000 nodes / 3,000 edges and
+  5,000 / 15,000) with 50,000 demands (a full mesh among 225 cities); cablesim's grouped
+  scipy Dijkstra + vectorised path walk + bincount against networkx per-pair
+  ``shortest_path`` with Python-loop load accumulation (measured on a sample of demands and
+  scaled linearly, marked ``~``) and networkx grouped by origin.
+- ``lp/S``: the capacitated path LP (4 diverse candidates per demand) against the exact arc
+  formulation aggregated by origin, on 150 nodes / 400 demands: time and optimality gap.
+- ``lp/M``: the path LP on 1,000 nodes / 5,000 demands, end to end.
+
+Every figure is the median of ``--repeats`` runs (contenders interleaved round-robin so
+that a noisy machine affects them alike). Ratios are baseline time / cablesim time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import highspy  # noqa: E402
+
+import cablesim  # noqa: E402
+from cablesim.geo import great_circle_km  # noqa: E402
+from cablesim.routing.engine import Commodities, route  # noqa: E402
+from cablesim.routing.graph import ArcGraph  # noqa: E402
+from cablesim.routing.lp import _new_solver  # noqa: E402
+from cablesim.routing.paths import arc_loads, shortest_paths  # noqa: E402
+
+
+# ----------------------------------------------------------------------------- workloads
+def synthetic_graph(n_nodes: int, n_edges: int, seed: int) -> tuple[ArcGraph, np.ndarray,
+                                                                    np.ndarray, np.ndarray]:
+    """Random geographic graph: k-nearest-neighbour links plus long-haul links.
+
+    Points are uniform on the sphere within latitude -60..70; about 80% of the edges join
+    nearest neighbours, the rest are random links of 1,500-12,000 km; the graph is made
+    connected. Returns the ArcGraph, edge weight (great-circle km x 1.15), capacity
+    (log-uniform 100-10,000 Gbps) and node coordinates (n, 2).
+    """
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(math.sin(math.radians(-60)), math.sin(math.radians(70)), n_nodes)
+    lat = np.degrees(np.arcsin(z))
+    lon = rng.uniform(-180, 180, n_nodes)
+    xyz = np.column_stack([np.cos(np.radians(lat)) * np.cos(np.radians(lon)),
+                           np.cos(np.radians(lat)) * np.sin(np.radians(lon)),
+                           np.sin(np.radians(lat))])
+    edges: set[tuple[int, int]] = set()
+    k = max(2, int(round(0.8 * n_edges / n_nodes)) + 1)
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(xyz)
+    _, nearest = tree.query(xyz, k=k + 1)
+    for u in range(n_nodes):
+        for v in nearest[u, 1:]:
+            if len(edges) >= 0.8 * n_edges:
+                break
+            edges.add((min(u, int(v)), max(u, int(v))))
+    while len(edges) < n_edges:
+        u, v = (int(x) for x in rng.integers(0, n_nodes, 2))
+        if u != v and 1500 <= great_circle_km(lon[u], lat[u], lon[v], lat[v]) <= 12000:
+            edges.add((min(u, v), max(u, v)))
+    g = nx.Graph()
+    g.add_nodes_from(range(n_nodes))
+    g.add_edges_from(edges)
+    comps = [sorted(c) for c in nx.connected_components(g)]
+    for a, b in zip(comps, comps[1:]):
+        edges.add((a[0], b[0]))
+    eu = np.array([e[0] for e in sorted(edges)])
+    ev = np.array([e[1] for e in sorted(edges)])
+    km = np.array([great_circle_km(lon[u], lat[u], lon[v], lat[v]) for u, v in zip(eu, ev)])
+    ids = np.array([f"n{i}" for i in range(n_nodes)], dtype=object)
+    graph = ArcGraph(ids, np.array([f"e{i}" for i in range(len(eu))], dtype=object), eu, ev,
+                     {x: i for i, x in enumerate(ids)}, {})
+    capacity = np.exp(rng.uniform(math.log(100), math.log(10_000), len(eu)))
+    return graph, km * 1.15, capacity, np.column_stack([lon, lat])
+
+
+def mesh_demands(n_nodes: int, n_demands: int, seed: int) -> Commodities:
+    """Full mesh among the fewest cities c with c (c - 1) >= n_demands; lognormal Gbps."""
+    rng = np.random.default_rng(seed + 1)
+    c = int(math.ceil((1 + math.sqrt(1 + 4 * n_demands)) / 2))
+    cities = rng.choice(n_nodes, size=c, replace=False)
+    pairs = np.array([(a, b) for a in cities for b in cities if a != b])[:n_demands]
+    volume = rng.lognormal(mean=math.log(10) - 0.5, sigma=1.0, size=len(pairs))
+    return Commodities(pairs[:, 0], np.full(len(pairs), -1), pairs[:, 1], volume)
+
+
+def to_networkx(graph: ArcGraph, weight: np.ndarray) -> nx.Graph:
+    g = nx.Graph()
+    g.add_nodes_from(range(graph.n_nodes))
+    for e, (u, v) in enumerate(zip(graph.edge_u, graph.edge_v)):
+        if not g.has_edge(u, v) or g[u][v]["weight"] > weight[e]:
+            g.add_edge(int(u), int(v), weight=float(weight[e]), arc=e)
+    return g
+
+
+# ----------------------------------------------------------------------------- contenders
+def cablesim_route(graph: ArcGraph, weight: np.ndarray, com: Commodities) -> np.ndarray:
+    csr = graph.csr(weight)
+    paths = shortest_paths(graph, csr, com.origin, com.destination)
+    return arc_loads(paths, com.volume, 2 * graph.n_edges)
+
+
+def nx_per_pair(g: nx.Graph, graph: ArcGraph, com: Commodities, rows: np.ndarray) -> np.ndarray:
+    load = np.zeros(2 * graph.n_edges)
+    m = graph.n_edges
+    for i in rows:
+        path = nx.shortest_path(g, int(com.origin[i]), int(com.destination[i]), weight="weight")
+        for u, v in zip(path[:-1], path[1:]):
+            e = g[u][v]["arc"]
+            load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
+    return load
+
+
+def nx_grouped(g: nx.Graph, graph: ArcGraph, com: Commodities) -> np.ndarray:
+    load = np.zeros(2 * graph.n_edges)
+    m = graph.n_edges
+    for s in np.unique(com.origin):
+        _, paths = nx.single_source_dijkstra(g, int(s), weight="weight")
+        for i in np.flatnonzero(com.origin == s):
+            path = paths[int(com.destination[i])]
+            for u, v in zip(path[:-1], path[1:]):
+                e = g[u][v]["arc"]
+                load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
+    return load
+
+
+def exact_arc_lp(graph: ArcGraph, weight: np.ndarray, capacity: np.ndarray, com: Commodities,
+                 penalty: float) -> tuple[float, float]:
+    """Exact min-cost multi-commodity flow, arc formulation aggregated by origin.
+
+    Returns (objective including the unmet penalty, unserved Gbps).
+    """
+    n, m = graph.n_nodes, graph.n_edges
+    tail, head = graph.arc_tail, graph.arc_head
+    origins, group = np.unique(com.origin, return_inverse=True)
+    n_groups, n_dem = len(origins), len(com.origin)
+    rows, cols, vals = [], [], []
+    for g in range(n_groups):  # arc columns of group g
+        base_col, base_row = g * 2 * m, g * n
+        arcs = np.arange(2 * m)
+        rows += [base_row + tail, base_row + head]
+        cols += [base_col + arcs, base_col + arcs]
+        vals += [np.ones(2 * m), -np.ones(2 * m)]
+    u_col = n_groups * 2 * m + np.arange(n_dem)
+    rows += [group * n + com.origin, group * n + com.destination]
+    cols += [u_col, u_col]
+    vals += [np.ones(n_dem), -np.ones(n_dem)]
+    cap_rows = n_groups * n + np.tile(np.arange(2 * m), n_groups)
+    rows.append(cap_rows)
+    cols.append(np.arange(n_groups * 2 * m))
+    vals.append(np.ones(n_groups * 2 * m))
+    n_rows, n_cols = n_groups * n + 2 * m, n_groups * 2 * m + n_dem
+    a = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(n_rows, n_cols))
+    rhs = np.zeros(n_groups * n)
+    np.add.at(rhs, group * n + com.origin, com.volume)
+    np.add.at(rhs, group * n + com.destination, -com.volume)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    arc_w = np.concatenate([weight, weight])
+    lp.col_cost_ = np.concatenate([np.tile(arc_w, n_groups), np.full(n_dem, penalty)])
+    lp.col_lower_ = np.zeros(n_cols)
+    lp.col_upper_ = np.full(n_cols, highspy.kHighsInf)
+    cap = np.concatenate([capacity, capacity])
+    lp.row_lower_ = np.concatenate([rhs, np.full(2 * m, -highspy.kHighsInf)])
+    lp.row_upper_ = np.concatenate([rhs, cap])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    solver = _new_solver()
+    solver.passModel(lp)
+    solver.run()
+    x = np.asarray(solver.getSolution().col_value)
+    return float(solver.getInfo().objective_function_value), float(x[n_groups * 2 * m:].sum())
+
+
+# ----------------------------------------------------------------------------- harness
+def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each contender, run round-robin with rotating order."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            t = time.perf_counter()
+            contenders[name]()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} us"
+
+
+def bench_routing(label: str, n_nodes: int, n_edges: int, n_demands: int, repeats: int,
+                  sample: int, out: dict) -> None:
+    graph, weight, _, _ = synthetic_graph(n_nodes, n_edges, seed=n_nodes)
+    com = mesh_demands(n_nodes, n_demands, seed=n_nodes)
+    g = to_networkx(graph, weight)
+    rows = np.random.default_rng(0).choice(len(com.origin), size=min(sample, len(com.origin)),
+                                           replace=False)
+    ours = cablesim_route(graph, weight, com)
+    # correctness: the sampled networkx loads must match ours on the same demands
+    sub = com.subset(np.sort(rows))
+    np.testing.assert_allclose(cablesim_route(graph, weight, sub),
+                               nx_per_pair(g, graph, com, np.sort(rows)), rtol=1e-9,
+                               atol=1e-9)
+    timing = interleaved({
+        "cablesim": lambda: cablesim_route(graph, weight, com),
+        "nx_per_pair_sample": lambda: nx_per_pair(g, graph, com, rows),
+    }, repeats)
+    per_pair = timing["nx_per_pair_sample"] * len(com.origin) / len(rows)
+    grouped = interleaved({"nx_grouped": lambda: nx_grouped(g, graph, com)},
+                          max(1, repeats // 2))["nx_grouped"]
+    np.testing.assert_allclose(nx_grouped(g, graph, com), ours, rtol=1e-9, atol=1e-6)
+    out[label] = {
+        "nodes": n_nodes, "edges": graph.n_edges, "demands": len(com.origin),
+        "origins": int(len(np.unique(com.origin))),
+        "cablesim_s": timing["cablesim"],
+        "networkx_per_pair_s_extrapolated": per_pair,
+        "networkx_grouped_s": grouped,
+        "ratio_vs_networkx_per_pair": per_pair / timing["cablesim"],
+        "ratio_vs_networkx_grouped": grouped / timing["cablesim"],
+    }
+
+
+def bench_lp_small(repeats: int, out: dict) -> None:
+    graph, weight, capacity, _ = synthetic_graph(150, 400, seed=150)
+    com = mesh_demands(150, 400, seed=150)
+    capacity = capacity / 10.0  # make capacity bind somewhere
+    free = route(graph, com, weight)
+    penalty = 10.0 * float(free.paths.dist[np.isfinite(free.paths.dist)].max()) * 2 + 1.0
+
+    def ours() -> tuple[float, float]:
+        r = route(graph, com, weight, capacity_gbps=capacity)
+        return r, None
+
+    result = route(graph, com, weight, capacity_gbps=capacity)
+    from cablesim.routing.engine import _path_weight
+    path_cost = _path_weight(result.paths, np.concatenate([weight, weight]))
+    ours_obj = float(path_cost @ result.path_flow + penalty * result.unserved.sum())
+    # re-solve our candidate LP with the same penalty as the exact LP for a fair gap
+    from cablesim.routing.lp import solve_path_lp
+    lp = solve_path_lp(result.paths.arcs, result.path_commodity, path_cost, com.volume,
+                       np.concatenate([capacity, capacity]), unmet_penalty=penalty)
+    ours_obj = float(lp.objective + penalty * lp.unserved.sum())
+    exact_obj, exact_unserved = exact_arc_lp(graph, weight, capacity, com, penalty)
+    timing = interleaved({
+        "path_lp": lambda: route(graph, com, weight, capacity_gbps=capacity),
+        "exact_arc_lp": lambda: exact_arc_lp(graph, weight, capacity, com, penalty),
+    }, repeats)
+    out["lp/S"] = {
+        "nodes": 150, "edges": graph.n_edges, "demands": len(com.origin),
+        "path_lp_s": timing["path_lp"], "exact_arc_lp_s": timing["exact_arc_lp"],
+        "ratio_vs_exact_arc_lp": timing["exact_arc_lp"] / timing["path_lp"],
+        "objective_gap": ours_obj / exact_obj - 1.0,
+        "unserved_gbps_path_lp": float(lp.unserved.sum()),
+        "unserved_gbps_exact": exact_unserved,
+        "offered_gbps": float(com.volume.sum()),
+    }
+
+
+def bench_lp_medium(repeats: int, out: dict) -> None:
+    graph, weight, capacity, _ = synthetic_graph(1000, 3000, seed=1000)
+    com = mesh_demands(1000, 5000, seed=1000)
+    timing = interleaved({"path_lp": lambda: route(graph, com, weight,
+                                                   capacity_gbps=capacity)}, repeats)
+    r = route(graph, com, weight, capacity_gbps=capacity)
+    out["lp/M"] = {"nodes": 1000, "edges": graph.n_edges, "demands": len(com.origin),
+                   "path_lp_s": timing["path_lp"],
+                   "unserved_gbps": float(r.unserved.sum()),
+                   "offered_gbps": float(com.volume.sum())}
+
+
+def bench_china_asean(repeats: int, out: dict) -> None:
+    exp = cablesim.load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    timing = interleaved({"run_experiment": lambda: cablesim.run_experiment(exp)}, repeats)
+    stages = cablesim.run_experiment(exp).timings
+    out["china_asean"] = {"scenarios": len(exp.scenarios),
+                          "run_experiment_s": timing["run_experiment"],
+                          "stages_s": {k: round(v, 4) for k, v in stages.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small repeats, M graph only")
+    parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per median")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 5)
+    out: dict[str, object] = {
+        "machine": {"python": platform.python_version(), "cpus": len(
+            __import__("os").sched_getaffinity(0)), "platform": platform.platform()},
+        "repeats": repeats, "quick": args.quick,
+    }
+    started = time.perf_counter()
+    bench_china_asean(repeats, out)
+    bench_routing("route/M", 1000, 3000, 50_000, repeats, 1000 if args.quick else 3000, out)
+    if not args.quick:
+        bench_routing("route/L", 5000, 15_000, 50_000, repeats, 1000, out)
+    bench_lp_small(repeats, out)
+    bench_lp_medium(repeats, out)
+    out["simulation"] = "not benchmarked yet: the fault simulation (issue 7) is not built"
+    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["total_s"] = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"cablesim benchmarks ({'quick, ' if args.quick else ''}median of {repeats}; "
+          f"{out['machine']['cpus']} cpus, Python {out['machine']['python']})\n")
+    print(f"{'stage':<34}{'cablesim':>12}{'baseline':>16}{'ratio':>10}  baseline")
+    c = out["china_asean"]
+    print(f"{'china_asean experiment':<34}{fmt_s(c['run_experiment_s']):>12}{'':>16}{'':>10}  "
+          f"({c['scenarios']} scenarios end to end)")
+    for label in ("route/M", "route/L"):
+        if label in out:
+            r = out[label]
+            name = f"{label} {r['nodes']}n/{r['demands']}d"
+            print(f"{name:<34}{fmt_s(r['cablesim_s']):>12}"
+                  f"{'~' + fmt_s(r['networkx_per_pair_s_extrapolated']):>16}"
+                  f"{r['ratio_vs_networkx_per_pair']:>9.0f}x  networkx per pair")
+            print(f"{'':<34}{'':>12}{fmt_s(r['networkx_grouped_s']):>16}"
+                  f"{r['ratio_vs_networkx_grouped']:>9.1f}x  networkx grouped by origin")
+    s = out["lp/S"]
+    print(f"{'lp/S 150n/400d path LP':<34}{fmt_s(s['path_lp_s']):>12}"
+          f"{fmt_s(s['exact_arc_lp_s']):>16}{s['ratio_vs_exact_arc_lp']:>9.1f}x  exact arc LP"
+          f" (gap {100 * s['objective_gap']:+.2f}%)")
+    mm = out["lp/M"]
+    print(f"{'lp/M 1000n/5000d path LP':<34}{fmt_s(mm['path_lp_s']):>12}{'':>16}{'':>10}  "
+          f"(unserved {mm['unserved_gbps']:.1f} of {mm['offered_gbps']:.0f} Gbps)")
+    print(f"\nsimulation: {out['simulation']}")
+    print(f"peak memory {out['peak_rss_mib']:.0f} MiB; total {out['total_s']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

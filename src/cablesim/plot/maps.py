@@ -1,0 +1,870 @@
+"""Route maps of a topology, of a scenario result, of two scenarios and of one path.
+
+Conventions, the same on every map:
+
+- submarine cables are drawn along their real route (TeleGeography geometry where the
+  topology has it, else a great circle); terrestrial and metro routes are drawn with a dark
+  outline (like roads on an atlas); satellite hops dotted;
+- proposed links are dashed (on topology maps planned links are dash-dotted);
+- on scenario maps the line width is proportional to the traffic carried (the busier
+  direction, Gbps; a minimum width keeps light links visible) and the colour is the
+  utilisation (busier direction / capacity) with a colour bar; links in service without
+  traffic are thin grey, links out of service faint;
+- hubs (black squares) and capitals (ringed dots) are labelled; labels that would overlap
+  or fall outside the map are left out;
+- the title names what is drawn; the footer credits the data (TeleGeography's route data
+  where it is drawn; Natural Earth outlines).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.cm import ScalarMappable
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib import patheffects
+
+from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
+from cablesim._version import __version__
+from cablesim.costs import CAPITALS
+from cablesim.network import Network
+from cablesim.plot._figure import BASE_FONT, new_figure
+from cablesim.plot.basemap import (
+    OUTLINE_CREDIT,
+    MapFrame,
+    draw_basemap,
+    draw_scale_bar,
+    fit_extent,
+    geometry_parts,
+    node_markers,
+    place_labels,
+    resolve_extent,
+)
+
+__all__ = [
+    "plot_network",
+    "plot_scenario",
+    "plot_comparison",
+    "plot_difference",
+    "plot_paths",
+    "UTILISATION_CMAP",
+    "PATH_COLOURS",
+]
+
+# ---------------------------------------------------------------------------- style
+KIND_COLOURS = {
+    "submarine": "#1f5fa6",
+    "terrestrial": "#c46a1b",
+    "metro": "#c46a1b",
+    "transit": "#6b6b6b",
+    "satellite": "#7b3fa0",
+}
+CASING = "#3b2a1e"
+IDLE = "#8d949b"
+OFF = "#c3c8cd"
+GAIN = "#1f6fb4"
+LOSS = "#e0620d"
+
+UTILISATION_CMAP = LinearSegmentedColormap.from_list(
+    "cablesim_utilisation",
+    [(0.0, "#2c4f9e"), (0.25, "#2f8fb8"), (0.5, "#3aa86b"), (0.7, "#d9a514"),
+     (0.85, "#e8631c"), (1.0, "#c4122f")])
+UTILISATION_CMAP.set_over("#5b0a3c")
+"""Utilisation 0-100 % (blue, teal, green, amber, orange, red); above 100 % dark purple."""
+
+PATH_COLOURS = {
+    "direct": "#1b9e77",
+    "hairpin_us": "#d95f02",
+    "hairpin_eu": "#a6761d",
+    "regional_hubs": "#7570b3",
+    "guangxi_hub": "#e7298a",
+    "pan_eurasian_backup": "#66a61e",
+}
+_EXTRA_PATH_COLOURS = ["#e6ab02", "#1f78b4", "#666666", "#b15928", "#6a3d9a", "#33a02c"]
+
+MIN_WIDTH = 0.7
+"""Line width (points) of the lightest carried traffic."""
+
+
+def _land_kind(kind: Any) -> bool:
+    return kind in ("terrestrial", "metro")
+
+
+# ---------------------------------------------------------------------------- layout
+@dataclass
+class _Layout:
+    fig: Figure
+    axes: list[Axes]
+    cbar: Axes | None
+
+
+def _layout(frames: Sequence[MapFrame], figsize: tuple[float, float] | None,
+            dpi: float | None, colorbar: bool, title: bool, ax: Axes | None = None,
+            max_width: float | None = None) -> _Layout:
+    """Figure and axes for maps side by side (fixed margins in inches).
+
+    Without ``figsize`` the figure takes the shape of the frames (maps 6.6 in tall at
+    most, 12 in wide in all for one map, 15 in for several).
+    """
+    if ax is not None:
+        return _Layout(ax.figure, [ax], None)
+    n = len(frames)
+    left, right = 0.5, (1.05 if colorbar else 0.2)
+    top, bottom, gap = (0.66 if title else 0.2), 0.52, 0.55
+    ratios = [f.width / ((f.lat_max - f.lat_min) * f.aspect) for f in frames]
+    if figsize is None:
+        limit = max_width or (12.0 if n == 1 else 15.0)
+        height = min(6.6, limit / sum(ratios))
+        widths = [max(height * r, 4.0 if n > 1 else 6.0) for r in ratios]
+        figsize = (sum(widths) + gap * (n - 1) + left + right, height + top + bottom)
+    w, h = figsize
+    avail = w - left - right - gap * (n - 1)
+    widths = [avail * r / sum(ratios) for r in ratios]
+    fig = new_figure((w, h), dpi or 100.0)
+    fig.set_facecolor("white")
+    axes = []
+    x = left
+    for width in widths:
+        axes.append(fig.add_axes((x / w, bottom / h, width / w, (h - top - bottom) / h)))
+        x += width + gap
+    cbar = None
+    if colorbar:
+        inner = (h - top - bottom) / h
+        cbar = fig.add_axes(((w - right + 0.2) / w, bottom / h + 0.12 * inner,
+                             0.13 / w, 0.76 * inner))
+    return _Layout(fig, axes, cbar)
+
+
+def _title(fig: Figure, title: str, subtitle: str | None = None) -> None:
+    h = fig.get_size_inches()[1]
+    fig.text(0.5 / fig.get_size_inches()[0], 1 - 0.1 / h, title, ha="left", va="top",
+             fontsize=11.5, fontweight="bold", color="#1a1a1a")
+    if subtitle:
+        fig.text(0.5 / fig.get_size_inches()[0], 1 - 0.34 / h, subtitle, ha="left", va="top",
+                 fontsize=8.0, color="#444444")
+
+
+def _credit(fig: Figure, links: pd.DataFrame | None, extra: str = "") -> None:
+    parts = []
+    if links is not None and len(links) and "route_citation" in links:
+        cites = links["route_citation"].dropna().astype(str)
+        if cites.str.contains("TeleGeography", case=False).any():
+            parts.append("Submarine cable routes: TeleGeography Submarine Cable Map data "
+                         "(© TeleGeography, CC BY-NC-SA 3.0), simplified")
+        if (links.get("geometry_source") == "great_circle").any():
+            parts.append("other links: great circles")
+    parts.append(OUTLINE_CREDIT)
+    if extra:
+        parts.append(extra)
+    parts.append(f"cablesim {__version__}")
+    w = fig.get_size_inches()[0]
+    fig.text(1 - 0.12 / w, 0.06 / fig.get_size_inches()[1], "; ".join(parts) + ".",
+             ha="right", va="bottom", fontsize=5.8, color="#666666", wrap=False)
+
+
+# ---------------------------------------------------------------------------- lines
+def _dashes(style: str, width: float) -> Any:
+    if style == "dashed":
+        return (0, (max(3.8, 2.6 * width), max(2.4, 1.7 * width)))
+    if style == "dashdot":
+        return (0, (max(5.0, 3.0 * width), max(2.0, 1.2 * width), max(1.2, width),
+                    max(2.0, 1.2 * width)))
+    if style == "dotted":
+        return (0, (max(1.0, width), max(1.6, 1.4 * width)))
+    return "solid"
+
+
+def _casing(width: float) -> float:
+    return width + min(1.6, 0.6 + 0.15 * width)
+
+
+def _add_lines(ax: Axes, table: pd.DataFrame, zorder: float) -> None:
+    """Draw links: columns geometry, colour, width, style, cased, alpha (in draw order).
+
+    Each style group becomes one LineCollection (casing drawn just below its lines).
+    """
+    frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
+    if table.empty:
+        return
+    for (style, cased), group in table.groupby(["style", "cased"], sort=False):
+        segs: list[np.ndarray] = []
+        colours: list[Any] = []
+        widths: list[float] = []
+        dashes: list[Any] = []
+        for row in group.itertuples(index=False):
+            parts = geometry_parts(row.geometry, frame)
+            rgba = matplotlib.colors.to_rgba(row.colour, row.alpha)
+            for part in parts:
+                segs.append(part)
+                colours.append(rgba)
+                widths.append(float(row.width))
+                dashes.append(_dashes(style, float(row.width)))
+        if not segs:
+            continue
+        cap = "round" if style == "solid" else "butt"
+        if cased:
+            casing = LineCollection(segs, colors=CASING, linewidths=[_casing(w) for w in widths],
+                                    linestyles=dashes, capstyle=cap, joinstyle="round",
+                                    zorder=zorder - 0.01)
+            casing.set_alpha(None)
+            casing_colours = [(*matplotlib.colors.to_rgb(CASING), c[3]) for c in colours]
+            casing.set_color(casing_colours)
+            ax.add_collection(casing, autolim=False)
+        lines = LineCollection(segs, colors=colours, linewidths=widths, linestyles=dashes,
+                               capstyle=cap, joinstyle="round", zorder=zorder)
+        ax.add_collection(lines, autolim=False)
+
+
+def _handle(colour: str, width: float, style: str = "solid", cased: bool = False,
+            alpha: float = 1.0) -> Line2D:
+    effects = ([patheffects.Stroke(linewidth=_casing(width), foreground=CASING),
+                patheffects.Normal()] if cased else [])
+    line = Line2D([], [], color=colour, linewidth=width, alpha=alpha,
+                  linestyle=_dashes(style, width),
+                  solid_capstyle="butt", dash_capstyle="butt")
+    if effects:
+        line.set_path_effects(effects)
+    return line
+
+
+def _marker_handle(kind: str) -> Line2D:
+    if kind == "hub":
+        return Line2D([], [], linestyle="none", marker="s", markersize=5,
+                      markerfacecolor="#111111", markeredgecolor="white", markeredgewidth=0.6)
+    return Line2D([], [], linestyle="none", marker="o", markersize=5,
+                  markerfacecolor="white", markeredgecolor="#111111", markeredgewidth=1.1)
+
+
+# ---------------------------------------------------------------------------- nodes
+def _draw_places(ax: Axes, nodes: pd.DataFrame, labels: bool, legend: Any = None,
+                 only: Sequence[str] | None = None, fontsize: float = 6.5) -> None:
+    """Markers for hubs and capitals (and small dots for other cities), with labels."""
+    capitals = set(CAPITALS.values())
+    is_hub = (nodes["kind"] == "hub").to_numpy()
+    is_cap = nodes.index.isin(list(capitals))
+    if only is not None:
+        keep = nodes.index.isin(list(only))
+        is_hub &= keep
+        is_cap &= keep
+    cities = (nodes["kind"] == "city").to_numpy() & ~is_cap & ~is_hub
+    if only is None and cities.any():
+        node_markers(ax, nodes.loc[cities, "lon"].to_numpy(), nodes.loc[cities, "lat"].to_numpy(),
+                     s=3.5, c="#555555", linewidths=0, zorder=7)
+    caps = is_cap & ~is_hub
+    if caps.any():
+        node_markers(ax, nodes.loc[caps, "lon"].to_numpy(), nodes.loc[caps, "lat"].to_numpy(),
+                     s=20, c="white", edgecolors="#111111", linewidths=1.1, zorder=7.2)
+    if is_hub.any():
+        node_markers(ax, nodes.loc[is_hub, "lon"].to_numpy(), nodes.loc[is_hub, "lat"].to_numpy(),
+                     s=22, c="#111111", marker="s", edgecolors="white", linewidths=0.6,
+                     zorder=7.3)
+    if labels:
+        chosen = nodes[is_hub | is_cap]
+        items = [(float(r.lon), float(r.lat), _short_name(str(r.name)), bool(k == "hub"))
+                 for r, k in zip(chosen.itertuples(index=False), chosen["kind"])]
+        place_labels(ax, items, fontsize=fontsize, avoid=[legend] if legend is not None else ())
+
+
+def _short_name(name: str) -> str:
+    return {"Frankfurt am Main": "Frankfurt", "Bandar Seri Begawan": "Bandar Seri Begawan",
+            "George Town (Penang)": "Penang"}.get(name, name)
+
+
+# ---------------------------------------------------------------------------- inputs
+def _load_network(result: Any, network: Network | None) -> Network:
+    if network is not None:
+        return network
+    from cablesim.io.topology import load_topology
+
+    return load_topology(result.experiment.topology)
+
+
+def _scenario_names(result: Any) -> list[str]:
+    return [str(s) for s in result.scenarios["scenario"].tolist()]
+
+
+def _check_scenarios(result: Any, names: Sequence[str]) -> None:
+    known = _scenario_names(result)
+    problems = [Problem(str(result.experiment.path), None, "scenario",
+                        f"no scenario named {n!r} (scenarios: {', '.join(known)})",
+                        did_you_mean(n, known)) for n in names if n not in known]
+    if problems:
+        raise ScenarioError("unknown scenario", problems)
+
+
+def _scenario_links(result: Any, scenario: str, network: Network) -> pd.DataFrame:
+    """The result's link rows of one scenario joined with the topology's geometry."""
+    rows = result.links[result.links["scenario"] == scenario].set_index("link")
+    geo = network.links
+    table = pd.DataFrame(geo[["kind", "status", "geometry_source", "route_citation"]].copy())
+    table["geometry"] = geo.geometry.values
+    table["in_service"] = rows["in_service"].reindex(table.index).fillna(False).astype(bool)
+    fwd = rows["load_forward_gbps"].reindex(table.index).fillna(0.0)
+    rev = rows["load_reverse_gbps"].reindex(table.index).fillna(0.0)
+    table["carried_gbps"] = np.maximum(fwd.to_numpy(float), rev.to_numpy(float))
+    util = rows["utilization"].reindex(table.index).astype(float)
+    table["utilization"] = util.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+    table["capacity_gbps"] = rows["capacity_gbps"].reindex(table.index)
+    return table
+
+
+def _nice(value: float) -> float:
+    if value <= 0:
+        return 0.0
+    exp = math.floor(math.log10(value))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * 10 ** exp >= value * 0.999:
+            return m * 10 ** exp
+    return 10 ** (exp + 1)
+
+
+def _nice_below(value: float) -> float:
+    if value <= 0:
+        return 0.0
+    exp = math.floor(math.log10(value))
+    best = 10 ** exp
+    for m in (1, 2, 2.5, 5):
+        if m * 10 ** exp <= value * 1.0001:
+            best = m * 10 ** exp
+    return best
+
+
+def _fmt_gbps(v: float) -> str:
+    if v >= 1000:
+        return f"{v / 1000:g} Tbps"
+    return f"{v:g} Gbps"
+
+
+@dataclass(frozen=True)
+class _WidthScale:
+    max_gbps: float
+    max_width: float = 7.0
+
+    def __call__(self, gbps: np.ndarray | float) -> np.ndarray:
+        g = np.asarray(gbps, dtype=float)
+        if self.max_gbps <= 0:
+            return np.full(g.shape, MIN_WIDTH)
+        return np.maximum(MIN_WIDTH, self.max_width * g / self.max_gbps)
+
+    def samples(self) -> list[float]:
+        top = _nice_below(self.max_gbps)
+        values = [top, _nice_below(top / 2.5), _nice_below(top / 8)]
+        return sorted({v for v in values if v > 0}, reverse=True)
+
+
+def _fig_scale(ax: Axes) -> float:
+    """Line widths scale with the map's size (a 9-inch-wide map is 1)."""
+    bbox = ax.get_position()
+    w_in = bbox.width * ax.figure.get_size_inches()[0]
+    return float(np.clip(w_in / 9.0, 0.45, 1.4))
+
+
+# ---------------------------------------------------------------------------- topology map
+def plot_network(network: Network, ax: Axes | None = None,
+                 extent: str | Sequence[float] = "china_asean", title: str | None = None,
+                 labels: bool = True, legend: bool = True, figsize: tuple[float, float] | None = None,
+                 dpi: float | None = None, credits: bool = True) -> Figure:
+    """A map of a topology: links styled by kind and status, hubs and capitals labelled.
+
+    Parameters
+    ----------
+    network : Network
+        From :func:`cablesim.load_topology`.
+    ax : Axes, optional
+        Draw into these axes (no title, credits or layout of its own).
+    extent : str or (lon_min, lat_min, lon_max, lat_max)
+        ``"china_asean"``, ``"world"`` (centred on the Pacific), ``"asia_pacific"``,
+        ``"asia_europe"``, ``"auto"`` (fit the nodes) or a bounding box.
+    title : str, optional
+        Default: the topology name and its counts.
+    labels, legend, credits : bool
+        Whether to label hubs and capitals, draw the legend and the data credits.
+    figsize, dpi : optional
+        Figure size in inches and resolution (pixels = figsize x dpi); default 11 x 8 in at
+        100 dpi.
+
+    Returns
+    -------
+    Figure
+    """
+    with matplotlib.rc_context(BASE_FONT):
+        frame = (fit_extent(network.nodes["lon"], network.nodes["lat"], margin=0.04)
+                 if isinstance(extent, str) and extent == "auto" else resolve_extent(extent))
+        lay = _layout([frame], figsize, dpi, colorbar=False, title=ax is None, ax=ax)
+        axis = lay.axes[0]
+        draw_basemap(axis, frame)
+        k = _fig_scale(axis)
+        links = network.links
+        status = links["status"].to_numpy(dtype=object)
+        kinds = links["kind"].to_numpy(dtype=object)
+        style = np.where(status == "proposed", "dashed",
+                         np.where(status == "planned", "dashdot",
+                                  np.where(kinds == "satellite", "dotted", "solid")))
+        width = np.where(np.isin(kinds, ["submarine", "terrestrial"]), 1.05, 0.8) * k
+        table = pd.DataFrame({
+            "geometry": links.geometry.values,
+            "colour": [KIND_COLOURS.get(str(c), "#555555") for c in kinds],
+            "width": width,
+            "style": style,
+            "cased": [_land_kind(c) for c in kinds],
+            "alpha": 1.0,
+            "order": np.where(status == "existing", 0, 1),
+        }, index=links.index).sort_values("order", kind="stable")
+        _add_lines(axis, table, zorder=3)
+        handles = [_handle(KIND_COLOURS["submarine"], 1.6, "solid"),
+                   _handle(KIND_COLOURS["terrestrial"], 1.6, "solid", cased=True),
+                   _handle("#555555", 1.4, "dashdot"), _handle("#555555", 1.4, "dashed")]
+        names = ["submarine cable (real route)", "terrestrial route (outlined)",
+                 "planned (not yet in service)", "proposed"]
+        if (kinds == "satellite").any():
+            handles.append(_handle(KIND_COLOURS["satellite"], 1.4, "dotted"))
+            names.append("satellite hop")
+        handles += [_marker_handle("hub"), _marker_handle("capital")]
+        names += ["exchange hub", "capital"]
+        leg = None
+        if legend:
+            leg = axis.legend(handles, names, loc="lower left", fontsize=7, framealpha=0.92,
+                              edgecolor="#999999", handlelength=3.2, borderpad=0.6)
+            leg.set_zorder(10)
+        _draw_places(axis, network.nodes, labels, leg)
+        draw_scale_bar(axis)
+        if ax is None:
+            counts = network.summary()
+            name = network.name or "topology"
+            if title is None:
+                title = f"{name}: cable and land routes"
+            _title(lay.fig, str(title),
+                   f"{counts['links']} links ({', '.join(f'{v} {k}' for k, v in counts['links_by_kind'].items())}); "
+                   f"{counts['nodes']} nodes; status: "
+                   + ", ".join(f"{v} {k}" for k, v in counts["links_by_status"].items()))
+            if credits:
+                _credit(lay.fig, links)
+        return lay.fig
+
+
+# ---------------------------------------------------------------------------- scenario maps
+def _scenario_layer(ax: Axes, table: pd.DataFrame, scale: _WidthScale, norm: Normalize,
+                    k: float) -> None:
+    kinds = table["kind"].to_numpy(dtype=object)
+    land = np.array([_land_kind(c) for c in kinds])
+    proposed = (table["status"] == "proposed").to_numpy()
+    live = table["in_service"].to_numpy()
+    carried = table["carried_gbps"].to_numpy(float)
+    busy = live & (carried > 1e-9)
+    off = pd.DataFrame({
+        "geometry": table.geometry.values[~live], "colour": OFF, "width": 0.5 * k,
+        "style": np.where(proposed[~live], "dashed", "solid"), "cased": False,
+        "alpha": 0.75})
+    _add_lines(ax, off, zorder=2)
+    idle = live & ~busy
+    idle_t = pd.DataFrame({
+        "geometry": table.geometry.values[idle], "colour": IDLE, "width": 0.6 * k,
+        "style": np.where(proposed[idle], "dashed", "solid"), "cased": False, "alpha": 0.9})
+    _add_lines(ax, idle_t, zorder=2.5)
+    order = np.argsort(-carried[busy], kind="stable")
+    idx = np.flatnonzero(busy)[order]
+    colours = UTILISATION_CMAP(norm(table["utilization"].to_numpy(float)[idx]))
+    busy_t = pd.DataFrame({
+        "geometry": table.geometry.values[idx],
+        "colour": [tuple(c) for c in colours],
+        "width": scale(carried[idx]) * k,
+        "style": np.where(proposed[idx], "dashed", "solid"),
+        "cased": land[idx],
+        "alpha": 1.0})
+    _add_lines(ax, busy_t[~busy_t["cased"]], zorder=3)
+    _add_lines(ax, busy_t[busy_t["cased"]], zorder=3.5)
+
+
+def _scenario_legend(ax: Axes, scale: _WidthScale, k: float, has_proposed: bool,
+                     loc: str = "lower left") -> Any:
+    mid = UTILISATION_CMAP(0.35)
+    handles: list[Any] = []
+    names: list[str] = []
+    for v in scale.samples():
+        handles.append(_handle("#4d4d4d", float(scale(v)) * k))
+        names.append(f"{_fmt_gbps(v)} carried")
+    handles += [_handle(matplotlib.colors.to_hex(mid), 2.2 * k),
+                _handle(matplotlib.colors.to_hex(mid), 2.2 * k, cased=True)]
+    names += ["submarine cable", "terrestrial route (outlined)"]
+    if has_proposed:
+        handles.append(_handle("#4d4d4d", 1.6, "dashed"))
+        names.append("proposed link")
+    handles += [_handle(IDLE, 0.9), _handle(OFF, 0.9)]
+    names += ["in service, no traffic", "out of service"]
+    handles += [_marker_handle("hub"), _marker_handle("capital")]
+    names += ["exchange hub", "capital"]
+    leg = ax.legend(handles, names, loc=loc, fontsize=6.5, framealpha=0.92,
+                    edgecolor="#999999", handlelength=3.4, borderpad=0.6, labelspacing=0.55,
+                    title="Line width: traffic (busier direction)", title_fontsize=6.5)
+    leg.set_zorder(10)
+    return leg
+
+
+def _colorbar(fig: Figure, cax: Axes, norm: Normalize, over: bool) -> None:
+    sm = ScalarMappable(norm=norm, cmap=UTILISATION_CMAP)
+    bar = fig.colorbar(sm, cax=cax, extend="max" if over else "neither")
+    bar.set_label("Utilisation: busier direction ÷ capacity"
+                  + ("  (▲ over 100 %)" if over else ""), fontsize=7)
+    bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    bar.ax.tick_params(labelsize=6.5)
+
+
+def _scenario_subtitle(result: Any, scenario: str) -> str:
+    row = result.scenarios.set_index("scenario").loc[scenario]
+    return (f"policy {row['policy']}, {row['mode']} routing; served {row['served_gbps']:,.0f} "
+            f"of {row['offered_gbps']:,.0f} Gbps; mean RTT {row['mean_rtt_ms']:.0f} ms, "
+            f"intra-ASEAN {row['intra_asean_mean_rtt_ms']:.0f} ms; "
+            f"USD {row['cost_usd_per_mbps']:.2f} per Mbps per month")
+
+
+def _draw_scenario(ax: Axes, table: pd.DataFrame, frame: MapFrame, scale: _WidthScale,
+                   norm: Normalize, nodes: pd.DataFrame, labels: bool, legend: bool,
+                   panel_title: str | None = None) -> None:
+    draw_basemap(ax, frame)
+    k = _fig_scale(ax)
+    _scenario_layer(ax, table, scale, norm, k)
+    leg = None
+    if legend:
+        leg = _scenario_legend(ax, scale, k, bool((table["status"] == "proposed").any()))
+    _draw_places(ax, nodes, labels, leg)
+    draw_scale_bar(ax)
+    if panel_title:
+        ax.set_title(panel_title, fontsize=9.5, fontweight="bold", loc="left", pad=4)
+
+
+def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
+                  extent: str | Sequence[float] = "china_asean", network: Network | None = None,
+                  title: str | None = None, labels: bool = True, legend: bool = True,
+                  figsize: tuple[float, float] | None = None, dpi: float | None = None,
+                  max_gbps: float | None = None, credits: bool = True) -> Figure:
+    """A map of one scenario: width proportional to carried Gbps, colour = utilisation.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        From :func:`cablesim.run_experiment`.
+    scenario : str
+        A scenario name of the result.
+    extent : str or box
+        As for :func:`plot_network`.
+    network : Network, optional
+        The experiment's topology, if already loaded (else it is loaded again).
+    max_gbps : float, optional
+        Traffic drawn at the widest line (default: the scenario's busiest link), so that
+        several maps can share one scale.
+
+    Raises
+    ------
+    ScenarioError
+        When ``scenario`` is not in the result.
+    """
+    _check_scenarios(result, [scenario])
+    with matplotlib.rc_context(BASE_FONT):
+        net = _load_network(result, network)
+        table = _scenario_links(result, scenario, net)
+        frame = resolve_extent(extent)
+        top = max_gbps or float(table.loc[table["in_service"], "carried_gbps"].max() or 0.0)
+        scale = _WidthScale(top)
+        over = bool((table.loc[table["in_service"], "utilization"] > 1.0).any())
+        norm = Normalize(0.0, 1.0)
+        lay = _layout([frame], figsize, dpi, colorbar=ax is None, title=ax is None, ax=ax)
+        _draw_scenario(lay.axes[0], table, frame, scale, norm, net.nodes, labels, legend)
+        if ax is None:
+            _title(lay.fig, title or f"Scenario {scenario}: traffic carried and utilisation",
+                   _scenario_subtitle(result, scenario))
+            assert lay.cbar is not None
+            _colorbar(lay.fig, lay.cbar, norm, over)
+            if credits:
+                _credit(lay.fig, table)
+        return lay.fig
+
+
+def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] = "china_asean",
+                    network: Network | None = None, title: str | None = None,
+                    labels: bool = True, figsize: tuple[float, float] | None = None,
+                    dpi: float | None = None, credits: bool = True) -> Figure:
+    """Two scenario maps side by side on one width scale and one colour bar."""
+    _check_scenarios(result, [a, b])
+    with matplotlib.rc_context(BASE_FONT):
+        net = _load_network(result, network)
+        ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
+        frame = resolve_extent(extent)
+        top = max(float(t.loc[t["in_service"], "carried_gbps"].max() or 0.0) for t in (ta, tb))
+        scale = _WidthScale(top)
+        norm = Normalize(0.0, 1.0)
+        over = any(bool((t.loc[t["in_service"], "utilization"] > 1.0).any()) for t in (ta, tb))
+        lay = _layout([frame, frame], figsize, dpi, colorbar=True, title=True)
+        for axis, t, name, leg in ((lay.axes[0], ta, a, True), (lay.axes[1], tb, b, False)):
+            row = result.scenarios.set_index("scenario").loc[name]
+            _draw_scenario(axis, t, frame, scale, norm, net.nodes, labels, leg,
+                           f"{name}   (intra-ASEAN RTT {row['intra_asean_mean_rtt_ms']:.0f} ms, "
+                           f"USD {row['cost_usd_per_mbps']:.2f}/Mbps)")
+        _title(lay.fig, title or f"Scenarios side by side: {a} and {b}",
+               "Same line-width scale and colour scale on both maps.")
+        assert lay.cbar is not None
+        _colorbar(lay.fig, lay.cbar, norm, over)
+        if credits:
+            _credit(lay.fig, ta)
+        return lay.fig
+
+
+def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
+                    extent: str | Sequence[float] = "china_asean",
+                    network: Network | None = None, title: str | None = None,
+                    labels: bool = True, legend: bool = True,
+                    figsize: tuple[float, float] | None = None, dpi: float | None = None,
+                    credits: bool = True) -> Figure:
+    """Where traffic moves from scenario ``a`` to ``b``: links gaining (blue) or losing
+    (orange) carried Gbps, width proportional to the size of the change."""
+    _check_scenarios(result, [a, b])
+    with matplotlib.rc_context(BASE_FONT):
+        net = _load_network(result, network)
+        ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
+        delta = tb["carried_gbps"] - ta["carried_gbps"]
+        frame = resolve_extent(extent)
+        big = float(delta.abs().max() or 0.0)
+        threshold = max(0.005 * big, 1e-6)
+        lay = _layout([frame], figsize, dpi, colorbar=False, title=ax is None, ax=ax)
+        axis = lay.axes[0]
+        draw_basemap(axis, frame)
+        k = _fig_scale(axis)
+        scale = _WidthScale(big)
+        live = (ta["in_service"] | tb["in_service"]).to_numpy()
+        proposed = (tb["status"] == "proposed").to_numpy()
+        context = pd.DataFrame({
+            "geometry": tb.geometry.values[live], "colour": IDLE, "width": 0.5 * k,
+            "style": np.where(proposed[live], "dashed", "solid"), "cased": False,
+            "alpha": 0.7})
+        _add_lines(axis, context, zorder=2)
+        changed = np.flatnonzero(delta.abs().to_numpy() > threshold)
+        changed = changed[np.argsort(-delta.abs().to_numpy()[changed], kind="stable")]
+        kinds = tb["kind"].to_numpy(dtype=object)
+        lines = pd.DataFrame({
+            "geometry": tb.geometry.values[changed],
+            "colour": np.where(delta.to_numpy()[changed] > 0, GAIN, LOSS),
+            "width": scale(np.abs(delta.to_numpy()[changed])) * k,
+            "style": np.where(proposed[changed], "dashed", "solid"),
+            "cased": [_land_kind(c) for c in kinds[changed]],
+            "alpha": 0.92})
+        _add_lines(axis, lines[~lines["cased"]], zorder=3)
+        _add_lines(axis, lines[lines["cased"]], zorder=3.5)
+        leg = None
+        if legend:
+            handles = [_handle(GAIN, 3.0 * k), _handle(LOSS, 3.0 * k)]
+            names = [f"more traffic in {b}", f"less traffic in {b}"]
+            for v in scale.samples():
+                handles.append(_handle("#4d4d4d", float(scale(v)) * k))
+                names.append(f"change of {_fmt_gbps(v)}")
+            handles += [_handle(GAIN, 2.0 * k, cased=True), _handle("#4d4d4d", 1.6, "dashed"),
+                        _handle(IDLE, 0.9), _marker_handle("hub"), _marker_handle("capital")]
+            names += ["terrestrial route (outlined)", "proposed link",
+                      "in service, little or no change", "exchange hub", "capital"]
+            leg = axis.legend(handles, names, loc="lower left", fontsize=6.5, framealpha=0.92,
+                              edgecolor="#999999", handlelength=3.4, borderpad=0.6,
+                              title="Line width: size of the change", title_fontsize=6.5)
+            leg.set_zorder(10)
+        _draw_places(axis, net.nodes, labels, leg)
+        draw_scale_bar(axis)
+        if ax is None:
+            sa = result.scenarios.set_index("scenario")
+            _title(lay.fig, title or f"Where traffic moves: {a} → {b}",
+                   f"Change in carried traffic per link (busier direction), {b} minus {a}; "
+                   f"intra-ASEAN RTT {sa.loc[a, 'intra_asean_mean_rtt_ms']:.0f} → "
+                   f"{sa.loc[b, 'intra_asean_mean_rtt_ms']:.0f} ms, "
+                   f"out of region {100 * sa.loc[a, 'out_of_region_share']:.0f} % → "
+                   f"{100 * sa.loc[b, 'out_of_region_share']:.0f} %")
+            if credits:
+                _credit(lay.fig, tb)
+        return lay.fig
+
+
+# ---------------------------------------------------------------------------- path maps
+def _experiment_file(source: Any) -> tuple[Path, Any]:
+    """(experiment file, Experiment or None) from a path, an Experiment or a result."""
+    from cablesim.scenario import Experiment, ExperimentResult
+
+    if isinstance(source, ExperimentResult):
+        return source.experiment.path, source.experiment
+    if isinstance(source, Experiment):
+        return source.path, source
+    if isinstance(source, Network):
+        raise ScenarioError("cannot route without an experiment", [Problem(
+            "source", None, None, "plot_paths needs the experiment file (or its Experiment "
+            "or ExperimentResult) that defines the scenarios; pass the network as network=")])
+    return Path(source), None
+
+
+def path_colour(name: str, i: int) -> str:
+    """The colour of a policy's path (fixed for the presets, else from a palette)."""
+    return PATH_COLOURS.get(name, _EXTRA_PATH_COLOURS[i % len(_EXTRA_PATH_COLOURS)])
+
+
+def plot_paths(source: Any, origin: str, destination: str,
+               policies: Sequence[str] = ("direct", "hairpin_us", "regional_hubs",
+                                          "guangxi_hub"),
+               network: Network | None = None, extent: str | Sequence[float] | None = None,
+               title: str | None = None, labels: bool = True,
+               figsize: tuple[float, float] | None = None, dpi: float | None = None,
+               credits: bool = True, zoom: bool | None = None) -> Figure:
+    """The path of one origin-destination pair under each policy, over the map.
+
+    Parameters
+    ----------
+    source : path-like, Experiment or ExperimentResult
+        The experiment whose topology and scenario settings route the pair
+        (:func:`cablesim.scenario.path_between`).
+    origin, destination : str
+        Node ids (e.g. ``"VNHAN"``, ``"IDJKT"``).
+    policies : sequence of str
+        Scenario names of the experiment (their policy and link edits apply) or policy
+        presets; each path is drawn in its own colour, its RTT in the legend.
+    network : Network, optional
+        The topology, if already loaded (for drawing).
+    extent : optional
+        Default: fitted to every path (a hairpin via the US gives a Pacific view).
+    zoom : bool, optional
+        Add a second panel zoomed on the origin and destination (default: when the paths
+        reach much further than the two ends).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown node ids, scenario or policy names (with did-you-mean hints).
+    """
+    from cablesim.policy import preset_names
+    from cablesim.scenario import load_experiment, path_between
+
+    file, experiment = _experiment_file(source)
+    experiment = experiment or load_experiment(file)
+    scenarios = [s.name for s in experiment.scenarios]
+    presets = preset_names()
+    bad = [Problem(str(file), None, "policy", f"{p!r} is neither a scenario of "
+                   f"{experiment.name!r} nor a policy preset",
+                   did_you_mean(p, scenarios + presets))
+           for p in policies if p not in scenarios and p not in presets]
+    if not policies:
+        bad.append(Problem(str(file), None, "policy", "give at least one policy"))
+    if bad:
+        raise ScenarioError("cannot draw the paths", bad)
+    with matplotlib.rc_context(BASE_FONT):
+        net = network if network is not None else _load_topology(experiment.topology)
+        unknown = [Problem("--from" if flag == "origin" else "--to", None, None,
+                           f"unknown node id {node!r}", did_you_mean(node, net.nodes.index))
+                   for flag, node in (("origin", origin), ("destination", destination))
+                   if node not in net.nodes.index]
+        if unknown:
+            raise ScenarioError("cannot route that pair", unknown)
+        paths: list[tuple[str, dict[str, Any] | None, str]] = []
+        for i, name in enumerate(policies):
+            try:
+                if name in scenarios:
+                    info = path_between(file, origin, destination, scenario_name=name)
+                else:
+                    info = path_between(file, origin, destination, policy=name)
+                paths.append((name, info, ""))
+            except RoutingError as exc:
+                paths.append((name, None, exc.problems[0].message if exc.problems else "no path"))
+        nodes = net.nodes
+        lons = [nodes.at[origin, "lon"], nodes.at[destination, "lon"]]
+        lats = [nodes.at[origin, "lat"], nodes.at[destination, "lat"]]
+        for _, info, _ in paths:
+            if info:
+                for lid in info["links"]:
+                    geom = net.links.geometry[lid]
+                    xy = np.asarray([c for g in getattr(geom, "geoms", [geom])
+                                     for c in g.coords])
+                    lons += list(xy[::max(1, len(xy) // 20), 0])
+                    lats += list(xy[::max(1, len(xy) // 20), 1])
+        wide = (fit_extent(lons, lats, margin=0.06) if extent is None
+                else resolve_extent(extent))
+        near = fit_extent([nodes.at[origin, "lon"], nodes.at[destination, "lon"]],
+                          [nodes.at[origin, "lat"], nodes.at[destination, "lat"]],
+                          margin=0.35, min_size=14.0)
+        if zoom is None:
+            zoom = extent is None and wide.width > 3.0 * near.width
+        frames = [near, wide] if zoom else [wide]
+        lay = _layout(frames, figsize, dpi, colorbar=False, title=True)
+        drawn = [p for p in paths if p[1]]
+        n = len(drawn)
+        handles: list[Any] = []
+        names: list[str] = []
+        for axis, frame in zip(lay.axes, frames):
+            draw_basemap(axis, frame)
+            k = _fig_scale(axis)
+            context = pd.DataFrame({
+                "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45 * k,
+                "style": "solid", "cased": False, "alpha": 0.9})
+            _add_lines(axis, context, zorder=2)
+            for j, (name, info, _) in enumerate(drawn):
+                colour = path_colour(name, policies.index(name))
+                width = (2.0 + 2.4 * (n - 1 - j)) * max(k, 0.7)
+                links = net.links.loc[info["links"]]
+                table = pd.DataFrame({
+                    "geometry": links.geometry.values, "colour": colour, "width": width,
+                    "style": "solid", "cased": False, "alpha": 1.0})
+                _add_lines(axis, table, zorder=3 + 0.1 * j)
+            ends = [origin, destination]
+            vias = sorted({info["via"] for _, info, _ in drawn if info and info.get("via")})
+            node_markers(axis, nodes.loc[ends, "lon"].to_numpy(), nodes.loc[ends, "lat"].to_numpy(),
+                         s=60, c="white", edgecolors="#111111", linewidths=1.6, zorder=7.5)
+            if vias:
+                node_markers(axis, nodes.loc[vias, "lon"].to_numpy(),
+                             nodes.loc[vias, "lat"].to_numpy(), s=34, c="#111111", marker="s",
+                             edgecolors="white", linewidths=0.8, zorder=7.5)
+            items = [(float(nodes.at[e, "lon"]), float(nodes.at[e, "lat"]),
+                      _short_name(str(nodes.at[e, "name"])), True) for e in ends]
+            items += [(float(nodes.at[v, "lon"]), float(nodes.at[v, "lat"]),
+                       f"{_short_name(str(nodes.at[v, 'name']))} (exchange)", False)
+                      for v in vias if v not in ends]
+            leg = None
+            if axis is lay.axes[-1]:
+                for j, (name, info, why) in enumerate(paths):
+                    colour = path_colour(name, policies.index(name))
+                    if info:
+                        rank = [p[0] for p in drawn].index(name)
+                        w = min((2.0 + 2.4 * (n - 1 - rank)) * max(k, 0.7), 7.0)
+                        via = (f" via {_short_name(str(nodes.at[info['via'], 'name']))}"
+                               if info.get("via") else " (direct exchange)")
+                        handles.append(_handle(colour, w))
+                        names.append(f"{name}{via}: RTT {info['rtt_ms']:.0f} ms")
+                    else:
+                        handles.append(_handle(colour, 1.0, "dotted"))
+                        names.append(f"{name}: no path ({why})")
+                leg = axis.legend(handles, names, loc="lower left", fontsize=7.5,
+                                  framealpha=0.94, edgecolor="#999999", handlelength=3.6,
+                                  borderpad=0.7, labelspacing=0.7,
+                                  title="Round-trip time on the path", title_fontsize=7.5)
+                leg.set_zorder(10)
+            if labels:
+                place_labels(axis, items, fontsize=7.5, avoid=[leg] if leg is not None else ())
+            draw_scale_bar(axis)
+        if zoom:
+            lay.axes[0].set_title("Around the two ends", fontsize=9, loc="left", pad=4)
+            lay.axes[1].set_title("Whole paths", fontsize=9, loc="left", pad=4)
+        o_name = _short_name(str(nodes.at[origin, "name"]))
+        d_name = _short_name(str(nodes.at[destination, "name"]))
+        floor = next((info["floor_rtt_ms"] for _, info, _ in drawn), float("nan"))
+        _title(lay.fig, title or f"{o_name} → {d_name}: the path under each policy",
+               f"{origin} → {destination}, experiment {experiment.name}; fibre floor on the "
+               f"great circle: RTT {floor:.0f} ms. Lines are nested where paths share a cable.")
+        if credits:
+            used = net.links.loc[[lid for _, info, _ in drawn for lid in info["links"]]]
+            _credit(lay.fig, used)
+        return lay.fig
+
+
+def _load_topology(path: Path) -> Network:
+    from cablesim.io.topology import load_topology
+
+    return load_topology(path)
