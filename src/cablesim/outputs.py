@@ -24,6 +24,7 @@ SCENARIO_COLUMNS = [
     "unserved_gbps", "lease_cost_usd_month", "transit_cost_usd_month", "capex_usd_month",
     "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms", "mean_stretch",
     "intra_asean_mean_rtt_ms", "out_of_region_share", "max_utilization", "links_in_service",
+    "lp_solves", "lp_gap_bound",
 ]
 
 _FLOAT = "%.6g"

@@ -818,7 +818,12 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
              ).sum() / intra_served) if intra_served else math.nan,
         "max_utilization": float(np.nanmax(util[enabled])) if enabled.any() else 0.0,
         "links_in_service": int(enabled.sum()),
+        "lp_solves": int(result.lp_solves),
+        "lp_gap_bound": float(result.gap_bound),
     }])
+    if capacitated and not result.converged:
+        notes.append(f"{spec.name}: column generation stopped after {result.lp_solves} LP "
+                     f"solves; the cost is within {100 * result.gap_bound:.2f}% of the optimum")
     # ---- countries
     attributed = np.where(pairs["traffic_class"] == "content", pairs["destination_country"],
                           pairs["origin_country"])
