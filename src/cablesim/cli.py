@@ -8,6 +8,7 @@ and field); 2 bad command-line usage; 3 an internal error (a bug: please report 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import CablesimError
+from cablesim.commands import COMMAND_MODULES
 from cablesim.schema import schema_markdown
 from cablesim.io.topology import load_topology
 
@@ -167,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print the column tables of nodes.csv and links.csv.")
     schema.add_argument("--out", help="write to this file instead of standard output")
     schema.set_defaults(handler=_cmd_schema)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not built yet
+                continue
+            raise
+        module.register(sub)
     return parser
 
 

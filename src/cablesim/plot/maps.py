@@ -19,6 +19,7 @@ Conventions, the same on every map:
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,75 +103,126 @@ def _land_kind(kind: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------- layout
+SIDE = 2.55
+"""Width (inches) of the side panel holding the colour bar and the legend."""
+
+
 @dataclass
-class _Layout:
+class _Page:
     fig: Figure
     axes: list[Axes]
-    cbar: Axes | None
+    side: tuple[float, float, float, float] | None  # x0, y0, x1, y1 in figure fraction
+    own: bool  # whether the figure was made here (else drawing into the caller's axes)
 
 
-def _layout(frames: Sequence[MapFrame], figsize: tuple[float, float] | None,
-            dpi: float | None, colorbar: bool, title: bool, ax: Axes | None = None,
-            max_width: float | None = None) -> _Layout:
-    """Figure and axes for maps side by side (fixed margins in inches).
+def _wrap(text: str, width_in: float, fontsize: float) -> list[str]:
+    if not text:
+        return []
+    chars = max(20, int(width_in * 72.0 / (0.56 * fontsize)))
+    return textwrap.wrap(text, chars)
 
-    Without ``figsize`` the figure takes the shape of the frames (maps 6.6 in tall at
-    most, 12 in wide in all for one map, 15 in for several).
+
+def _page(frames: Sequence[MapFrame], figsize: tuple[float, float] | None, dpi: float | None,
+          side: bool, title: str | None, subtitle: str = "", credit: str = "",
+          panel_titles: bool = False, ax: Axes | None = None,
+          max_width: float | None = None) -> _Page:
+    """A figure with maps side by side, a title block, a side panel and a credit line.
+
+    Margins are fixed in inches; without ``figsize`` the figure takes the shape of the
+    frames (maps at most 6.6 in tall; 12.5 in wide in all for one map, 16 in for more).
+    The pixel size is ``figsize x dpi`` rounded to whole pixels.
     """
     if ax is not None:
-        return _Layout(ax.figure, [ax], None)
+        return _Page(ax.figure, [ax], None, False)
+    dpi = float(dpi or 100.0)
     n = len(frames)
-    left, right = 0.5, (1.05 if colorbar else 0.2)
-    top, bottom, gap = (0.66 if title else 0.2), 0.52, 0.55
     ratios = [f.width / ((f.lat_max - f.lat_min) * f.aspect) for f in frames]
+    left, gap = 0.5, 0.45
+    right = 0.15 + (SIDE if side else 0.0)
     if figsize is None:
-        limit = max_width or (12.0 if n == 1 else 15.0)
-        height = min(6.6, limit / sum(ratios))
-        widths = [max(height * r, 4.0 if n > 1 else 6.0) for r in ratios]
-        figsize = (sum(widths) + gap * (n - 1) + left + right, height + top + bottom)
-    w, h = figsize
-    avail = w - left - right - gap * (n - 1)
-    widths = [avail * r / sum(ratios) for r in ratios]
-    fig = new_figure((w, h), dpi or 100.0)
+        limit = max_width or (12.5 if n == 1 else 16.0)
+        map_h = float(np.clip((limit - left - right - gap * (n - 1)) / sum(ratios), 3.0, 6.6))
+        width = max(map_h * sum(ratios) + gap * (n - 1) + left + right, 7.0)
+    else:
+        width = float(figsize[0])
+    sub = _wrap(subtitle, width - left - 0.2, 8.0)
+    cred = _wrap(credit, width - 0.4, 5.8)
+    top = 0.14 + (0.32 if title else 0.0) + 0.165 * len(sub) + (0.3 if panel_titles else 0.1)
+    bottom = 0.36 + 0.105 * len(cred) + 0.05
+    height = map_h + top + bottom if figsize is None else float(figsize[1])
+    width, height = round(width * dpi) / dpi, round(height * dpi) / dpi
+    fig = new_figure((width, height), dpi)
     fig.set_facecolor("white")
+    avail = width - left - right - gap * (n - 1)
+    widths = [avail * r / sum(ratios) for r in ratios]
     axes = []
     x = left
-    for width in widths:
-        axes.append(fig.add_axes((x / w, bottom / h, width / w, (h - top - bottom) / h)))
-        x += width + gap
-    cbar = None
-    if colorbar:
-        inner = (h - top - bottom) / h
-        cbar = fig.add_axes(((w - right + 0.2) / w, bottom / h + 0.12 * inner,
-                             0.13 / w, 0.76 * inner))
-    return _Layout(fig, axes, cbar)
+    for w in widths:
+        axes.append(fig.add_axes((x / width, bottom / height, w / width,
+                                  (height - top - bottom) / height)))
+        x += w + gap
+    if title:
+        fig.text(left / width, 1 - 0.12 / height, title, ha="left", va="top", fontsize=12,
+                 fontweight="bold", color="#1a1a1a")
+    if sub:
+        fig.text(left / width, 1 - (0.14 + 0.32) / height, "\n".join(sub), ha="left",
+                 va="top", fontsize=8.0, color="#444444", linespacing=1.35)
+    if cred:
+        fig.text(1 - 0.15 / width, 0.05 / height, "\n".join(cred), ha="right", va="bottom",
+                 fontsize=5.8, color="#666666", linespacing=1.3)
+    panel = None
+    if side:
+        panel = ((width - right + 0.3) / width, bottom / height, 1 - 0.15 / width,
+                 1 - top / height)
+    return _Page(fig, axes, panel, True)
 
 
-def _title(fig: Figure, title: str, subtitle: str | None = None) -> None:
-    h = fig.get_size_inches()[1]
-    fig.text(0.5 / fig.get_size_inches()[0], 1 - 0.1 / h, title, ha="left", va="top",
-             fontsize=11.5, fontweight="bold", color="#1a1a1a")
-    if subtitle:
-        fig.text(0.5 / fig.get_size_inches()[0], 1 - 0.34 / h, subtitle, ha="left", va="top",
-                 fontsize=8.0, color="#444444")
-
-
-def _credit(fig: Figure, links: pd.DataFrame | None, extra: str = "") -> None:
+def _credit_text(links: pd.DataFrame | None, extra: str = "") -> str:
+    """Data credits: TeleGeography where its route data is drawn, Natural Earth outlines."""
     parts = []
     if links is not None and len(links) and "route_citation" in links:
         cites = links["route_citation"].dropna().astype(str)
         if cites.str.contains("TeleGeography", case=False).any():
             parts.append("Submarine cable routes: TeleGeography Submarine Cable Map data "
                          "(© TeleGeography, CC BY-NC-SA 3.0), simplified")
-        if (links.get("geometry_source") == "great_circle").any():
-            parts.append("other links: great circles")
+        if "geometry_source" in links and (links["geometry_source"] == "great_circle").any():
+            parts.append("links without a mapped route drawn as great circles")
     parts.append(OUTLINE_CREDIT)
     if extra:
         parts.append(extra)
-    parts.append(f"cablesim {__version__}")
-    w = fig.get_size_inches()[0]
-    fig.text(1 - 0.12 / w, 0.06 / fig.get_size_inches()[1], "; ".join(parts) + ".",
-             ha="right", va="bottom", fontsize=5.8, color="#666666", wrap=False)
+    parts.append(f"drawn by cablesim {__version__}")
+    return "; ".join(parts) + "."
+
+
+def _side_legend(page: _Page, handles: list[Any], names: list[str], title: str | None = None,
+                 norm: Normalize | None = None, over: bool = False,
+                 fontsize: float = 7.0) -> Any:
+    """Colour bar (optional) and legend in the side panel, or inside the caller's axes."""
+    fig = page.fig
+    if page.side is None:
+        ax = page.axes[0]
+        if norm is not None:
+            cax = ax.inset_axes((0.62, 0.95, 0.34, 0.022))
+            _colorbar(fig, cax, norm, over, horizontal=True)
+        leg = ax.legend(handles, names, loc="lower left", fontsize=fontsize - 0.5,
+                        framealpha=0.92, edgecolor="#999999", handlelength=3.2,
+                        title=title, title_fontsize=fontsize - 0.5)
+        leg.set_zorder(10)
+        return leg
+    x0, y0, x1, y1 = page.side
+    w_in, h_in = fig.get_size_inches()
+    y_top = y1
+    if norm is not None:
+        cax = fig.add_axes((x0 + 0.05 / w_in, y1 - 0.62 / h_in, x1 - x0 - 0.35 / w_in,
+                            0.14 / h_in))
+        _colorbar(fig, cax, norm, over, horizontal=True)
+        y_top = y1 - 1.0 / h_in
+    leg = fig.legend(handles, names, loc="upper left", bbox_to_anchor=(x0, y_top),
+                     fontsize=fontsize, frameon=False, handlelength=3.4, borderaxespad=0.0,
+                     labelspacing=0.75, title=title, title_fontsize=fontsize,
+                     alignment="left")
+    leg.get_title().set_fontweight("bold")
+    return leg
 
 
 # ---------------------------------------------------------------------------- lines
