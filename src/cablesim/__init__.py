@@ -18,6 +18,7 @@ from cablesim._errors import (
     CablesimError,
     DemandError,
     ImportFormatError,
+    InvariantError,
     Problem,
     RoutingError,
     ScenarioError,
@@ -52,5 +53,6 @@ __all__ = [
     "DemandError",
     "ImportFormatError",
     "RoutingError",
+    "InvariantError",
     "Problem",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "DemandError",
     "ImportFormatError",
     "RoutingError",
+    "InvariantError",
     "did_you_mean",
 ]
 
@@ -146,3 +147,9 @@ def did_you_mean(value: str, choices: Iterable[str], n: int = 1) -> str | None:
     if not matches:
         return None
     return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"
+
+
+class InvariantError(CablesimError):
+    """A result broke one of the model's invariants (a bug, not bad input): served +
+    unserved = offered, non-negative flows and costs, capacity respected, RTT not below
+    the fibre floor."""

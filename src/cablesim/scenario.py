@@ -67,6 +67,7 @@ from cablesim.demand import (
     load_demand_csv,
 )
 from cablesim.geo import great_circle_km
+from cablesim.invariants import check_scenario_tables
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
 from cablesim.policy import Policy, TransitRules, assign_exchange
@@ -857,6 +858,7 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
     delivered["ratio_to_london"] = (delivered["delivered_usd_per_mbps_month"]
                                     / float(lon_p.iloc[0]) if len(lon_p) else np.nan)
     delivered["capital"] = delivered["node"].isin(list(CAPITALS.values()))
+    check_scenario_tables(spec.name, pairs, link_table, capacitated)
     return {"scenarios": scenario_row, "pairs": pairs, "countries": countries_table,
             "links": link_table, "transit_prices": delivered}
 

@@ -3,8 +3,8 @@
 Conventions, the same on every map:
 
 - submarine cables are drawn along their real route (TeleGeography geometry where the
-  topology has it, else a great circle); terrestrial and metro routes are drawn with a dark
-  outline (like roads on an atlas); satellite hops dotted;
+  topology has it, else a great circle); terrestrial and metro (land) routes carry a thin
+  white centre line; satellite hops are dotted;
 - proposed links are dashed (on topology maps planned links are dash-dotted);
 - on scenario maps the line width is proportional to the traffic carried (the busier
   direction, Gbps; a minimum width keeps light links visible) and the colour is the
@@ -71,7 +71,6 @@ KIND_COLOURS = {
     "transit": "#6b6b6b",
     "satellite": "#7b3fa0",
 }
-CASING = "#3b2a1e"
 IDLE = "#8d949b"
 OFF = "#c3c8cd"
 GAIN = "#1f6fb4"
@@ -237,14 +236,20 @@ def _dashes(style: str, width: float) -> Any:
     return "solid"
 
 
-def _casing(width: float) -> float:
-    return width + min(1.6, 0.6 + 0.15 * width)
+CASED_MIN_WIDTH = 1.7
+"""Land routes are at least this wide so that their colour shows around the centre line."""
+
+
+def _stripe(width: float) -> float:
+    """Width of the white centre line that marks a land route."""
+    return max(0.45, 0.26 * width)
 
 
 def _add_lines(ax: Axes, table: pd.DataFrame, zorder: float) -> None:
     """Draw links: columns geometry, colour, width, style, cased, alpha (in draw order).
 
-    Each style group becomes one LineCollection (casing drawn just below its lines).
+    Each style group becomes one LineCollection; "cased" lines (land routes) get a thin
+    white centre line on top, dashed like the line itself.
     """
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     if table.empty:
@@ -257,36 +262,35 @@ def _add_lines(ax: Axes, table: pd.DataFrame, zorder: float) -> None:
         for row in group.itertuples(index=False):
             parts = geometry_parts(row.geometry, frame)
             rgba = matplotlib.colors.to_rgba(row.colour, row.alpha)
+            width = max(float(row.width), CASED_MIN_WIDTH) if cased else float(row.width)
             for part in parts:
                 segs.append(part)
                 colours.append(rgba)
-                widths.append(float(row.width))
-                dashes.append(_dashes(style, float(row.width)))
+                widths.append(width)
+                dashes.append(_dashes(style, width))
         if not segs:
             continue
         cap = "round" if style == "solid" else "butt"
-        if cased:
-            casing = LineCollection(segs, colors=CASING, linewidths=[_casing(w) for w in widths],
-                                    linestyles=dashes, capstyle=cap, joinstyle="round",
-                                    zorder=zorder - 0.01)
-            casing.set_alpha(None)
-            casing_colours = [(*matplotlib.colors.to_rgb(CASING), c[3]) for c in colours]
-            casing.set_color(casing_colours)
-            ax.add_collection(casing, autolim=False)
         lines = LineCollection(segs, colors=colours, linewidths=widths, linestyles=dashes,
                                capstyle=cap, joinstyle="round", zorder=zorder)
         ax.add_collection(lines, autolim=False)
+        if cased:
+            stripe = LineCollection(segs, colors="white", linewidths=[_stripe(w) for w in widths],
+                                    linestyles=dashes, capstyle="butt", joinstyle="round",
+                                    zorder=zorder + 0.005, alpha=0.95)
+            ax.add_collection(stripe, autolim=False)
 
 
 def _handle(colour: str, width: float, style: str = "solid", cased: bool = False,
             alpha: float = 1.0) -> Line2D:
-    effects = ([patheffects.Stroke(linewidth=_casing(width), foreground=CASING),
-                patheffects.Normal()] if cased else [])
+    if cased:
+        width = max(width, CASED_MIN_WIDTH)
     line = Line2D([], [], color=colour, linewidth=width, alpha=alpha,
                   linestyle=_dashes(style, width),
                   solid_capstyle="butt", dash_capstyle="butt")
-    if effects:
-        line.set_path_effects(effects)
+    if cased:
+        line.set_path_effects([patheffects.Normal(),
+                               patheffects.Stroke(linewidth=_stripe(width), foreground="white")])
     return line
 
 
@@ -294,6 +298,9 @@ def _marker_handle(kind: str) -> Line2D:
     if kind == "hub":
         return Line2D([], [], linestyle="none", marker="s", markersize=5,
                       markerfacecolor="#111111", markeredgecolor="white", markeredgewidth=0.6)
+    if kind == "city":
+        return Line2D([], [], linestyle="none", marker="o", markersize=2.2,
+                      markerfacecolor="#555555", markeredgewidth=0)
     return Line2D([], [], linestyle="none", marker="o", markersize=5,
                   markerfacecolor="white", markeredgecolor="#111111", markeredgewidth=1.1)
 
@@ -425,8 +432,9 @@ def _fig_scale(ax: Axes) -> float:
 # ---------------------------------------------------------------------------- topology map
 def plot_network(network: Network, ax: Axes | None = None,
                  extent: str | Sequence[float] = "china_asean", title: str | None = None,
-                 labels: bool = True, legend: bool = True, figsize: tuple[float, float] | None = None,
-                 dpi: float | None = None, credits: bool = True) -> Figure:
+                 labels: bool = True, legend: bool = True,
+                 figsize: tuple[float, float] | None = None, dpi: float | None = None,
+                 credits: bool = True) -> Figure:
     """A map of a topology: links styled by kind and status, hubs and capitals labelled.
 
     Parameters
@@ -434,36 +442,45 @@ def plot_network(network: Network, ax: Axes | None = None,
     network : Network
         From :func:`cablesim.load_topology`.
     ax : Axes, optional
-        Draw into these axes (no title, credits or layout of its own).
+        Draw into these axes (the legend goes inside them; no title or credits).
     extent : str or (lon_min, lat_min, lon_max, lat_max)
         ``"china_asean"``, ``"world"`` (centred on the Pacific), ``"asia_pacific"``,
-        ``"asia_europe"``, ``"auto"`` (fit the nodes) or a bounding box.
+        ``"asia_europe"``, ``"auto"`` (fit the nodes) or a bounding box in degrees
+        (``lon_max < lon_min`` crosses the antimeridian). The map shows all of it.
     title : str, optional
-        Default: the topology name and its counts.
+        Default: the topology name.
     labels, legend, credits : bool
         Whether to label hubs and capitals, draw the legend and the data credits.
     figsize, dpi : optional
-        Figure size in inches and resolution (pixels = figsize x dpi); default 11 x 8 in at
-        100 dpi.
+        Figure size in inches and resolution: the image is figsize x dpi pixels. Default:
+        shaped like the extent, at most 6.6 in tall, at 100 dpi.
 
     Returns
     -------
     Figure
+        Save it with :func:`cablesim.plot.save_figure`.
     """
     with matplotlib.rc_context(BASE_FONT):
         frame = (fit_extent(network.nodes["lon"], network.nodes["lat"], margin=0.04)
                  if isinstance(extent, str) and extent == "auto" else resolve_extent(extent))
-        lay = _layout([frame], figsize, dpi, colorbar=False, title=ax is None, ax=ax)
-        axis = lay.axes[0]
+        links = network.links
+        counts = network.summary()
+        subtitle = (f"{counts['links']} links ("
+                    + ", ".join(f"{v} {k}" for k, v in counts["links_by_kind"].items())
+                    + f"), {counts['nodes']} nodes; link status: "
+                    + ", ".join(f"{v} {k}" for k, v in counts["links_by_status"].items()))
+        page = _page([frame], figsize, dpi, side=legend, ax=ax,
+                     title=title or f"{network.name or 'Topology'}: cable and land routes",
+                     subtitle=subtitle, credit=_credit_text(links) if credits else "")
+        axis = page.axes[0]
         draw_basemap(axis, frame)
         k = _fig_scale(axis)
-        links = network.links
         status = links["status"].to_numpy(dtype=object)
         kinds = links["kind"].to_numpy(dtype=object)
         style = np.where(status == "proposed", "dashed",
                          np.where(status == "planned", "dashdot",
                                   np.where(kinds == "satellite", "dotted", "solid")))
-        width = np.where(np.isin(kinds, ["submarine", "terrestrial"]), 1.05, 0.8) * k
+        width = np.where(np.isin(kinds, ["submarine", "terrestrial"]), 1.0, 0.8) * k
         table = pd.DataFrame({
             "geometry": links.geometry.values,
             "colour": [KIND_COLOURS.get(str(c), "#555555") for c in kinds],
@@ -473,51 +490,41 @@ def plot_network(network: Network, ax: Axes | None = None,
             "alpha": 1.0,
             "order": np.where(status == "existing", 0, 1),
         }, index=links.index).sort_values("order", kind="stable")
-        _add_lines(axis, table, zorder=3)
-        handles = [_handle(KIND_COLOURS["submarine"], 1.6, "solid"),
-                   _handle(KIND_COLOURS["terrestrial"], 1.6, "solid", cased=True),
-                   _handle("#555555", 1.4, "dashdot"), _handle("#555555", 1.4, "dashed")]
-        names = ["submarine cable (real route)", "terrestrial route (outlined)",
-                 "planned (not yet in service)", "proposed"]
-        if (kinds == "satellite").any():
-            handles.append(_handle(KIND_COLOURS["satellite"], 1.4, "dotted"))
-            names.append("satellite hop")
-        handles += [_marker_handle("hub"), _marker_handle("capital")]
-        names += ["exchange hub", "capital"]
-        leg = None
+        _add_lines(axis, table[~table["cased"]], zorder=3)
+        _add_lines(axis, table[table["cased"]], zorder=3.5)
         if legend:
-            leg = axis.legend(handles, names, loc="lower left", fontsize=7, framealpha=0.92,
-                              edgecolor="#999999", handlelength=3.2, borderpad=0.6)
-            leg.set_zorder(10)
-        _draw_places(axis, network.nodes, labels, leg)
+            handles = [_handle(KIND_COLOURS["submarine"], 1.6),
+                       _handle(KIND_COLOURS["terrestrial"], 1.6, cased=True),
+                       _handle("#555555", 1.4, "dashdot"), _handle("#555555", 1.4, "dashed")]
+            names = ["submarine cable\n(real route where mapped)",
+                     "land route (white centre line)", "planned (not in service yet)",
+                     "proposed"]
+            if (kinds == "satellite").any():
+                handles.append(_handle(KIND_COLOURS["satellite"], 1.4, "dotted"))
+                names.append("satellite hop")
+            handles += [_marker_handle("hub"), _marker_handle("capital"),
+                        _marker_handle("city")]
+            names += ["exchange hub", "capital", "other city"]
+            _side_legend(page, handles, names, title="Links and places")
+        _draw_places(axis, network.nodes, labels,
+                     axis.get_legend() if not page.own else None)
         draw_scale_bar(axis)
-        if ax is None:
-            counts = network.summary()
-            name = network.name or "topology"
-            if title is None:
-                title = f"{name}: cable and land routes"
-            _title(lay.fig, str(title),
-                   f"{counts['links']} links ({', '.join(f'{v} {k}' for k, v in counts['links_by_kind'].items())}); "
-                   f"{counts['nodes']} nodes; status: "
-                   + ", ".join(f"{v} {k}" for k, v in counts["links_by_status"].items()))
-            if credits:
-                _credit(lay.fig, links)
-        return lay.fig
+        return page.fig
 
 
 # ---------------------------------------------------------------------------- scenario maps
 def _scenario_layer(ax: Axes, table: pd.DataFrame, scale: _WidthScale, norm: Normalize,
                     k: float) -> None:
     kinds = table["kind"].to_numpy(dtype=object)
-    land = np.array([_land_kind(c) for c in kinds])
+    land = np.array([_land_kind(c) for c in kinds], dtype=bool)
     proposed = (table["status"] == "proposed").to_numpy()
-    live = table["in_service"].to_numpy()
+    live = table["in_service"].to_numpy(dtype=bool)
     carried = table["carried_gbps"].to_numpy(float)
     busy = live & (carried > 1e-9)
     off = pd.DataFrame({
         "geometry": table.geometry.values[~live], "colour": OFF, "width": 0.5 * k,
         "style": np.where(proposed[~live], "dashed", "solid"), "cased": False,
-        "alpha": 0.75})
+        "alpha": 0.8})
     _add_lines(ax, off, zorder=2)
     idle = live & ~busy
     idle_t = pd.DataFrame({
@@ -538,61 +545,78 @@ def _scenario_layer(ax: Axes, table: pd.DataFrame, scale: _WidthScale, norm: Nor
     _add_lines(ax, busy_t[busy_t["cased"]], zorder=3.5)
 
 
-def _scenario_legend(ax: Axes, scale: _WidthScale, k: float, has_proposed: bool,
-                     loc: str = "lower left") -> Any:
-    mid = UTILISATION_CMAP(0.35)
+def _scenario_handles(scale: _WidthScale, k: float, has_proposed: bool
+                      ) -> tuple[list[Any], list[str]]:
+    mid = matplotlib.colors.to_hex(UTILISATION_CMAP(0.3))
     handles: list[Any] = []
     names: list[str] = []
     for v in scale.samples():
         handles.append(_handle("#4d4d4d", float(scale(v)) * k))
         names.append(f"{_fmt_gbps(v)} carried")
-    handles += [_handle(matplotlib.colors.to_hex(mid), 2.2 * k),
-                _handle(matplotlib.colors.to_hex(mid), 2.2 * k, cased=True)]
-    names += ["submarine cable", "terrestrial route (outlined)"]
+    handles += [_handle(mid, 2.2 * k), _handle(mid, 2.2 * k, cased=True)]
+    names += ["submarine cable", "land route (white centre line)"]
     if has_proposed:
         handles.append(_handle("#4d4d4d", 1.6, "dashed"))
         names.append("proposed link")
     handles += [_handle(IDLE, 0.9), _handle(OFF, 0.9)]
     names += ["in service, no traffic", "out of service"]
-    handles += [_marker_handle("hub"), _marker_handle("capital")]
-    names += ["exchange hub", "capital"]
-    leg = ax.legend(handles, names, loc=loc, fontsize=6.5, framealpha=0.92,
-                    edgecolor="#999999", handlelength=3.4, borderpad=0.6, labelspacing=0.55,
-                    title="Line width: traffic (busier direction)", title_fontsize=6.5)
-    leg.set_zorder(10)
-    return leg
+    handles += [_marker_handle("hub"), _marker_handle("capital"), _marker_handle("city")]
+    names += ["exchange hub", "capital", "other city"]
+    return handles, names
 
 
-def _colorbar(fig: Figure, cax: Axes, norm: Normalize, over: bool) -> None:
+def _colorbar(fig: Figure, cax: Axes, norm: Normalize, over: bool,
+              horizontal: bool = False) -> None:
     sm = ScalarMappable(norm=norm, cmap=UTILISATION_CMAP)
-    bar = fig.colorbar(sm, cax=cax, extend="max" if over else "neither")
-    bar.set_label("Utilisation: busier direction ÷ capacity"
-                  + ("  (▲ over 100 %)" if over else ""), fontsize=7)
-    bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-    bar.ax.tick_params(labelsize=6.5)
+    bar = fig.colorbar(sm, cax=cax, extend="max" if over else "neither",
+                       orientation="horizontal" if horizontal else "vertical",
+                       extendfrac=0.06)
+    label = "Utilisation (colour):\nbusier direction ÷ capacity"
+    if over:
+        label += "; ▶ over 100 %"
+    bar.set_label(label, fontsize=7, labelpad=3)
+    if horizontal:
+        bar.ax.xaxis.set_label_position("top")
+        bar.ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        bar.ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    else:
+        bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    bar.ax.tick_params(labelsize=6.5, length=2)
+    bar.outline.set_linewidth(0.5)
+
+
+def _scenario_row(result: Any, scenario: str) -> pd.Series:
+    return result.scenarios.set_index("scenario").loc[scenario]
 
 
 def _scenario_subtitle(result: Any, scenario: str) -> str:
-    row = result.scenarios.set_index("scenario").loc[scenario]
-    return (f"policy {row['policy']}, {row['mode']} routing; served {row['served_gbps']:,.0f} "
-            f"of {row['offered_gbps']:,.0f} Gbps; mean RTT {row['mean_rtt_ms']:.0f} ms, "
-            f"intra-ASEAN {row['intra_asean_mean_rtt_ms']:.0f} ms; "
-            f"USD {row['cost_usd_per_mbps']:.2f} per Mbps per month")
+    row = _scenario_row(result, scenario)
+    return (f"Policy {row['policy']}, {row['mode']} routing, {int(row['year'])} demand: "
+            f"served {row['served_gbps']:,.0f} of {row['offered_gbps']:,.0f} Gbps; "
+            f"mean RTT {row['mean_rtt_ms']:.0f} ms (intra-ASEAN {row['intra_asean_mean_rtt_ms']:.0f}"
+            f" ms, {100 * row['out_of_region_share']:.0f} % of it leaving the region); "
+            f"USD {row['cost_usd_per_mbps']:.2f} per Mbps per month.")
 
 
 def _draw_scenario(ax: Axes, table: pd.DataFrame, frame: MapFrame, scale: _WidthScale,
-                   norm: Normalize, nodes: pd.DataFrame, labels: bool, legend: bool,
+                   norm: Normalize, nodes: pd.DataFrame, labels: bool,
                    panel_title: str | None = None) -> None:
     draw_basemap(ax, frame)
     k = _fig_scale(ax)
     _scenario_layer(ax, table, scale, norm, k)
-    leg = None
-    if legend:
-        leg = _scenario_legend(ax, scale, k, bool((table["status"] == "proposed").any()))
-    _draw_places(ax, nodes, labels, leg)
+    _draw_places(ax, nodes, labels)
     draw_scale_bar(ax)
     if panel_title:
         ax.set_title(panel_title, fontsize=9.5, fontweight="bold", loc="left", pad=4)
+
+
+def _max_carried(*tables: pd.DataFrame) -> float:
+    return max(float(t.loc[t["in_service"], "carried_gbps"].max() or 0.0) if
+               t["in_service"].any() else 0.0 for t in tables)
+
+
+def _any_over(*tables: pd.DataFrame) -> bool:
+    return any(bool((t.loc[t["in_service"], "utilization"] > 1.0).any()) for t in tables)
 
 
 def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
@@ -615,60 +639,71 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
     max_gbps : float, optional
         Traffic drawn at the widest line (default: the scenario's busiest link), so that
         several maps can share one scale.
+    ax, title, labels, legend, figsize, dpi, credits
+        As for :func:`plot_network`.
 
     Raises
     ------
     ScenarioError
-        When ``scenario`` is not in the result.
+        When ``scenario`` is not in the result (with a did-you-mean hint).
     """
     _check_scenarios(result, [scenario])
     with matplotlib.rc_context(BASE_FONT):
         net = _load_network(result, network)
         table = _scenario_links(result, scenario, net)
         frame = resolve_extent(extent)
-        top = max_gbps or float(table.loc[table["in_service"], "carried_gbps"].max() or 0.0)
-        scale = _WidthScale(top)
-        over = bool((table.loc[table["in_service"], "utilization"] > 1.0).any())
+        scale = _WidthScale(max_gbps or _max_carried(table))
         norm = Normalize(0.0, 1.0)
-        lay = _layout([frame], figsize, dpi, colorbar=ax is None, title=ax is None, ax=ax)
-        _draw_scenario(lay.axes[0], table, frame, scale, norm, net.nodes, labels, legend)
-        if ax is None:
-            _title(lay.fig, title or f"Scenario {scenario}: traffic carried and utilisation",
-                   _scenario_subtitle(result, scenario))
-            assert lay.cbar is not None
-            _colorbar(lay.fig, lay.cbar, norm, over)
-            if credits:
-                _credit(lay.fig, table)
-        return lay.fig
+        page = _page([frame], figsize, dpi, side=legend, ax=ax,
+                     title=title or f"Scenario {scenario}: traffic carried and utilisation",
+                     subtitle=_scenario_subtitle(result, scenario),
+                     credit=_credit_text(table) if credits else "")
+        axis = page.axes[0]
+        _draw_scenario(axis, table, frame, scale, norm, net.nodes, labels)
+        if legend:
+            handles, names = _scenario_handles(scale, _fig_scale(axis),
+                                               bool((table["status"] == "proposed").any()))
+            _side_legend(page, handles, names, "Line width: traffic carried\n(busier direction)",
+                         norm, _any_over(table))
+        return page.fig
 
 
 def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] = "china_asean",
                     network: Network | None = None, title: str | None = None,
                     labels: bool = True, figsize: tuple[float, float] | None = None,
                     dpi: float | None = None, credits: bool = True) -> Figure:
-    """Two scenario maps side by side on one width scale and one colour bar."""
+    """Two scenario maps side by side on one width scale and one colour bar.
+
+    Raises
+    ------
+    ScenarioError
+        When ``a`` or ``b`` is not a scenario of the result.
+    """
     _check_scenarios(result, [a, b])
     with matplotlib.rc_context(BASE_FONT):
         net = _load_network(result, network)
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
         frame = resolve_extent(extent)
-        top = max(float(t.loc[t["in_service"], "carried_gbps"].max() or 0.0) for t in (ta, tb))
-        scale = _WidthScale(top)
+        scale = _WidthScale(_max_carried(ta, tb))
         norm = Normalize(0.0, 1.0)
-        over = any(bool((t.loc[t["in_service"], "utilization"] > 1.0).any()) for t in (ta, tb))
-        lay = _layout([frame, frame], figsize, dpi, colorbar=True, title=True)
-        for axis, t, name, leg in ((lay.axes[0], ta, a, True), (lay.axes[1], tb, b, False)):
-            row = result.scenarios.set_index("scenario").loc[name]
-            _draw_scenario(axis, t, frame, scale, norm, net.nodes, labels, leg,
-                           f"{name}   (intra-ASEAN RTT {row['intra_asean_mean_rtt_ms']:.0f} ms, "
-                           f"USD {row['cost_usd_per_mbps']:.2f}/Mbps)")
-        _title(lay.fig, title or f"Scenarios side by side: {a} and {b}",
-               "Same line-width scale and colour scale on both maps.")
-        assert lay.cbar is not None
-        _colorbar(lay.fig, lay.cbar, norm, over)
-        if credits:
-            _credit(lay.fig, ta)
-        return lay.fig
+        ra, rb = _scenario_row(result, a), _scenario_row(result, b)
+        page = _page([frame, frame], figsize, dpi, side=True, panel_titles=True,
+                     title=title or f"Scenarios side by side: {a} and {b}",
+                     subtitle=(f"Intra-ASEAN round trip {ra['intra_asean_mean_rtt_ms']:.0f} ms "
+                               f"under {a}, {rb['intra_asean_mean_rtt_ms']:.0f} ms under {b}; "
+                               f"cost USD {ra['cost_usd_per_mbps']:.2f} and "
+                               f"{rb['cost_usd_per_mbps']:.2f} per Mbps per month. Both maps "
+                               "use the same line-width and colour scales."),
+                     credit=_credit_text(ta) if credits else "")
+        for axis, t, name in ((page.axes[0], ta, a), (page.axes[1], tb, b)):
+            row = _scenario_row(result, name)
+            _draw_scenario(axis, t, frame, scale, norm, net.nodes, labels,
+                           f"{name}  (policy {row['policy']})")
+        handles, names = _scenario_handles(scale, _fig_scale(page.axes[0]),
+                                           bool((ta["status"] == "proposed").any()))
+        _side_legend(page, handles, names, "Line width: traffic carried\n(busier direction)",
+                     norm, _any_over(ta, tb))
+        return page.fig
 
 
 def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
@@ -677,72 +712,79 @@ def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
                     labels: bool = True, legend: bool = True,
                     figsize: tuple[float, float] | None = None, dpi: float | None = None,
                     credits: bool = True) -> Figure:
-    """Where traffic moves from scenario ``a`` to ``b``: links gaining (blue) or losing
-    (orange) carried Gbps, width proportional to the size of the change."""
+    """Where traffic moves from scenario ``a`` to ``b``.
+
+    Links gaining carried Gbps (busier direction) under ``b`` are blue, links losing
+    traffic orange; width is proportional to the size of the change. Links in service with
+    no change worth drawing (under 0.5 % of the largest change) are thin grey.
+
+    Raises
+    ------
+    ScenarioError
+        When ``a`` or ``b`` is not a scenario of the result.
+    """
     _check_scenarios(result, [a, b])
     with matplotlib.rc_context(BASE_FONT):
         net = _load_network(result, network)
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
-        delta = tb["carried_gbps"] - ta["carried_gbps"]
+        delta = (tb["carried_gbps"] - ta["carried_gbps"]).to_numpy(float)
         frame = resolve_extent(extent)
-        big = float(delta.abs().max() or 0.0)
+        big = float(np.abs(delta).max()) if len(delta) else 0.0
         threshold = max(0.005 * big, 1e-6)
-        lay = _layout([frame], figsize, dpi, colorbar=False, title=ax is None, ax=ax)
-        axis = lay.axes[0]
+        sa = result.scenarios.set_index("scenario")
+        page = _page([frame], figsize, dpi, side=legend, ax=ax,
+                     title=title or f"Where traffic moves: {a} → {b}",
+                     subtitle=(f"Change in traffic carried per link (busier direction), {b} "
+                               f"minus {a}. Intra-ASEAN round trip "
+                               f"{sa.loc[a, 'intra_asean_mean_rtt_ms']:.0f} → "
+                               f"{sa.loc[b, 'intra_asean_mean_rtt_ms']:.0f} ms; share of it "
+                               f"leaving the region {100 * sa.loc[a, 'out_of_region_share']:.0f}"
+                               f" → {100 * sa.loc[b, 'out_of_region_share']:.0f} %."),
+                     credit=_credit_text(tb) if credits else "")
+        axis = page.axes[0]
         draw_basemap(axis, frame)
         k = _fig_scale(axis)
         scale = _WidthScale(big)
-        live = (ta["in_service"] | tb["in_service"]).to_numpy()
+        live = (ta["in_service"] | tb["in_service"]).to_numpy(dtype=bool)
         proposed = (tb["status"] == "proposed").to_numpy()
         context = pd.DataFrame({
             "geometry": tb.geometry.values[live], "colour": IDLE, "width": 0.5 * k,
             "style": np.where(proposed[live], "dashed", "solid"), "cased": False,
             "alpha": 0.7})
         _add_lines(axis, context, zorder=2)
-        changed = np.flatnonzero(delta.abs().to_numpy() > threshold)
-        changed = changed[np.argsort(-delta.abs().to_numpy()[changed], kind="stable")]
+        changed = np.flatnonzero(np.abs(delta) > threshold)
+        changed = changed[np.argsort(-np.abs(delta[changed]), kind="stable")]
         kinds = tb["kind"].to_numpy(dtype=object)
         lines = pd.DataFrame({
             "geometry": tb.geometry.values[changed],
-            "colour": np.where(delta.to_numpy()[changed] > 0, GAIN, LOSS),
-            "width": scale(np.abs(delta.to_numpy()[changed])) * k,
+            "colour": np.where(delta[changed] > 0, GAIN, LOSS),
+            "width": scale(np.abs(delta[changed])) * k,
             "style": np.where(proposed[changed], "dashed", "solid"),
-            "cased": [_land_kind(c) for c in kinds[changed]],
-            "alpha": 0.92})
+            "cased": np.array([_land_kind(c) for c in kinds[changed]], dtype=bool),
+            "alpha": 0.95})
         _add_lines(axis, lines[~lines["cased"]], zorder=3)
         _add_lines(axis, lines[lines["cased"]], zorder=3.5)
-        leg = None
         if legend:
             handles = [_handle(GAIN, 3.0 * k), _handle(LOSS, 3.0 * k)]
-            names = [f"more traffic in {b}", f"less traffic in {b}"]
+            names = [f"more traffic under {b}", f"less traffic under {b}"]
             for v in scale.samples():
                 handles.append(_handle("#4d4d4d", float(scale(v)) * k))
                 names.append(f"change of {_fmt_gbps(v)}")
             handles += [_handle(GAIN, 2.0 * k, cased=True), _handle("#4d4d4d", 1.6, "dashed"),
-                        _handle(IDLE, 0.9), _marker_handle("hub"), _marker_handle("capital")]
-            names += ["terrestrial route (outlined)", "proposed link",
-                      "in service, little or no change", "exchange hub", "capital"]
-            leg = axis.legend(handles, names, loc="lower left", fontsize=6.5, framealpha=0.92,
-                              edgecolor="#999999", handlelength=3.4, borderpad=0.6,
-                              title="Line width: size of the change", title_fontsize=6.5)
-            leg.set_zorder(10)
-        _draw_places(axis, net.nodes, labels, leg)
+                        _handle(IDLE, 0.9), _marker_handle("hub"), _marker_handle("capital"),
+                        _marker_handle("city")]
+            names += ["land route (white centre line)", "proposed link",
+                      "in service, little or no change", "exchange hub", "capital",
+                      "other city"]
+            _side_legend(page, handles, names, "Line width: size of the change")
+        _draw_places(axis, net.nodes, labels,
+                     axis.get_legend() if not page.own else None)
         draw_scale_bar(axis)
-        if ax is None:
-            sa = result.scenarios.set_index("scenario")
-            _title(lay.fig, title or f"Where traffic moves: {a} → {b}",
-                   f"Change in carried traffic per link (busier direction), {b} minus {a}; "
-                   f"intra-ASEAN RTT {sa.loc[a, 'intra_asean_mean_rtt_ms']:.0f} → "
-                   f"{sa.loc[b, 'intra_asean_mean_rtt_ms']:.0f} ms, "
-                   f"out of region {100 * sa.loc[a, 'out_of_region_share']:.0f} % → "
-                   f"{100 * sa.loc[b, 'out_of_region_share']:.0f} %")
-            if credits:
-                _credit(lay.fig, tb)
-        return lay.fig
+        return page.fig
 
 
 # ---------------------------------------------------------------------------- path maps
-def _experiment_file(source: Any) -> tuple[Path, Any]:
+def _experiment_of(source: Any) -> tuple[Path, Any]:
     """(experiment file, Experiment or None) from a path, an Experiment or a result."""
     from cablesim.scenario import Experiment, ExperimentResult
 
@@ -753,7 +795,7 @@ def _experiment_file(source: Any) -> tuple[Path, Any]:
     if isinstance(source, Network):
         raise ScenarioError("cannot route without an experiment", [Problem(
             "source", None, None, "plot_paths needs the experiment file (or its Experiment "
-            "or ExperimentResult) that defines the scenarios; pass the network as network=")])
+            "or ExperimentResult) that defines the scenarios; pass the topology as network=")])
     return Path(source), None
 
 
@@ -780,14 +822,15 @@ def plot_paths(source: Any, origin: str, destination: str,
         Node ids (e.g. ``"VNHAN"``, ``"IDJKT"``).
     policies : sequence of str
         Scenario names of the experiment (their policy and link edits apply) or policy
-        presets; each path is drawn in its own colour, its RTT in the legend.
+        presets (applied to the experiment's first scenario); each path is drawn in its own
+        colour, with its exchange hub and round-trip time in the legend.
     network : Network, optional
         The topology, if already loaded (for drawing).
     extent : optional
         Default: fitted to every path (a hairpin via the US gives a Pacific view).
     zoom : bool, optional
-        Add a second panel zoomed on the origin and destination (default: when the paths
-        reach much further than the two ends).
+        Add a panel zoomed on the origin and destination (default: when the paths reach
+        much further than the two ends).
 
     Raises
     ------
@@ -797,10 +840,11 @@ def plot_paths(source: Any, origin: str, destination: str,
     from cablesim.policy import preset_names
     from cablesim.scenario import load_experiment, path_between
 
-    file, experiment = _experiment_file(source)
+    file, experiment = _experiment_of(source)
     experiment = experiment or load_experiment(file)
     scenarios = [s.name for s in experiment.scenarios]
     presets = preset_names()
+    policies = list(policies)
     bad = [Problem(str(file), None, "policy", f"{p!r} is neither a scenario of "
                    f"{experiment.name!r} nor a policy preset",
                    did_you_mean(p, scenarios + presets))
@@ -818,7 +862,7 @@ def plot_paths(source: Any, origin: str, destination: str,
         if unknown:
             raise ScenarioError("cannot route that pair", unknown)
         paths: list[tuple[str, dict[str, Any] | None, str]] = []
-        for i, name in enumerate(policies):
+        for name in policies:
             try:
                 if name in scenarios:
                     info = path_between(file, origin, destination, scenario_name=name)
@@ -828,92 +872,86 @@ def plot_paths(source: Any, origin: str, destination: str,
             except RoutingError as exc:
                 paths.append((name, None, exc.problems[0].message if exc.problems else "no path"))
         nodes = net.nodes
+        drawn = [(name, info) for name, info, _ in paths if info]
         lons = [nodes.at[origin, "lon"], nodes.at[destination, "lon"]]
         lats = [nodes.at[origin, "lat"], nodes.at[destination, "lat"]]
-        for _, info, _ in paths:
-            if info:
-                for lid in info["links"]:
-                    geom = net.links.geometry[lid]
-                    xy = np.asarray([c for g in getattr(geom, "geoms", [geom])
-                                     for c in g.coords])
-                    lons += list(xy[::max(1, len(xy) // 20), 0])
-                    lats += list(xy[::max(1, len(xy) // 20), 1])
-        wide = (fit_extent(lons, lats, margin=0.06) if extent is None
+        for _, info in drawn:
+            for lid in info["links"]:
+                for part in geometry_parts(net.links.geometry[lid], resolve_extent("world")):
+                    step = max(1, len(part) // 20)
+                    lons += list(part[::step, 0]) + [part[-1, 0]]
+                    lats += list(part[::step, 1]) + [part[-1, 1]]
+        wide = (fit_extent(lons, lats, margin=0.05) if extent is None
                 else resolve_extent(extent))
-        near = fit_extent([nodes.at[origin, "lon"], nodes.at[destination, "lon"]],
-                          [nodes.at[origin, "lat"], nodes.at[destination, "lat"]],
-                          margin=0.35, min_size=14.0)
+        near = fit_extent(lons[:2], lats[:2], margin=0.3, min_size=16.0)
         if zoom is None:
-            zoom = extent is None and wide.width > 3.0 * near.width
+            zoom = extent is None and wide.width > 2.5 * near.width
         frames = [near, wide] if zoom else [wide]
-        lay = _layout(frames, figsize, dpi, colorbar=False, title=True)
-        drawn = [p for p in paths if p[1]]
+        o_name = _short_name(str(nodes.at[origin, "name"]))
+        d_name = _short_name(str(nodes.at[destination, "name"]))
+        floor = next((info["floor_rtt_ms"] for _, info in drawn), float("nan"))
+        used = net.links.loc[[lid for _, info in drawn for lid in info["links"]]]
+        page = _page(frames, figsize, dpi, side=True, panel_titles=zoom,
+                     title=title or f"{o_name} → {d_name}: the path under each policy",
+                     subtitle=(f"{origin} → {destination} in experiment {experiment.name}. "
+                               f"The fibre floor (great circle) is a {floor:.0f} ms round "
+                               "trip. Where paths share a cable their lines are nested."),
+                     credit=_credit_text(used) if credits else "")
         n = len(drawn)
-        handles: list[Any] = []
-        names: list[str] = []
-        for axis, frame in zip(lay.axes, frames):
+        widths = {name: 2.2 + 2.0 * (n - 1 - j) for j, (name, _) in enumerate(drawn)}
+        vias = sorted({info["via"] for _, info in drawn if info.get("via")} - {origin, destination})
+        ends = [origin, destination]
+        for axis, frame in zip(page.axes, frames):
             draw_basemap(axis, frame)
-            k = _fig_scale(axis)
             context = pd.DataFrame({
-                "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45 * k,
+                "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45,
                 "style": "solid", "cased": False, "alpha": 0.9})
             _add_lines(axis, context, zorder=2)
-            for j, (name, info, _) in enumerate(drawn):
-                colour = path_colour(name, policies.index(name))
-                width = (2.0 + 2.4 * (n - 1 - j)) * max(k, 0.7)
+            for j, (name, info) in enumerate(drawn):
                 links = net.links.loc[info["links"]]
                 table = pd.DataFrame({
-                    "geometry": links.geometry.values, "colour": colour, "width": width,
-                    "style": "solid", "cased": False, "alpha": 1.0})
+                    "geometry": links.geometry.values,
+                    "colour": path_colour(name, policies.index(name)),
+                    "width": widths[name], "style": "solid", "cased": False, "alpha": 1.0})
                 _add_lines(axis, table, zorder=3 + 0.1 * j)
-            ends = [origin, destination]
-            vias = sorted({info["via"] for _, info, _ in drawn if info and info.get("via")})
-            node_markers(axis, nodes.loc[ends, "lon"].to_numpy(), nodes.loc[ends, "lat"].to_numpy(),
-                         s=60, c="white", edgecolors="#111111", linewidths=1.6, zorder=7.5)
+            node_markers(axis, nodes.loc[ends, "lon"].to_numpy(),
+                         nodes.loc[ends, "lat"].to_numpy(), s=60, c="white",
+                         edgecolors="#111111", linewidths=1.6, zorder=7.5)
             if vias:
                 node_markers(axis, nodes.loc[vias, "lon"].to_numpy(),
                              nodes.loc[vias, "lat"].to_numpy(), s=34, c="#111111", marker="s",
                              edgecolors="white", linewidths=0.8, zorder=7.5)
-            items = [(float(nodes.at[e, "lon"]), float(nodes.at[e, "lat"]),
-                      _short_name(str(nodes.at[e, "name"])), True) for e in ends]
-            items += [(float(nodes.at[v, "lon"]), float(nodes.at[v, "lat"]),
-                       f"{_short_name(str(nodes.at[v, 'name']))} (exchange)", False)
-                      for v in vias if v not in ends]
-            leg = None
-            if axis is lay.axes[-1]:
-                for j, (name, info, why) in enumerate(paths):
-                    colour = path_colour(name, policies.index(name))
-                    if info:
-                        rank = [p[0] for p in drawn].index(name)
-                        w = min((2.0 + 2.4 * (n - 1 - rank)) * max(k, 0.7), 7.0)
-                        via = (f" via {_short_name(str(nodes.at[info['via'], 'name']))}"
-                               if info.get("via") else " (direct exchange)")
-                        handles.append(_handle(colour, w))
-                        names.append(f"{name}{via}: RTT {info['rtt_ms']:.0f} ms")
-                    else:
-                        handles.append(_handle(colour, 1.0, "dotted"))
-                        names.append(f"{name}: no path ({why})")
-                leg = axis.legend(handles, names, loc="lower left", fontsize=7.5,
-                                  framealpha=0.94, edgecolor="#999999", handlelength=3.6,
-                                  borderpad=0.7, labelspacing=0.7,
-                                  title="Round-trip time on the path", title_fontsize=7.5)
-                leg.set_zorder(10)
             if labels:
-                place_labels(axis, items, fontsize=7.5, avoid=[leg] if leg is not None else ())
+                items = [(float(nodes.at[e, "lon"]), float(nodes.at[e, "lat"]),
+                          _short_name(str(nodes.at[e, "name"])), True) for e in ends]
+                items += [(float(nodes.at[v, "lon"]), float(nodes.at[v, "lat"]),
+                           f"{_short_name(str(nodes.at[v, 'name']))} (exchange)", False)
+                          for v in vias]
+                place_labels(axis, items, fontsize=7.5)
             draw_scale_bar(axis)
         if zoom:
-            lay.axes[0].set_title("Around the two ends", fontsize=9, loc="left", pad=4)
-            lay.axes[1].set_title("Whole paths", fontsize=9, loc="left", pad=4)
-        o_name = _short_name(str(nodes.at[origin, "name"]))
-        d_name = _short_name(str(nodes.at[destination, "name"]))
-        floor = next((info["floor_rtt_ms"] for _, info, _ in drawn), float("nan"))
-        _title(lay.fig, title or f"{o_name} → {d_name}: the path under each policy",
-               f"{origin} → {destination}, experiment {experiment.name}; fibre floor on the "
-               f"great circle: RTT {floor:.0f} ms. Lines are nested where paths share a cable.")
-        if credits:
-            used = net.links.loc[[lid for _, info, _ in drawn for lid in info["links"]]]
-            _credit(lay.fig, used)
-        return lay.fig
+            page.axes[0].set_title("Around the two ends", fontsize=9.5, fontweight="bold",
+                                   loc="left", pad=4)
+            page.axes[1].set_title("The whole paths", fontsize=9.5, fontweight="bold",
+                                   loc="left", pad=4)
+        handles: list[Any] = []
+        names: list[str] = []
+        for name, info, why in paths:
+            colour = path_colour(name, policies.index(name))
+            if info:
+                via = (f"exchange at {_short_name(str(nodes.at[info['via'], 'name']))}"
+                       if info.get("via") else "direct exchange")
+                handles.append(_handle(colour, min(widths[name], 6.0)))
+                names.append(f"{name}: RTT {info['rtt_ms']:.0f} ms\n{via}")
+            else:
+                handles.append(_handle(colour, 1.2, "dotted"))
+                names.append(f"{name}: no path\n({why})")
+        handles += [Line2D([], [], linestyle="none", marker="o", markersize=7,
+                           markerfacecolor="white", markeredgecolor="#111111",
+                           markeredgewidth=1.5), _marker_handle("hub")]
+        names += ["origin and destination", "exchange hub"]
+        _side_legend(page, handles, names, "Policy: round-trip time", fontsize=7.5)
+        return page.fig
 
 
 def _load_topology(path: Path) -> Network:
