@@ -11,7 +11,9 @@ import argparse
 import importlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -99,7 +101,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     err.write(f"running {experiment.name}: {len(experiment.scenarios)} scenarios\n")
     result = run_experiment(experiment, progress)
     t = time.perf_counter()
-    files = write_results(result, out_dir)
+    files = write_results(result, out_dir, force=args.force)
     progress("write results", time.perf_counter() - t)
     err.write(f"  {'total':<45} {time.perf_counter() - total:8.3f} s\n")
     out.write((out_dir / "summary.md").read_text())
@@ -150,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         "manifest.json into the output folder, printing the time of each stage.")
     run.add_argument("experiment", help="experiment file, e.g. experiments/hairpin_vs_guangxi.toml")
     run.add_argument("--out", help="output folder (default results/<experiment name>)")
+    run.add_argument("--force", action="store_true",
+                     help="replace results of other inputs in the output folder")
     run.set_defaults(handler=_cmd_run)
     path = sub.add_parser(
         "path", help="show the path, RTT and cost between two nodes",
@@ -193,6 +197,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if not getattr(args, "handler", None):
         parser.print_help(out)
         return EXIT_USAGE
+    previous = _raise_on_sigterm()
     try:
         return int(args.handler(args, out, err))
     except CablesimError as exc:
@@ -203,7 +208,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         os.dup2(devnull, sys.stdout.fileno())  # silence the flush at interpreter exit
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        err.write("cablesim: interrupted\n")
+        err.write("cablesim: interrupted; output folders keep their previous complete "
+                  "contents (or none)\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
         if args.debug:
@@ -211,6 +217,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         err.write(f"cablesim: internal error: {type(exc).__name__}: {exc}\n"
                   "This is a bug in cablesim; rerun with --debug and report the traceback.\n")
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_on_sigterm() -> Any:
+    """Treat SIGTERM like Ctrl-C (KeyboardInterrupt) so that clean-up runs; main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def run() -> None:  # pragma: no cover - console-script entry point

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +20,8 @@ import pandas as pd
 
 from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
-from cablesim.scenario import ExperimentResult
+from cablesim._errors import Problem, ScenarioError
+from cablesim.scenario import ExperimentResult, experiment_inputs
 
 __all__ = ["write_results", "summary_markdown", "SCENARIO_COLUMNS"]
 
@@ -105,41 +111,115 @@ def summary_markdown(result: ExperimentResult) -> str:
     if result.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in result.notes] + [""]
     lines += ["## Inputs", "",
-              f"- experiment file: `{exp.path.name}` (sha256 {exp.input_hash[:16]}...)",
+              f"- experiment file: `{exp.path.name}` (sha256 {exp.input_hash[:16]}...; "
+              "all input hashes in manifest.json)",
               f"- topology: `{exp.topology.name}`",
               f"- cablesim {__version__}", ""]
     return "\n".join(lines)
 
 
-def write_results(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
+def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = False,
+                  extra: Callable[[Path], list[Path]] | None = None) -> list[Path]:
     """Write the result tables, ``summary.md`` and ``manifest.json`` into ``out_dir``.
+
+    All files are first written to a temporary folder beside ``out_dir``, which then
+    replaces it: a run interrupted at any point leaves either the previous complete
+    results or none, never a mix. ``manifest.json`` records the SHA-256 of every input
+    file; results of other inputs already in ``out_dir`` are not replaced unless ``force``.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        What to write.
+    out_dir : path-like
+        The results folder.
+    force : bool
+        Replace results of other inputs.
+    extra : callable, optional
+        Called with the temporary folder to write more files (e.g. the report); returns
+        the paths it wrote.
 
     Returns
     -------
     list of Path
-        The files written.
+        The files written (in their final place).
+
+    Raises
+    ------
+    ScenarioError
+        When ``out_dir`` holds results of other inputs (or other files) and not ``force``.
     """
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    tables = {
-        "scenarios.csv": result.scenarios[SCENARIO_COLUMNS],
-        "pairs.csv": result.pairs,
-        "countries.csv": result.countries,
-        "links.csv": result.links,
-        "transit_prices.csv": result.transit_prices,
-    }
-    for name, table in tables.items():
-        written.append(atomic_write_text(folder / name, _csv(table)))
-    written.append(atomic_write_text(folder / "summary.md", summary_markdown(result)))
-    manifest = {
-        "experiment": result.experiment.name,
-        "experiment_file": str(result.experiment.path),
-        "experiment_sha256": result.experiment.input_hash,
-        "cablesim_version": __version__,
-        "files": sorted(p.name for p in written),
-        "calibration": result.calibration,
-    }
-    written.append(atomic_write_text(folder / "manifest.json",
-                                     json.dumps(manifest, indent=2, default=str) + "\n"))
-    return written
+    inputs = experiment_inputs(result.experiment)
+    _check_folder(folder, inputs, force)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        written = []
+        tables = {
+            "scenarios.csv": result.scenarios[SCENARIO_COLUMNS],
+            "pairs.csv": result.pairs,
+            "countries.csv": result.countries,
+            "links.csv": result.links,
+            "transit_prices.csv": result.transit_prices,
+        }
+        for name, table in tables.items():
+            written.append(atomic_write_text(tmp / name, _csv(table)))
+        written.append(atomic_write_text(tmp / "summary.md", summary_markdown(result)))
+        if extra is not None:
+            written += list(extra(tmp))
+        manifest = {
+            "experiment": result.experiment.name,
+            "experiment_file": str(result.experiment.path),
+            "inputs": inputs,
+            "cablesim_version": __version__,
+            "files": sorted(str(p.relative_to(tmp)) for p in written),
+            "calibration": result.calibration,
+        }
+        written.append(atomic_write_text(tmp / MANIFEST, json.dumps(
+            manifest, indent=2, default=str) + "\n"))
+        _swap_in(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [folder / p.relative_to(tmp) for p in written]
+
+
+MANIFEST = "manifest.json"
+
+
+def _check_folder(folder: Path, inputs: dict[str, str], force: bool) -> None:
+    if force or not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ScenarioError("cannot write results", [Problem(
+            str(folder), None, None, "exists and is not a folder")])
+    manifest_path = folder / MANIFEST
+    if not manifest_path.exists():
+        if any(folder.iterdir()):
+            raise ScenarioError("cannot write results", [Problem(
+                str(folder), None, None, "holds files that are not cablesim results",
+                "choose another --out folder, or pass --force to replace it")])
+        return
+    try:
+        old = json.loads(manifest_path.read_text("utf-8")).get("inputs", {})
+    except (OSError, ValueError, AttributeError):
+        old = None
+    if old != inputs:
+        changed = sorted(set(old or {}) ^ set(inputs)) + sorted(
+            k for k in set(old or {}) & set(inputs) if (old or {})[k] != inputs[k])
+        raise ScenarioError("cannot write results", [Problem(
+            str(folder), None, None,
+            "holds results of other inputs (changed: " + (", ".join(changed) or "manifest")
+            + ")", "choose another --out folder, or pass --force to replace them")])
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``tmp`` with two renames (the old one is removed after)."""
+    old = None
+    if folder.exists():
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

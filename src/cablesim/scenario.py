@@ -36,6 +36,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import math
+import os
 import time
 import tomllib
 from collections.abc import Callable, Mapping
@@ -84,6 +85,7 @@ __all__ = [
     "load_experiment",
     "run_experiment",
     "network_for_scenario",
+    "experiment_inputs",
 ]
 
 _ROUTING_KEYS = {"mode", "objective", "capacity_scale", "k_paths", "penalty_factor",
@@ -181,6 +183,32 @@ class Experiment:
     countries: Path | None
     scenarios: tuple[ScenarioSpec, ...]
     input_hash: str
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def experiment_inputs(experiment: Experiment) -> dict[str, str]:
+    """SHA-256 of every input file of an experiment, keyed by path.
+
+    The experiment file, the topology's files, the country table and any demand CSVs;
+    paths are relative to the experiment file's folder, so the keys do not depend on the
+    working directory.
+    """
+    files = [experiment.path]
+    files += [experiment.topology / name for name in ("nodes.csv", "links.csv",
+                                                      "geometry.geojson")]
+    if experiment.countries is not None:
+        files.append(experiment.countries)
+    files += [Path(s.demand["path"]) for s in experiment.scenarios if "path" in s.demand]
+    base = experiment.path.resolve().parent
+    return {os.path.relpath(Path(f).resolve(), base): _sha256(Path(f))
+            for f in sorted(set(files)) if Path(f).is_file()}
 
 
 @dataclass

@@ -40,6 +40,8 @@ __all__ = [
     "country_outlines",
     "draw_basemap",
     "geometry_parts",
+    "unwrapped_parts",
+    "frame_copies",
     "map_pixel",
     "OUTLINE_CREDIT",
 ]
@@ -277,12 +279,11 @@ def _land_path(lon0: float, x_lo: float, x_hi: float, lat_lo: float, lat_hi: flo
 
 
 # ---------------------------------------------------------------------------- geometry
-def geometry_parts(geom: BaseGeometry | None, frame: MapFrame) -> list[np.ndarray]:
-    """(n, 2) coordinate arrays of a (Multi)LineString, unwrapped and placed in the frame.
+def unwrapped_parts(geom: BaseGeometry | None) -> list[np.ndarray]:
+    """(n, 2) coordinate arrays of a (Multi)LineString with longitudes unwrapped.
 
-    Each part is unwrapped so that no step exceeds 180 degrees of longitude, joined with
-    the next part when they meet at the antimeridian, and returned at every 360-degree
-    copy that overlaps the frame (so lines crossing the frame's seam show on both sides).
+    No step exceeds 180 degrees of longitude (so x may leave [-180, 180]), and parts that
+    meet at the antimeridian (a route stored split at +-180) are joined into one.
     """
     if geom is None or geom.is_empty:
         return []
@@ -303,16 +304,27 @@ def geometry_parts(geom: BaseGeometry | None, frame: MapFrame) -> list[np.ndarra
                 merged[-1] = np.vstack([prev, xy[1:]])
                 continue
         merged.append(xy)
-    out: list[np.ndarray] = []
-    lo, hi = frame.lon_min - 30.0, frame.lon_max + 30.0
-    for xy in merged:
-        base = float(frame.x(xy[0, 0])) - xy[0, 0]
-        xy = xy + [base, 0.0]
-        x_min, x_max = xy[:, 0].min(), xy[:, 0].max()
-        for k in (-1, 0, 1):
-            if x_max + 360.0 * k >= lo and x_min + 360.0 * k <= hi:
-                out.append(xy + [360.0 * k, 0.0])
-    return out
+    return merged
+
+
+def frame_copies(xy: np.ndarray, frame: MapFrame, margin: float = 30.0) -> list[np.ndarray]:
+    """An unwrapped line placed in the frame, at every 360-degree copy that shows in it."""
+    base = float(frame.x(xy[0, 0])) - xy[0, 0]
+    xy = xy + [base, 0.0]
+    lo, hi = frame.lon_min - margin, frame.lon_max + margin
+    x_min, x_max = xy[:, 0].min(), xy[:, 0].max()
+    return [xy + [360.0 * k, 0.0] for k in (-1, 0, 1)
+            if x_max + 360.0 * k >= lo and x_min + 360.0 * k <= hi]
+
+
+def geometry_parts(geom: BaseGeometry | None, frame: MapFrame) -> list[np.ndarray]:
+    """(n, 2) coordinate arrays of a (Multi)LineString, unwrapped and placed in the frame.
+
+    Each part is unwrapped so that no step exceeds 180 degrees of longitude, joined with
+    the next part when they meet at the antimeridian, and returned at every 360-degree
+    copy that overlaps the frame (so lines crossing the frame's seam show on both sides).
+    """
+    return [c for xy in unwrapped_parts(geom) for c in frame_copies(xy, frame)]
 
 
 # ---------------------------------------------------------------------------- drawing

@@ -28,6 +28,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, Normalize
@@ -47,10 +48,12 @@ from cablesim.plot.basemap import (
     draw_basemap,
     draw_scale_bar,
     fit_extent,
+    frame_copies,
     geometry_parts,
     node_markers,
     place_labels,
     resolve_extent,
+    unwrapped_parts,
 )
 
 __all__ = [
@@ -66,8 +69,8 @@ __all__ = [
 # ---------------------------------------------------------------------------- style
 KIND_COLOURS = {
     "submarine": "#1f5fa6",
-    "terrestrial": "#c46a1b",
-    "metro": "#c46a1b",
+    "terrestrial": "#b0520f",
+    "metro": "#b0520f",
     "transit": "#6b6b6b",
     "satellite": "#7b3fa0",
 }
@@ -99,6 +102,10 @@ MIN_WIDTH = 0.7
 
 def _land_kind(kind: Any) -> bool:
     return kind in ("terrestrial", "metro")
+
+
+def _is_land(kinds: np.ndarray) -> np.ndarray:
+    return np.isin(kinds, ["terrestrial", "metro"])
 
 
 # ---------------------------------------------------------------------------- layout
@@ -480,7 +487,7 @@ def plot_network(network: Network, ax: Axes | None = None,
         style = np.where(status == "proposed", "dashed",
                          np.where(status == "planned", "dashdot",
                                   np.where(kinds == "satellite", "dotted", "solid")))
-        width = np.where(np.isin(kinds, ["submarine", "terrestrial"]), 1.0, 0.8) * k
+        width = np.where(kinds == "submarine", 1.0, np.where(_is_land(kinds), 2.0, 0.8)) * k
         table = pd.DataFrame({
             "geometry": links.geometry.values,
             "colour": [KIND_COLOURS.get(str(c), "#555555") for c in kinds],
@@ -895,10 +902,11 @@ def plot_paths(source: Any, origin: str, destination: str,
                      title=title or f"{o_name} → {d_name}: the path under each policy",
                      subtitle=(f"{origin} → {destination} in experiment {experiment.name}. "
                                f"The fibre floor (great circle) is a {floor:.0f} ms round "
-                               "trip. Where paths share a cable their lines are nested."),
+                               "trip. Paths sharing a cable run side by side; a hairpin goes out and back on the same cables."),
                      credit=_credit_text(used) if credits else "")
         n = len(drawn)
-        widths = {name: 2.2 + 2.0 * (n - 1 - j) for j, (name, _) in enumerate(drawn)}
+        lines = {name: _path_line(net, info) for name, info in drawn}
+        shift = 0.5 if n % 2 else 0.0
         vias = sorted({info["via"] for _, info in drawn if info.get("via")} - {origin, destination})
         ends = [origin, destination]
         for axis, frame in zip(page.axes, frames):
@@ -908,12 +916,9 @@ def plot_paths(source: Any, origin: str, destination: str,
                 "style": "solid", "cased": False, "alpha": 0.9})
             _add_lines(axis, context, zorder=2)
             for j, (name, info) in enumerate(drawn):
-                links = net.links.loc[info["links"]]
-                table = pd.DataFrame({
-                    "geometry": links.geometry.values,
-                    "colour": path_colour(name, policies.index(name)),
-                    "width": widths[name], "style": "solid", "cased": False, "alpha": 1.0})
-                _add_lines(axis, table, zorder=3 + 0.1 * j)
+                lane = (j - (n - 1) / 2.0 + shift) * LANE
+                _draw_lane(axis, lines[name], lane, path_colour(name, policies.index(name)),
+                           zorder=3 + 0.1 * j)
             node_markers(axis, nodes.loc[ends, "lon"].to_numpy(),
                          nodes.loc[ends, "lat"].to_numpy(), s=60, c="white",
                          edgecolors="#111111", linewidths=1.6, zorder=7.5)
@@ -941,7 +946,7 @@ def plot_paths(source: Any, origin: str, destination: str,
             if info:
                 via = (f"exchange at {_short_name(str(nodes.at[info['via'], 'name']))}"
                        if info.get("via") else "direct exchange")
-                handles.append(_handle(colour, min(widths[name], 6.0)))
+                handles.append(_handle(colour, LANE_WIDTH + 0.6))
                 names.append(f"{name}: RTT {info['rtt_ms']:.0f} ms\n{via}")
             else:
                 handles.append(_handle(colour, 1.2, "dotted"))
@@ -952,6 +957,74 @@ def plot_paths(source: Any, origin: str, destination: str,
         names += ["origin and destination", "exchange hub"]
         _side_legend(page, handles, names, "Policy: round-trip time", fontsize=7.5)
         return page.fig
+
+
+LANE = 3.1
+"""Distance (points) between the lanes of paths drawn side by side."""
+LANE_WIDTH = 2.5
+"""Line width (points) of a path."""
+
+
+def _path_line(net: Network, info: dict[str, Any]) -> np.ndarray:
+    """The whole path as one unwrapped lon/lat polyline, in the direction of travel."""
+    nodes = net.nodes
+    seq = info["nodes"]
+    out: list[np.ndarray] = []
+    for i, lid in enumerate(info["links"]):
+        parts = unwrapped_parts(net.links.geometry[lid])
+        if not parts:
+            continue
+        xy = np.vstack(parts)
+        here = (float(nodes.at[seq[i], "lon"]), float(nodes.at[seq[i], "lat"]))
+        if _deg_distance(xy[-1], here) < _deg_distance(xy[0], here):
+            xy = xy[::-1]
+        if out:
+            prev = out[-1][-1]
+            xy = xy + [360.0 * round((prev[0] - xy[0, 0]) / 360.0), 0.0]
+        out.append(xy)
+    if not out:
+        return np.zeros((0, 2))
+    return np.vstack(out)
+
+
+def _deg_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    dx = (a[0] - b[0] + 180.0) % 360.0 - 180.0
+    return math.hypot(dx * math.cos(math.radians(0.5 * (a[1] + b[1]))), a[1] - b[1])
+
+
+def _draw_lane(ax: Axes, line: np.ndarray, lane_pt: float, colour: str,
+               zorder: float) -> None:
+    """Draw a path offset sideways by ``lane_pt`` points (left of the direction of travel)."""
+    if len(line) < 2:
+        return
+    frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
+    fig = ax.figure
+    pos = ax.get_position()
+    w_pt = pos.width * fig.get_size_inches()[0] * 72.0
+    h_pt = pos.height * fig.get_size_inches()[1] * 72.0
+    x_lo, x_hi = ax.get_xlim()
+    y_lo, y_hi = ax.get_ylim()
+    sx, sy = (x_hi - x_lo) / w_pt, (y_hi - y_lo) / h_pt  # degrees per point
+    segs: list[np.ndarray] = []
+    for xy in frame_copies(line, frame):
+        keep = np.ones(len(xy), dtype=bool)
+        keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
+        xy = xy[keep]
+        if len(xy) < 2:
+            continue
+        if abs(lane_pt) < 1e-9:
+            segs.append(xy)
+            continue
+        moved = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy])
+                                   ).offset_curve(lane_pt, join_style="round", quad_segs=4)
+        for g in getattr(moved, "geoms", [moved]):
+            if not g.is_empty and len(g.coords) >= 2:
+                q = np.asarray(g.coords)
+                segs.append(np.column_stack([q[:, 0] * sx, q[:, 1] * sy]))
+    if segs:
+        ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
+                                         capstyle="round", joinstyle="round", zorder=zorder),
+                          autolim=False)
 
 
 def _load_topology(path: Path) -> Network:
