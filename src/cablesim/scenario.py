@@ -394,6 +394,20 @@ def _links(table: Mapping[str, Any], where: str, source: str, problems: list[Pro
     return enable, disable, tuple(edits), year
 
 
+def _input_path(file: Path, value: Any, key: str, kind: str,
+                problems: list[Problem]) -> Path:
+    """Resolve a path given in an experiment file (relative to it) and check it exists."""
+    source = str(file)
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        problems.append(Problem(source, None, key, f"must be a {kind} path, got {value!r}"))
+        return file.parent
+    path = (file.parent / value).resolve()
+    exists = path.is_dir() if kind == "folder" else path.is_file()
+    if not exists:
+        problems.append(Problem(source, None, key, f"{kind} {str(path)!r} does not exist"))
+    return path
+
+
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -424,16 +438,12 @@ def load_experiment(path: str | Path) -> Experiment:
     if "topology" not in meta:
         problems.append(Problem(source, None, "experiment.topology",
                                 "is missing: give the topology folder (relative to this file)"))
-    topology = (file.parent / str(meta.get("topology", ""))).resolve()
-    if "topology" in meta and not topology.is_dir():
-        problems.append(Problem(source, None, "experiment.topology",
-                                f"folder {str(topology)!r} does not exist"))
+    topology = _input_path(file, meta.get("topology", "."), "experiment.topology", "folder",
+                           problems)
     countries = None
     if "countries" in meta:
-        countries = (file.parent / str(meta["countries"])).resolve()
-        if not countries.is_file():
-            problems.append(Problem(source, None, "experiment.countries",
-                                    f"file {str(countries)!r} does not exist"))
+        countries = _input_path(file, meta["countries"], "experiment.countries", "file",
+                                problems)
     base = {k: _table(doc.get(k), k, source, problems)
             for k in ("demand", "routing", "costs", "links")}
     raw_scenarios = doc.get("scenario", [])
@@ -485,7 +495,9 @@ def load_experiment(path: str | Path) -> Experiment:
                 problems.append(Problem(source, None, f"{where}.demand.path",
                                         "is missing: the demand CSV (origin,destination,gbps)"))
             else:
-                demand = dict(demand, path=str((file.parent / str(demand["path"])).resolve()))
+                path = _input_path(file, demand["path"], f"{where}.demand.path", "file",
+                                   problems)
+                demand = dict(demand, path=str(path))
         else:
             gravity = {k: v for k, v in demand.items() if k != "model"}
             try:

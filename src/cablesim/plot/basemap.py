@@ -390,15 +390,14 @@ def draw_basemap(ax: Axes, frame: MapFrame, graticule: bool = True,
     pad = 2.0
     path = _land_path(round(frame.lon0, 6), round(x_lo - pad, 2), round(x_hi + pad, 2),
                       round(max(y_lo - pad, -90.0), 2), round(min(y_hi + pad, 90.0), 2))
-    ax.add_patch(PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.35,
-                           zorder=0.5))
+    land = PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.35, zorder=0.5)
+    ax.add_artist(land)  # not add_patch: no need to walk 70k vertices for data limits
     ax.tick_params(labelsize=fontsize - 0.5, length=2, pad=1.5, colors="#555555")
     for side in ax.spines.values():
         side.set_edgecolor("#777777")
         side.set_linewidth(0.6)
     if graticule:
-        span = max(x_hi - x_lo, (y_hi - y_lo) * 1.3)
-        step = _grid_step(span)
+        step = 30.0 if frame.is_world else _grid_step(max(x_hi - x_lo, (y_hi - y_lo) * 1.3))
         xs = np.arange(math.ceil(x_lo / step) * step, x_hi + 1e-9, step)
         ys = np.arange(math.ceil(y_lo / step) * step, y_hi + 1e-9, step)
         ax.xaxis.set_major_locator(FixedLocator(xs))
@@ -421,7 +420,7 @@ def draw_scale_bar(ax: Axes, fontsize: float = 6.5) -> None:
         return
     x_lo, x_hi = ax.get_xlim()
     y_lo, y_hi = ax.get_ylim()
-    lat = 0.5 * (y_lo + y_hi)
+    lat = float(math.floor(0.5 * (frame.lat_min + frame.lat_max) + 0.5))
     km_per_deg = 111.32 * math.cos(math.radians(lat))
     target = 0.18 * (x_hi - x_lo) * km_per_deg
     nice = [50, 100, 200, 250, 500, 1000, 2000, 2500, 5000]

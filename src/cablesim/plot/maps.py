@@ -623,7 +623,7 @@ def _max_carried(*tables: pd.DataFrame) -> float:
 
 
 def _any_over(*tables: pd.DataFrame) -> bool:
-    return any(bool((t.loc[t["in_service"], "utilization"] > 1.0).any()) for t in tables)
+    return any(bool((t.loc[t["in_service"], "utilization"] > 1.0 + 1e-6).any()) for t in tables)
 
 
 def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,

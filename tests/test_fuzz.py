@@ -1,0 +1,111 @@
+"""Fuzzing every loader: mutated inputs give a result or the project's own errors, nothing else.
+
+The regular test run tries a small number of inputs per loader; ``make fuzz`` sets
+``CABLESIM_FUZZ_EXAMPLES=10000`` for the long run documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cablesim
+from cablesim import CablesimError
+from cablesim.demand import load_demand_csv
+from cablesim.scenario import load_experiment
+
+from conftest import DATA
+
+EXAMPLES = int(os.environ.get("CABLESIM_FUZZ_EXAMPLES", "60"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+JUNK = ["", ",", "\n", '"', "'", "=", "[", "]", "{", "}", "[[", "NaN", "nan", "inf", "-inf",
+        "-1", "0", "1e999", "-1e308", "1e-320", "é", "\x00", "🛰", " ", "\t", "\ufeff", "None",
+        "true", "SGSIN", "CNNNG", "#", "\\", "\\u0000", "9" * 40, "2016-01-01", "\r\n"]
+
+
+@st.composite
+def mutated(draw, original: str) -> str:
+    """Apply 1-5 random edits: delete, insert junk, truncate, duplicate or swap lines."""
+    text = original
+    for _ in range(draw(st.integers(1, 5))):
+        op = draw(st.sampled_from(["delete", "insert", "truncate", "duplicate_line", "swap",
+                                   "replace_token"]))
+        pos = draw(st.integers(0, max(len(text) - 1, 0)))
+        if op == "delete":
+            text = text[:pos] + text[pos + draw(st.integers(1, 30)):]
+        elif op == "insert":
+            text = text[:pos] + draw(st.sampled_from(JUNK)) + text[pos:]
+        elif op == "truncate":
+            text = text[:pos]
+        elif op == "replace_token":
+            tokens = text.replace("\n", " \n ").split(" ")
+            if tokens:
+                i = draw(st.integers(0, len(tokens) - 1))
+                tokens[i] = draw(st.sampled_from(JUNK))
+                text = " ".join(tokens).replace(" \n ", "\n")
+        else:
+            lines = text.splitlines(keepends=True)
+            if len(lines) > 1:
+                i = draw(st.integers(0, len(lines) - 2))
+                if op == "duplicate_line":
+                    lines.insert(i, lines[i])
+                else:
+                    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+                text = "".join(lines)
+    return text
+
+
+def fresh_copy(factory, name: str) -> Path:
+    folder = factory.mktemp("fuzz")
+    shutil.copytree(DATA / name, folder, dirs_exist_ok=True)
+    return folder
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_topology_folder(data, tmp_path_factory):
+    folder = fresh_copy(tmp_path_factory, "tiny")
+    name = data.draw(st.sampled_from(["nodes.csv", "links.csv", "geometry.geojson"]))
+    (folder / name).write_bytes(data.draw(mutated((folder / name).read_text())).encode(
+        "utf-8", "surrogatepass"))
+    try:
+        cablesim.load_topology(folder)
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_experiment_toml(data, tmp_path_factory):
+    folder = fresh_copy(tmp_path_factory, "policy_small")
+    path = folder / "experiment.toml"
+    path.write_text(data.draw(mutated(path.read_text())), encoding="utf-8")
+    try:
+        load_experiment(path)
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+
+
+NETWORK = cablesim.load_topology(DATA / "policy_small")
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_demand_csv(data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fuzz")
+    original = (DATA / "policy_small" / "demand.csv").read_text()
+    path = folder / "demand.csv"
+    path.write_text(data.draw(mutated(original)), encoding="utf-8")
+    try:
+        demand = load_demand_csv(path, NETWORK)
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+    else:
+        assert (demand["gbps"] >= 0).all()
