@@ -86,6 +86,8 @@ __all__ = [
     "run_experiment",
     "network_for_scenario",
     "experiment_inputs",
+    "PreparedScenario",
+    "prepare_scenario",
 ]
 
 _ROUTING_KEYS = {"mode", "objective", "capacity_scale", "k_paths", "penalty_factor",
@@ -647,7 +649,6 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         stage("load country table", t)
     source = str(experiment.path)
     nodes = network.nodes
-    country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
     in_region = node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}
@@ -662,9 +663,7 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         demand, year = demand_cache[key]
         stage(f"{spec.name}: demand", t)
         t = time.perf_counter()
-        links, enabled = network_for_scenario(network, spec, year, source)
-        result = _run_scenario(spec, network, graph, links, enabled, demand, year, country,
-                               in_region, source, notes)
+        result = _run_scenario(spec, network, graph, demand, year, in_region, source, notes)
         stage(f"{spec.name}: routing and costs", t)
         for name, table in result.items():
             tables[name].append(table)
@@ -678,10 +677,66 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
                             calibration, timings, sorted(set(notes)))
 
 
-def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: pd.DataFrame,
-                  enabled: np.ndarray, demand: pd.DataFrame, year: int,
-                  country: Mapping[str, str | None], in_region: np.ndarray, source: str,
-                  notes: list[str]) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario ready to route: its links, weights, transit rules and commodities.
+
+    Attributes
+    ----------
+    links : GeoDataFrame
+        The links as edited by the scenario (prices, capacities).
+    enabled : ndarray of bool
+        Links in service.
+    latency_ms, price_usd_per_mbps_month, capacity_gbps, weight : ndarray
+        Per link; ``capacity_gbps`` includes the scenario's capacity_scale; ``weight`` is
+        what routing minimises (latency or price, the other as a tie-breaker).
+    country : dict
+        Node id to ISO3 country (or None).
+    transit_rules : TransitRules
+        The scenario's transit restrictions (edge masks per commodity group).
+    commodities_table : DataFrame
+        From :func:`cablesim.policy.assign_exchange`: demand, origin, via, destination,
+        gbps, traffic_class, option.
+    commodities : Commodities
+        The same as index arrays for the routing engine (with groups).
+    hub_price_usd_per_mbps_month : ndarray
+        Transit price at each commodity's exchange hub (0 for direct or unpriced hubs).
+    notes : list of str
+        Warnings found while preparing (e.g. hubs without a transit price).
+    """
+
+    links: pd.DataFrame
+    enabled: np.ndarray
+    latency_ms: np.ndarray
+    price_usd_per_mbps_month: np.ndarray
+    capacity_gbps: np.ndarray
+    weight: np.ndarray
+    country: dict[str, str | None]
+    transit_rules: TransitRules
+    commodities_table: pd.DataFrame
+    commodities: Commodities
+    hub_price_usd_per_mbps_month: np.ndarray
+    notes: list[str]
+
+
+def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
+                     demand: pd.DataFrame, year: int, source: str) -> PreparedScenario:
+    """Apply a scenario's link edits and exchange policy to a demand table.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    network : Network
+        Its topology, and ``graph`` the array view of it.
+    demand : DataFrame
+        ``origin, destination, gbps, traffic_class`` per demand.
+    year : int
+        The demand year (the network year unless the scenario sets one).
+    source : str
+        Experiment file name, for messages.
+    """
+    links, enabled = network_for_scenario(network, spec, year, source)
     nodes = network.nodes
     latency = links["latency_ms"].to_numpy(dtype=float)
     price = links["price_usd_per_mbps_month"].to_numpy(dtype=float)
@@ -694,19 +749,35 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
     surcharge = {} if spec.routing.objective == "latency" else {
         h: float(transit.get(h)) for h in spec.policy.hubs()
         if h in transit.index and pd.notna(transit.get(h))}
-    for hub in spec.policy.hubs():
-        if hub in transit.index and pd.isna(transit.get(hub)):
-            notes.append(f"{spec.name}: hub {hub} has no cited transit price; exchange there "
-                         "is counted at 0 USD per Mbps per month")
+    notes = [f"{spec.name}: hub {hub} has no cited transit price; exchange there is counted "
+             "at 0 USD per Mbps per month" for hub in spec.policy.hubs()
+             if hub in transit.index and pd.isna(transit.get(hub))]
+    country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
     transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
-    commodities = assign_exchange(demand, spec.policy, graph, weight, enabled, country,
-                                  surcharge, source, transit_rules)
-    origin_idx = graph.nodes_of(list(commodities["origin"]))
-    via_idx = np.array([graph.node_index[v] if v else -1 for v in commodities["via"]],
+    table = assign_exchange(demand, spec.policy, graph, weight, enabled, country, surcharge,
+                            source, transit_rules)
+    origin_idx = graph.nodes_of(list(table["origin"]))
+    via_idx = np.array([graph.node_index[v] if v else -1 for v in table["via"]],
                        dtype=np.int64)
-    dest_idx = graph.nodes_of(list(commodities["destination"]))
-    com = Commodities(origin_idx, via_idx, dest_idx, commodities["gbps"].to_numpy(dtype=float),
+    dest_idx = graph.nodes_of(list(table["destination"]))
+    com = Commodities(origin_idx, via_idx, dest_idx, table["gbps"].to_numpy(dtype=float),
                       transit_rules.groups(origin_idx, via_idx, dest_idx))
+    hub_price = np.array([float(transit.get(v)) if v and pd.notna(transit.get(v)) else 0.0
+                          for v in table["via"]])
+    return PreparedScenario(links, enabled, latency, price, capacity, weight, country,
+                            transit_rules, table, com, hub_price, notes)
+
+
+def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
+                  demand: pd.DataFrame, year: int, in_region: np.ndarray, source: str,
+                  notes: list[str]) -> dict[str, pd.DataFrame]:
+    nodes = network.nodes
+    prep = prepare_scenario(spec, network, graph, demand, year, source)
+    notes.extend(prep.notes)
+    links, enabled = prep.links, prep.enabled
+    latency, price, capacity = prep.latency_ms, prep.price_usd_per_mbps_month, prep.capacity_gbps
+    weight, transit_rules = prep.weight, prep.transit_rules
+    commodities, com = prep.commodities_table, prep.commodities
     capacitated = spec.routing.mode == "capacitated"
     result = route(graph, com, weight, transit_rules.masks(),
                    capacity if capacitated else None, spec.routing.k_paths,
@@ -730,8 +801,7 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph, links: 
         first = np.ones(len(order), dtype=bool)
         first[1:] = pc[order][1:] != pc[order][:-1]
         best[pc[order][first]] = order[first]
-    hub_price = np.array([float(transit.get(v)) if v and pd.notna(transit.get(v)) else 0.0
-                          for v in commodities["via"]])
+    hub_price = prep.hub_price_usd_per_mbps_month
     served = result.served
     com_table = commodities.assign(
         served_gbps=served, unserved_gbps=result.unserved,
@@ -1001,38 +1071,25 @@ def path_between(experiment_file: str | Path, origin: str, destination: str,
         raise ScenarioError("cannot route that pair", problems)
     graph = ArcGraph.from_network(network)
     year = int(spec.demand.get("year", 2015))
-    links, enabled = network_for_scenario(network, spec, year, source)
-    latency = links["latency_ms"].to_numpy(dtype=float)
-    price = links["price_usd_per_mbps_month"].to_numpy(dtype=float)
-    weight = latency + 1e-6 * price if spec.routing.objective == "latency" else (
-        price + 1e-6 * latency)
     nodes = network.nodes
-    country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
     traffic_class = classify_pairs(network, [origin], [destination])[0]
     demand = pd.DataFrame({"origin": [origin], "destination": [destination], "gbps": [1.0],
                            "traffic_class": [traffic_class]})
-    transit = nodes["transit_price_usd_per_mbps_month"]
-    transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
-    commodities = assign_exchange(demand, spec.policy, graph, weight, enabled, country, {},
-                                  source, transit_rules)
-    row = commodities.iloc[0]
-    via = row["via"]
-    via_idx = np.array([graph.node_index[via] if via else -1])
-    com = Commodities(graph.nodes_of([origin]), via_idx, graph.nodes_of([destination]),
-                      np.array([1.0]), transit_rules.groups(graph.nodes_of([origin]), via_idx,
-                                                            graph.nodes_of([destination])))
-    result = route(graph, com, weight, transit_rules.masks())
+    prep = prepare_scenario(spec, network, graph, demand, year, source)
+    via = prep.commodities_table["via"].iloc[0]
+    result = route(graph, prep.commodities, prep.weight, prep.transit_rules.masks())
     if not result.paths.reachable[0]:
         raise RoutingError("no path", [Problem(
             source, None, None, f"{destination!r} cannot be reached from {origin!r}"
             + (f" through {via!r}" if via else "") + f" in scenario {spec.name!r}")])
     arcs = result.paths.arcs[0][result.paths.arcs[0] >= 0]
     edges = graph.arc_edge(arcs)
-    one_way = float(latency[edges].sum())
+    one_way = float(prep.latency_ms[edges].sum())
     floor = float(fibre_floor_rtt_ms(np.array([great_circle_km(
         nodes.at[origin, "lon"], nodes.at[origin, "lat"], nodes.at[destination, "lon"],
         nodes.at[destination, "lat"])]))[0])
-    hub_price = float(transit.get(via)) if via and pd.notna(transit.get(via)) else 0.0
+    hub_price = float(prep.hub_price_usd_per_mbps_month[0])
+    price = prep.price_usd_per_mbps_month
     return {
         "scenario": spec.name,
         "origin": origin,

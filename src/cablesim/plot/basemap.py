@@ -259,7 +259,10 @@ def _land_path(lon0: float, x_lo: float, x_hi: float, lat_lo: float, lat_hi: flo
         for geom in table.geometry.values:
             if not geom.intersects(window):
                 continue
-            clipped = shapely.clip_by_rect(geom, x_lo - shift, lat_lo, x_hi - shift, lat_hi)
+            try:
+                clipped = shapely.clip_by_rect(geom, x_lo - shift, lat_lo, x_hi - shift, lat_hi)
+            except shapely.errors.GEOSException:  # degenerate sliver after clipping
+                clipped = shapely.make_valid(geom).intersection(window)
             for poly in getattr(clipped, "geoms", [clipped]):
                 if poly.geom_type != "Polygon" or poly.is_empty:
                     continue

@@ -40,6 +40,7 @@ from matplotlib import patheffects
 from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
 from cablesim._version import __version__
 from cablesim.costs import CAPITALS
+from cablesim.geo import great_circle_km
 from cablesim.network import Network
 from cablesim.plot._figure import BASE_FONT, new_figure
 from cablesim.plot.basemap import (
@@ -181,6 +182,49 @@ def _page(frames: Sequence[MapFrame], figsize: tuple[float, float] | None, dpi: 
         panel = ((width - right + 0.3) / width, bottom / height, 1 - 0.15 / width,
                  1 - top / height)
     return _Page(fig, axes, panel, True)
+
+
+def _stacked_page(wide: MapFrame, near: MapFrame, figsize: tuple[float, float] | None,
+                  dpi: float | None, title: str, subtitle: str, credit: str) -> _Page:
+    """A wide map on top, a zoomed map below it on the left and the side panel (legend)
+    beside the zoomed map."""
+    dpi = float(dpi or 100.0)
+    left, right, gap, head = 0.5, 0.15, 0.55, 0.3
+    width = float(figsize[0]) if figsize else 12.5
+    sub = _wrap(subtitle, width - left - 0.2, 8.0)
+    cred = _wrap(credit, width - 0.4, 5.8)
+    top = 0.14 + 0.32 + 0.165 * len(sub) + head
+    bottom = 0.36 + 0.105 * len(cred) + 0.05
+    r_wide = wide.width / ((wide.lat_max - wide.lat_min) * wide.aspect)
+    r_near = near.width / ((near.lat_max - near.lat_min) * near.aspect)
+    map_w = width - left - right
+    if figsize is None:
+        h1 = float(np.clip(map_w / r_wide, 3.0, 6.0))
+        h2 = 4.3
+        height = top + h1 + gap + head + h2 + bottom
+    else:
+        height = float(figsize[1])
+        avail = height - top - bottom - gap - head
+        h1 = avail * 0.55
+        h2 = avail - h1
+    w2 = float(np.clip(h2 * r_near, min(5.5, map_w - SIDE - 0.4), map_w - SIDE - 0.4))
+    width, height = round(width * dpi) / dpi, round(height * dpi) / dpi
+    fig = new_figure((width, height), dpi)
+    fig.set_facecolor("white")
+    y1 = height - top - h1
+    ax1 = fig.add_axes((left / width, y1 / height, map_w / width, h1 / height))
+    ax2 = fig.add_axes((left / width, bottom / height, w2 / width, h2 / height))
+    fig.text(left / width, 1 - 0.12 / height, title, ha="left", va="top", fontsize=12,
+             fontweight="bold", color="#1a1a1a")
+    if sub:
+        fig.text(left / width, 1 - 0.46 / height, "\n".join(sub), ha="left", va="top",
+                 fontsize=8.0, color="#444444", linespacing=1.35)
+    if cred:
+        fig.text(1 - 0.15 / width, 0.05 / height, "\n".join(cred), ha="right", va="bottom",
+                 fontsize=5.8, color="#666666", linespacing=1.3)
+    x0 = (left + w2 + 0.5) / width
+    panel = (x0, bottom / height, 1 - right / width, (bottom + h2) / height)
+    return _Page(fig, [ax1, ax2], panel, True)
 
 
 def _credit_text(links: pd.DataFrame | None, extra: str = "") -> str:
@@ -890,7 +934,15 @@ def plot_paths(source: Any, origin: str, destination: str,
                     lats += list(part[::step, 1]) + [part[-1, 1]]
         wide = (fit_extent(lons, lats, margin=0.05) if extent is None
                 else resolve_extent(extent))
-        near = fit_extent(lons[:2], lats[:2], margin=0.3, min_size=16.0)
+        near_lon, near_lat = lons[:2], lats[:2]
+        for _, info in drawn:  # exchange hubs close to the two ends belong in the zoom
+            via = info.get("via")
+            if via and min(great_circle_km(nodes.at[via, "lon"], nodes.at[via, "lat"],
+                                           nodes.at[e, "lon"], nodes.at[e, "lat"])
+                           for e in (origin, destination)) < NEAR_KM:
+                near_lon.append(nodes.at[via, "lon"])
+                near_lat.append(nodes.at[via, "lat"])
+        near = fit_extent(near_lon, near_lat, margin=0.2, min_size=16.0)
         if zoom is None:
             zoom = extent is None and wide.width > 2.5 * near.width
         frames = [near, wide] if zoom else [wide]
@@ -898,12 +950,17 @@ def plot_paths(source: Any, origin: str, destination: str,
         d_name = _short_name(str(nodes.at[destination, "name"]))
         floor = next((info["floor_rtt_ms"] for _, info in drawn), float("nan"))
         used = net.links.loc[[lid for _, info in drawn for lid in info["links"]]]
-        page = _page(frames, figsize, dpi, side=True, panel_titles=zoom,
-                     title=title or f"{o_name} → {d_name}: the path under each policy",
-                     subtitle=(f"{origin} → {destination} in experiment {experiment.name}. "
-                               f"The fibre floor (great circle) is a {floor:.0f} ms round "
-                               "trip. Paths sharing a cable run side by side; a hairpin goes out and back on the same cables."),
-                     credit=_credit_text(used) if credits else "")
+        texts = dict(
+            title=title or f"{o_name} → {d_name}: the path under each policy",
+            subtitle=(f"{origin} → {destination} in experiment {experiment.name}. The fibre "
+                      f"floor (great circle) is a {floor:.0f} ms round trip. Paths sharing a "
+                      "cable run side by side; a hairpin goes out and back on the same cables."),
+            credit=_credit_text(used) if credits else "")
+        if zoom:
+            page = _stacked_page(wide, near, figsize, dpi, **texts)
+            frames = [wide, near]
+        else:
+            page = _page(frames, figsize, dpi, side=True, **texts)
         n = len(drawn)
         lines = {name: _path_line(net, info) for name, info in drawn}
         shift = 0.5 if n % 2 else 0.0
@@ -935,9 +992,9 @@ def plot_paths(source: Any, origin: str, destination: str,
                 place_labels(axis, items, fontsize=7.5)
             draw_scale_bar(axis)
         if zoom:
-            page.axes[0].set_title("Around the two ends", fontsize=9.5, fontweight="bold",
+            page.axes[0].set_title("The whole paths", fontsize=9.5, fontweight="bold",
                                    loc="left", pad=4)
-            page.axes[1].set_title("The whole paths", fontsize=9.5, fontweight="bold",
+            page.axes[1].set_title("Around the two ends", fontsize=9.5, fontweight="bold",
                                    loc="left", pad=4)
         handles: list[Any] = []
         names: list[str] = []
@@ -959,6 +1016,8 @@ def plot_paths(source: Any, origin: str, destination: str,
         return page.fig
 
 
+NEAR_KM = 3000.0
+"""Exchange hubs closer than this to an end of the path are shown in the zoomed panel."""
 LANE = 3.1
 """Distance (points) between the lanes of paths drawn side by side."""
 LANE_WIDTH = 2.5

@@ -6,7 +6,8 @@ more kinds of table::
     [simulation]
     years = 200                 # Monte Carlo years
     seed = 20240224             # one seed, identical results whatever runs it
-    scenarios = ["regional_hubs", "guangxi_hub"]   # default: every [[scenario]]
+    scenarios = ["regional_hubs", "guangxi_hub"]   # Monte Carlo; default: every [[scenario]]
+    replay_scenarios = ["regional_hubs"]           # default: as scenarios
     rtt_threshold_ms = 150      # "hours above" counts hours a country pair is slower
     replays = ["replays/hengchun_2006.toml"]       # files holding more [[replay]] tables
 
@@ -91,7 +92,7 @@ Estimate: the shape of public Internet-exchange daily traffic curves (trough aro
 04:00-05:00 at about 40% of the peak at 21:00-22:00). The scenario's demand is the busy
 hour, so the shape is used relative to its peak."""
 
-_SIM_KEYS = {"years", "seed", "scenarios", "rtt_threshold_ms", "replays", "faults", "repair",
+_SIM_KEYS = {"years", "seed", "scenarios", "replay_scenarios", "rtt_threshold_ms", "replays", "faults", "repair",
              "diurnal", "warmup_days", "criticality_top", "capacitated_slots",
              "replay_margin_days"}
 _FAULT_KEYS = {"submarine", "submarine_shallow", "submarine_deep", "terrestrial", "metro",
@@ -229,6 +230,7 @@ class SimulationSettings:
     years: int = 100
     seed: int = 0
     scenarios: tuple[str, ...] = ()
+    replay_scenarios: tuple[str, ...] | None = None
     rtt_threshold_ms: float = 150.0
     faults: FaultRates = field(default_factory=FaultRates)
     repair: RepairModel = field(default_factory=RepairModel)
@@ -255,8 +257,15 @@ class SimulationExperiment:
         return self.experiment.name
 
     def scenario_specs(self) -> tuple[Any, ...]:
-        """The scenarios to simulate (``[simulation] scenarios``, else all)."""
-        wanted = self.settings.scenarios
+        """The scenarios of the Monte Carlo (``[simulation] scenarios``, else all)."""
+        return self._specs(self.settings.scenarios)
+
+    def replay_specs(self) -> tuple[Any, ...]:
+        """The scenarios of the replays (``replay_scenarios``, else as the Monte Carlo)."""
+        wanted = self.settings.replay_scenarios
+        return self.scenario_specs() if wanted is None else self._specs(wanted)
+
+    def _specs(self, wanted: tuple[str, ...]) -> tuple[Any, ...]:
         specs = self.experiment.scenarios
         if not wanted:
             return specs
@@ -501,15 +510,21 @@ def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: l
               problems: list[Problem]) -> tuple[SimulationSettings, list[Replay]]:
     where = "simulation"
     _unknown(raw, _SIM_KEYS, where, source, problems)
-    scenarios = raw.get("scenarios", [])
-    if not isinstance(scenarios, list) or not all(isinstance(s, str) for s in scenarios):
-        problems.append(Problem(source, None, f"{where}.scenarios",
-                                "must be a list of scenario names"))
-        scenarios = []
-    for s in scenarios:
-        if scenario_names and s not in scenario_names:
-            problems.append(Problem(source, None, f"{where}.scenarios",
-                                    f"no scenario named {s!r}", did_you_mean(s, scenario_names)))
+    def names(key: str) -> list[str]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            problems.append(Problem(source, None, f"{where}.{key}",
+                                    "must be a list of scenario names"))
+            return []
+        for s in value:
+            if scenario_names and s not in scenario_names:
+                problems.append(Problem(source, None, f"{where}.{key}",
+                                        f"no scenario named {s!r}",
+                                        did_you_mean(s, scenario_names)))
+        return [s for s in value if not scenario_names or s in scenario_names]
+
+    scenarios = names("scenarios")
+    replay_scenarios = tuple(names("replay_scenarios")) if "replay_scenarios" in raw else None
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         problems.append(Problem(source, None, f"{where}.seed",
@@ -542,6 +557,7 @@ def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: l
         years=_int(raw, "years", 100, where, source, problems, 1, 1_000_000),
         seed=int(seed),
         scenarios=tuple(scenarios),
+        replay_scenarios=replay_scenarios,
         rtt_threshold_ms=_num(raw, "rtt_threshold_ms", 150.0, where, source, problems,
                               0.0, None, True),
         faults=_faults(_table(raw.get("faults"), f"{where}.faults", source, problems), source,
