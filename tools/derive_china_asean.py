@@ -97,6 +97,23 @@ TEA_TRUNK_CITE = ("estimate: 700 Gbps = sum of the cited China-Russia/Mongolia b
                   "trunk (Heihe-Blagoveshchensk 300 G design + MTS 100 G, Manzhouli-Zabaikalsk 100 G, "
                   "Mongolia 200 G; A2.2); TEA itself is cited only as a 10G-upgraded SDH ring (2011-12)")
 
+# Aggregate transatlantic link London-New York (E20). It stands for the [TG21] systems that join the United
+# Kingdom to New York/New Jersey (listed in its citation), so that Europe-Asia traffic can reroute across the
+# Atlantic and the US when the Suez/Red Sea route is cut, as in 2008 (A5.3). Existing, RFS empty (date
+# unknown: an aggregate of systems in service since 1998-2003); length great circle x 1.3 (A6); capacity
+# non-binding like the hub backbones (E6); price from B3's London-New York quote (rate class 'transatlantic').
+TRANSATLANTIC = {
+    "key": "atl-agg", "system": "Transatlantic cables (aggregate)", "a": "GBLON", "b": "USNYC",
+    "us_landings": (", NY, United States", ", NJ, United States"), "eu_landings": (", United Kingdom",),
+    "route_slug": "yellow",  # drawn along this member's [TG21] route (Bude-Bellport), a representative path
+    "purpose": ("added so that Europe-Asia traffic can reroute across the Atlantic and the US when the "
+                "Suez/Red Sea route is cut, as in Jan-Feb 2008 (A5.3: traffic rerouted across the Pacific "
+                "and Atlantic)"),
+}
+TRANSATLANTIC_GBPS = NONBINDING_BACKBONE_GBPS
+TRANSATLANTIC_CITE = ("estimate: 100 Tbps for the aggregate, assumed non-binding like the hub backbones (E6); "
+                      "no transatlantic capacity figure in facts-inputs")
+
 # Capex rates for proposed builds (A4).
 CAPEX_SUB_USD_PER_KM = 60000.0
 CAPEX_SUB_CITE = ("estimate: US$60,000/km x length, the Cambodia-Hong Kong cable's derived cost per km "
@@ -150,6 +167,8 @@ def price_classes(places: dict) -> dict[str, RateClass]:
                            "B3 Hong Kong-Tokyo 10G wave US$16,042/month (Q2 2014, dri-korea)"),
         "transpacific": make("transpacific", 16000, 10, "USLAX", "JPTYO", 1.0,
                              "B3 Los Angeles-Tokyo 10G wave US$16,000/month (Q2 2014, dri-korea)"),
+        "transatlantic": make("transatlantic", 8000, 10, "GBLON", "USNYC", 1.0,
+                              "B3 London-New York 10G wave US$8,000/month (Q2 2014, dri-korea)"),
         "asia_europe": make("asia_europe", 175000, 10, "GBLON", "Mumbai", F_2012Q1_TO_2014Q2,
                             "B3 London-Mumbai 10G wave ~US$175,000/month (Q1 2012, telecomasia) "
                             "x 0.78^2.25 (B3 trend -22%/yr) to Q2 2014"),
@@ -161,7 +180,9 @@ def price_classes(places: dict) -> dict[str, RateClass]:
 
 def submarine_class(a: tuple[float, float], b: tuple[float, float]) -> str:
     lons = (a[0], b[0])
-    if any(x >= 144.0 or x < 0.0 for x in lons):
+    # the Pacific: east of 144E (Guam, Japan's Pacific coast) or the Americas (west of 100W);
+    # Atlantic Europe (between 30W and 0) belongs to the Asia-Europe systems' rate
+    if any(x >= 144.0 or x <= -100.0 for x in lons):
         return "transpacific"
     if all(x < 80.0 for x in lons):
         return "asia_europe"
@@ -508,7 +529,9 @@ BACKBONE_HOPS = [
     ("bb-my", "Domestic backbone Malaysia", [("MYKUL", "MYJHB"), ("MYKUL", "MYPEN"), ("MYKCH", "MYMYY")]),
     ("bb-id", "Domestic backbone Indonesia", [("IDJKT", "IDSUB"), ("IDSUB", "IDDPS")]),
     ("bb-ph", "Domestic backbone Philippines (incl. inter-island sections)", [("PHMNL", "PHDVO")]),
-    ("bb-us", "US terrestrial backbone", [("USLAX", "USSJC")]),
+    # Los Angeles-San Jose, and the transcontinental routes New York-Los Angeles and New York-San Jose that
+    # carry transatlantic traffic to the Pacific cables (E20)
+    ("bb-us", "US terrestrial backbone", [("USLAX", "USSJC"), ("USLAX", "USNYC"), ("USNYC", "USSJC")]),
     ("bb-eu", "European terrestrial backbone", [
         ("FRMRS", "FRPAR"), ("FRPAR", "GBLON"), ("FRPAR", "DEFRA"), ("GBLON", "NLAMS"), ("NLAMS", "DEFRA"),
         ("GBLON", "DEFRA"), ("FRMRS", "ITMIL"), ("ITMIL", "DEFRA")]),
@@ -1044,6 +1067,24 @@ def main() -> None:
         "KHPNH": (100.0, "~US$100/Mbps/month national wholesale for Cambodia, 2015 (B2, ESCAP/NIA via poandpo.com); country figure assigned to the capital"),
         "LAVTE": (100.0, "~US$100/Mbps/month national wholesale for Lao PDR, 2015 (B2, ESCAP/NIA via poandpo.com); country figure assigned to the capital"),
         "MMRGN": (100.0, "~US$100/Mbps/month national wholesale for Myanmar, 2015 (B2, ESCAP/NIA via poandpo.com); country figure assigned to Yangon, the main gateway city"),
+        # E21: hubs without a city figure get the figure of their price class (B2 treats major US and
+        # European cities as one class: GigE 10-14 in Q2 2008, ~10 in Q2 2009)
+        "USSJC": (1.20, "estimate: 10GigE US$1.20/Mbps/month, Q2 2015, Los Angeles's median (B2, telecomnewsroom.com) "
+                        "applied to San Jose: no San Jose figure in B2, and B2 treats major US and European "
+                        "cities as one price class (GigE 10-14 in Q2 2008, ~10 in Q2 2009); Miami also 1.20 in Q2 2015"),
+        "USNYC": (1.20, "estimate: 10GigE US$1.20/Mbps/month, Q2 2015, the Los Angeles and Miami median (B2, "
+                        "telecomnewsroom.com) applied to New York: no 2015 10GigE New York figure (C2), and B2 treats "
+                        "major US and European cities as one price class; cross-check: Q3 2011 GigE New York 7 vs "
+                        "London 6 (B2, commsupdate) gives 7/6 x London's 1.00 = 1.17"),
+        "DEFRA": (1.00, "estimate: 10GigE US$1.00/Mbps/month, Q2 2015, London's median (B2, telecomnewsroom.com) "
+                        "applied to Frankfurt: city-specific price not found (B2, C2), and B2 treats major US and "
+                        "European cities as one price class (GigE 10-14 in Q2 2008, ~10 in Q2 2009)"),
+        "NLAMS": (1.00, "estimate: 10GigE US$1.00/Mbps/month, Q2 2015, London's median (B2, telecomnewsroom.com) "
+                        "applied to Amsterdam: city-specific price not found (B2, C2), and B2 treats major US and "
+                        "European cities as one price class (GigE 10-14 in Q2 2008, ~10 in Q2 2009)"),
+        "FRMRS": (1.00, "estimate: 10GigE US$1.00/Mbps/month, Q2 2015, London's median (B2, telecomnewsroom.com) "
+                        "applied to Marseille: city-specific price not found (B2, C2), and B2 treats major US and "
+                        "European cities as one price class (GigE 10-14 in Q2 2008, ~10 in Q2 2009)"),
     }
     metro_of = {}
     for city, lids in BACKHAUL.items():
@@ -1160,6 +1201,58 @@ def main() -> None:
             "tg_cable_id": None,
             "citation": (f"estimate: existing link of unknown date: {basis}; length great circle {gc:.1f} km x "
                          f"{DEFAULT_ROUTE_FACTOR} ({ROUTE_FACTOR_CITE}); capacity {NONBINDING_CITE}; {rc.cite}")})
+
+    # ---------------- transatlantic aggregate London-New York (E20) ----------------
+    ta = TRANSATLANTIC
+    members = []
+    for path in sorted((TG21 / "cable").glob("*.json")):
+        cj = json.loads(path.read_text())
+        if not isinstance(cj, dict) or "landing_points" not in cj:
+            continue
+        us = [l["name"].split(", ")[0] for l in cj["landing_points"] if l["name"].endswith(ta["us_landings"])]
+        eu = [l["name"].split(", ")[0] for l in cj["landing_points"] if l["name"].endswith(ta["eu_landings"])]
+        if us and eu:
+            members.append((str(cj.get("rfs") or "")[:4], cj["name"], "/".join(sorted(us)), "/".join(sorted(eu)),
+                            path.stem, cj))
+    members.sort()
+    rep_sys = next(m for m in members if m[4] == ta["route_slug"])
+    rep_lp = {l["id"]: tuple(map(float, l["latlon"].split(",")))[::-1] for l in rep_sys[5]["landing_points"]}
+    a, b = ta["a"], ta["b"]
+    gc = great_circle_km(xy(a), xy(b))
+    L = gc * DEFAULT_ROUTE_FACTOR
+    rc = rates["transatlantic"]
+    # cross-check: the representative member's stated length plus its landings' land legs to the two cities
+    eu_lp = next(p for i, p in rep_lp.items() if i.endswith("united-kingdom"))
+    us_lp = next(p for i, p in rep_lp.items() if i.endswith("united-states"))
+    land_legs = (great_circle_km(xy(a), eu_lp) + great_circle_km(us_lp, xy(b))) * DEFAULT_ROUTE_FACTOR
+    rep_len = parse_km(rep_sys[5].get("length"))
+    lid = f"{ta['key']}:01"
+    links.append({
+        "id": lid, "from_node": a, "to_node": b, "kind": "submarine", "system": ta["system"],
+        "capacity_gbps": TRANSATLANTIC_GBPS, "design_capacity_gbps": None,
+        "price_usd_per_mbps_month": rc.per_km * L, "length_km": L, "route_factor": DEFAULT_ROUTE_FACTOR,
+        "status": "existing", "rfs_year": None, "capex_usd": None, "tg_cable_id": None,
+        "citation": (f"estimate: aggregate of the transatlantic systems joining the United Kingdom to New York/New "
+                     f"Jersey, not a single cable ([TG21] lists {len(members)}: "
+                     + "; ".join(f"{m[1]} {m[0]}, {m[3]}-{m[2]}" for m in members)
+                     + f"); {ta['purpose']}; existing, rfs_year empty (aggregate of systems of different dates, "
+                     f"the first in service in {members[0][0]}); length great circle {gc:.1f} km x "
+                     f"{DEFAULT_ROUTE_FACTOR} ({ROUTE_FACTOR_CITE}); cross-check: {rep_sys[1]} {rep_len:,.0f} km "
+                     f"[TG21] + London and New York land legs x {DEFAULT_ROUTE_FACTOR} = {rep_len + land_legs:,.0f} km; "
+                     f"capacity {TRANSATLANTIC_CITE}; {rc.cite}; geometry: {rep_sys[1]}'s [TG21] route, drawn as a "
+                     f"representative path only")})
+    rep_lines = geo21[ta["route_slug"]]
+    if len(rep_lines) != 1:
+        raise SystemExit(f"{ta['route_slug']}: expected one route line, got {len(rep_lines)}")
+    line = [tuple(p) for p in rep_lines[0]]
+    if great_circle_km(line[0], xy(a)) > great_circle_km(line[-1], xy(a)):
+        line = line[::-1]
+    coords = [xy(a)] + line + [xy(b)]
+    features.append({"type": "Feature", "properties": {
+        "id": lid, "citation": (f"estimate: representative path only (the link aggregates {len(members)} systems): "
+                                f"[TG21] {ta['route_slug']} route geometry (c) TeleGeography, CC BY-NC-SA 3.0, "
+                                f"simplified {SIMPLIFY_TOL_DEG} deg, joined by straight lines to London and New York")},
+        "geometry": {"type": "LineString", "coordinates": simplify_parts(split_antimeridian(coords))[0]}})
 
     # ---------------- proposed builds ----------------
     for key, system, a, b, via in PROPOSED_LAND:

@@ -88,6 +88,8 @@ PLACES = [
     ("RUOVB", "Novosibirsk", "city", "RUS", 1496747, "UN/LOCODE unverified"),
     ("LVRIX", "Riga", "city", "LVA", 456172, ""),
     ("KZALA", "Almaty", "city", "KAZ", 1526384, ""),
+    # --- North America east coast (transatlantic gateway: Europe-Asia traffic via the Atlantic and the US)
+    ("USNYC", "New York", "city", "USA", 5128581, ""),
     # --- terrestrial border / route junctions
     ("jx-pingxiang", "Pingxiang (Youyiguan border, Guangxi)", "junction", "CHN", 1798655, ""),
     ("jx-langson", "Lang Son (Dong Dang border)", "junction", "VNM", 1576633, ""),

@@ -62,8 +62,8 @@ def render(nodes, links, report, rates, g) -> str:
     n21 = sum(1 for t in report["tg_systems"] if t[0].source == "TG21")
     n24 = sum(1 for t in report["tg_systems"] if t[0].source == "TG24")
     w(f"- {len(sub_systems)} submarine systems ({len(existing_sub)} with existing segments): {n21 + n24} "
-      f"TeleGeography cables ({n21} from [TG21], {n24} from [TG24]), the PEACE Singapore extension, and two "
-      f"proposed Beibu Gulf cables; {len({l['system'] for l in links if l['kind'] != 'submarine'})} land, "
+      f"TeleGeography cables ({n21} from [TG21], {n24} from [TG24]), the PEACE Singapore extension, the "
+      f"transatlantic aggregate London-New York (E20), and two proposed Beibu Gulf cables; {len({l['system'] for l in links if l['kind'] != 'submarine'})} land, "
       "backbone and backhaul systems.")
     if len(comps) == 1:
         w("- The graph is one connected component (all nodes reachable). Counting only `existing` links, "
@@ -99,7 +99,25 @@ def render(nodes, links, report, rates, g) -> str:
     w(_table(["System", "TG slug", "source", "status", "RFS", "segments", "BUs", "polyline km", "TG km",
               "length scale"], rows))
     w("\nAlso: **PEACE Cable (Singapore extension)** (Karachi-Kulhudhufushi-Tuas, 2 links, no TG geometry; "
-      "see estimates), and the two **proposed** Beibu Gulf cables (below).\n")
+      "see estimates), the **Transatlantic cables (aggregate)** link London-New York (below and E20), and the "
+      "two **proposed** Beibu Gulf cables (below).\n")
+    for l in links:
+        if l["system"] == g["TRANSATLANTIC"]["system"]:
+            w(f"**Transatlantic aggregate (`{l['id']}`, {l['from_node']}-{l['to_node']}).** Without it the graph "
+              "reaches the US West Coast hubs only across the Pacific and the European hubs only via Asia, so a "
+              "scenario that cuts the Red Sea cables could not reroute Europe-Asia traffic across the Atlantic and "
+              "the US as happened in 2008 (A5.3). One `submarine` link stands for all the transatlantic systems "
+              "between the United Kingdom and New York/New Jersey (its citation lists the [TG21] systems: the "
+              "first in service in 1998); it is not a TeleGeography cable, so it has no `tg_cable_id` and its "
+              "segments and landings are not modelled. `status` existing, `rfs_year` empty (in service in every "
+              f"network year); length {l['length_km']:,.0f} km = great circle x {g['DEFAULT_ROUTE_FACTOR']} (A6, "
+              "E12), close to Yellow/AC-2's stated 7,001 km Bude-Bellport plus the land legs to London and New "
+              f"York; capacity {l['capacity_gbps'] / 1000:g} Tbps, a non-binding estimate (E6; no transatlantic "
+              f"capacity in facts-inputs); price US${l['price_usd_per_mbps_month']:.2f}/Mbps/month from B3's "
+              "London-New York 10G wave (rate class `transatlantic`). Its geometry in `geometry.geojson` is "
+              "Yellow's [TG21] route joined by straight lines to London and New York, a representative path "
+              "only. New York (`USNYC`, a city node) is joined to Los Angeles and San Jose by the 'US "
+              "terrestrial backbone'.\n")
     bh = {l["id"]: l for l in links}
 
     def bh_txt(lid, city):
@@ -158,6 +176,8 @@ def render(nodes, links, report, rates, g) -> str:
     w("\nTGN-IA's stated 6,700 km probably includes the Japan leg that TeleGeography draws but for which it "
       "lists no landing point; JaSuKa's 10,860 km includes its land routes in Sumatra. The scaling rule is "
       f"applied mechanically all the same. Links between co-located stations get a nominal {g['MIN_LINK_KM']} km.\n")
+    w("The transatlantic aggregate London-New York (E20) has a representative geometry but its `length_km` is "
+      "the great circle between London and New York x 1.3 (A6), not a cable's length.\n")
     w("Terrestrial, metro and backhaul links have no route geometry: `length_km` = great circle between the "
       f"end nodes x `route_factor`. The default factor is {g['DEFAULT_ROUTE_FACTOR']} ({g['ROUTE_FACTOR_CITE']}). "
       "Where a route's total length is published, the factor is set so the hops add up to it: CMI 1,500 km "
@@ -189,6 +209,7 @@ def render(nodes, links, report, rates, g) -> str:
     rows = []
     use = {"intra_asia": "submarine segments in Asia (default)",
            "transpacific": "submarine segments with an end east of 144E or in the Americas",
+           "transatlantic": "the transatlantic aggregate link London-New York only (E20)",
            "asia_europe": "submarine segments with both ends west of 80E (India-Middle East-Europe)",
            "terrestrial": "all terrestrial, metro and backhaul links"}
     for k, r in rates.items():
@@ -202,8 +223,12 @@ def render(nodes, links, report, rates, g) -> str:
     w("Node `transit_price_usd_per_mbps_month` (B2, median, most recent year available; the year is in each "
       "citation): London 1.00 (2015), Los Angeles 1.20 (2015), Singapore ~4 (2015, derived 4 x London), Hong "
       "Kong 7.00 (2013-14), Tokyo 31 (2009), Phnom Penh / Vientiane / Yangon ~100 (2015 national wholesale, "
-      "ESCAP). Not found (left empty): San Jose, Frankfurt, Amsterdam, Marseille, Nanning and all other "
-      "Chinese and Southeast Asian cities (B2 'not found'); Manila's 2011 figure is only 'can exceed 60'.\n")
+      "ESCAP). Estimated by price class (E21; B2 treats major US and European cities as one class: GigE 10-14 "
+      "in Q2 2008, ~10 in Q2 2009): San Jose and New York 1.20 (Los Angeles's, also Miami's, Q2 2015 median; "
+      "for New York, B2's Q3 2011 GigE New York 7 vs London 6 gives 7/6 x 1.00 = 1.17), Frankfurt, Amsterdam "
+      "and Marseille 1.00 (London's Q2 2015 median); their citations start with `estimate:`. Not found (left "
+      "empty): Nanning and all other Chinese and Southeast Asian cities (B2 'not found'); Manila's 2011 figure "
+      "is only 'can exceed 60'.\n")
 
     # ---------------------------------------------------------------- capex
     w("## Capex\n")
@@ -245,7 +270,10 @@ def render(nodes, links, report, rates, g) -> str:
     w("- Hubs (kind `hub`): Los Angeles, San Jose, London, Frankfurt, Marseille, Amsterdam, Singapore, Hong "
       "Kong, Tokyo, Nanning. European hubs are meshed by the 'European terrestrial backbone' (Marseille-Paris, "
       "Paris-London, Paris-Frankfurt, London-Amsterdam, Amsterdam-Frankfurt, London-Frankfurt, "
-      "Marseille-Milan, Milan-Frankfurt); Los Angeles-San Jose by the 'US terrestrial backbone'.")
+      "Marseille-Milan, Milan-Frankfurt); the 'US terrestrial backbone' joins Los Angeles-San Jose and, "
+      "across the continent, New York (city `USNYC`) to Los Angeles and to San Jose (capacity E6, length E12, "
+      "terrestrial price rate E13; existing, `rfs_year` empty). New York is London's peer on the transatlantic "
+      "aggregate (E20), so London reaches the Pacific hubs across the Atlantic and the US.")
     w("- Border and route junctions are nodes `jx-<place>` (kind `junction`, with the country of the side they "
       "are on); a crossing is modelled as the short link between the two sides' junctions.")
     w("- Node ids of cities/hubs are UN/LOCODEs; `MMNYT` (Naypyidaw) and `RUOVB` (Novosibirsk) were not "
@@ -300,6 +328,16 @@ def render(nodes, links, report, rates, g) -> str:
         "before its first cable: Kota Kinabalu-Miri (Telekom Malaysia's backbone in Sabah before SKR1M; "
         "`rfs_year` empty, capacity E6, length E12), and the land backhauls Banjarmasin->Balikpapan and "
         "Kendari->Makassar standing in for the Kalimantan and Sulawesi backbones (capacity E5, length E12).",
+        "E20 Transatlantic aggregate London-New York (one `submarine` link for the [TG21] systems joining the UK "
+        "to New York/New Jersey; existing, `rfs_year` empty): length great circle x 1.3 (A6); capacity "
+        + g["TRANSATLANTIC_CITE"].replace("estimate: ", "") + "; price B3 London-New York 10G wave US$8,000/month "
+        "(Q2 2014) = US$0.80/Mbps/month over the great circle x 1.3 (rate class `transatlantic`, Q2-2014 level); "
+        "geometry: Yellow/AC-2's [TG21] route as a representative path. The 'US terrestrial backbone' is "
+        "extended New York-Los Angeles and New York-San Jose (E6, E12, E13).",
+        "E21 Transit prices of hubs without a city figure, by price class (B2 treats major US and European cities "
+        "as one class: GigE 10-14 in Q2 2008, ~10 in Q2 2009): San Jose and New York = Los Angeles's US$1.20 "
+        "(Q2 2015 10GigE; Miami also 1.20; for New York, Q3 2011 GigE 7 vs London 6 gives 1.17); Frankfurt, "
+        "Amsterdam and Marseille = London's US$1.00 (Q2 2015 10GigE).",
     ]
     for r in rules:
         w(f"- {r}")
@@ -322,4 +360,11 @@ def render(nodes, links, report, rates, g) -> str:
     w("- TAE's original southern path (Uzbekistan-Turkmenistan-Iran-Turkey-Black Sea, <=10 Gbps), TEA NEXT "
       "(planned), Myanmar-India (Moreh-Mandalay) and China-Pakistan are not modelled.")
     w("- Okinawa (Okinawa, Komesu) landings are not backhauled to Tokyo (they are ~1,500 km away by sea).")
+    w("- IP transit prices: none for Nanning (`CNNNG`, left empty) or any other Chinese city, nor for Jakarta, "
+      "Bangkok, Kuala Lumpur, Ho Chi Minh City, Hanoi (B2 'not found', C2). City figures for San Jose, New York "
+      "(10GigE), Frankfurt, Amsterdam and Marseille were not found either; they carry class estimates (E21).")
+    w("- Transatlantic systems: design capacities, lengths and landings are not in facts-inputs; the Atlantic "
+      "is one aggregate link London-New York with a non-binding capacity (E20). Other US-Europe gateways "
+      "(Virginia Beach, Boston/Lynn; France, Spain, Ireland) and US domestic routes other than New York-Los "
+      "Angeles/San Jose are not modelled.")
     return "\n".join(o) + "\n"
