@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 
 from cablesim._atomic import atomic_write_bytes, atomic_write_text
 from cablesim._errors import Problem, ScenarioError, did_you_mean

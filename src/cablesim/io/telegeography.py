@@ -78,6 +78,7 @@ __all__ = [
     "CAPACITY_BY_RFS",
     "PRICE_RATES",
     "UNKNOWN_COUNTRY",
+    "HUB_LANDING_OVERRIDES",
     "REPORT_JSON",
     "REPORT_MD",
     "country_iso3",
@@ -119,9 +120,13 @@ class ImportSettings:
         Line ends closer than this are one point, and a line end this close to another
         line's interior is a T-junction (default 5.6 km = 0.05 degree, as there).
     length_scale_threshold : float
-        When the summed geodesic length of a cable's segments differs from TeleGeography's
-        stated length by more than this fraction, the segment lengths are scaled to the
-        stated total (default 0.15, as there; fallback ``length_scaled``).
+        When TeleGeography's stated length exceeds the summed geodesic length of a cable's
+        segments by more than this fraction, the segment lengths are scaled up to the
+        stated total (default 0.15, as there; fallback ``length_scaled``). When the drawing
+        is longer than the stated length by more than this fraction, the drawn lengths are
+        kept and the mismatch is reported (``length_mismatch``): a drawing cuts corners, so
+        its length is a lower bound of the route, and scaling below it could make a
+        segment shorter than the great circle between its ends.
     min_link_km : float
         Nominal length of a link between co-located landing stations (default 0.1 km).
     route_factor : float
@@ -938,6 +943,31 @@ def _geodesic_km(coords: Sequence[Point]) -> float:
     return float(np.sum(dist)) / 1000.0
 
 
+def _edges_km(edges: Sequence[tuple[Point, Point]]) -> float:
+    """Summed geodesic length of straight edges, km."""
+    if not edges:
+        return 0.0
+    arr = np.asarray(edges, dtype=float)
+    _, _, dist = _GEOD.inv(arr[:, 0, 0], arr[:, 0, 1], arr[:, 1, 0], arr[:, 1, 1])
+    return float(np.sum(dist)) / 1000.0
+
+
+def _stack(lines: Sequence[Sequence[Point]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment start points, end points and line index of every segment of ``lines``."""
+    starts, ends, index = [], [], []
+    for li, ls in enumerate(lines):
+        if len(ls) < 2:
+            continue
+        arr = np.asarray(ls, dtype=float)
+        starts.append(arr[:-1])
+        ends.append(arr[1:])
+        index.append(np.full(len(arr) - 1, li))
+    if not starts:
+        empty = np.zeros((0, 2))
+        return empty, empty, np.zeros(0, dtype=int)
+    return np.concatenate(starts), np.concatenate(ends), np.concatenate(index)
+
+
 def _dedupe(points: Iterable[Point]) -> list[Point]:
     out: list[Point] = []
     for p in points:
@@ -1015,21 +1045,28 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
     clean = [_dedupe([rep[ls[0]], *ls[1:-1], rep[ls[-1]]]) for ls in clean]
     clean = [ls for ls in clean if len(ls) >= 2]
     # 1b. T-junctions: a line end on another line's interior
+    stacked = _stack(clean)
     for r in reps:
-        for li in range(len(clean)):
+        dist, _, _ = _to_segments(r, stacked[0], stacked[1])
+        hits = sorted(set(stacked[2][dist < join].tolist()))
+        changed = False
+        for li in hits:
             ls = clean[li]
             if r in ls:
                 continue
             arr = np.asarray(ls)
-            dist, t, _ = _to_segments(r, arr[:-1], arr[1:])
-            i = int(np.argmin(dist))
-            if dist[i] >= join:
+            dist_l, t, _ = _to_segments(r, arr[:-1], arr[1:])
+            i = int(np.argmin(dist_l))
+            if dist_l[i] >= join:
                 continue
+            changed = True
             if t[i] < 0.02 or t[i] > 0.98:
                 v = ls[i] if t[i] < 0.5 else ls[i + 1]
                 clean = [[r if p == v else p for p in l2] for l2 in clean]
             else:
                 ls.insert(i + 1, r)
+        if changed:
+            stacked = _stack(clean)
     clean = [_dedupe(ls) for ls in clean]
     g = nx.Graph()
     for ls in clean:
@@ -1105,8 +1142,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
     comps = [set(c) for c in nx.connected_components(g)]
     dead = [c for c in comps if not any(v in label for v in c)]
     for c in dead:
-        km = sum(_geodesic_km([a, b]) for a, b in g.subgraph(c).edges)
-        result.dropped_km += km
+        result.dropped_km += _edges_km(list(g.subgraph(c).edges))
         g.remove_nodes_from(c)
     comps = [c for c in comps if any(v in label for v in c)]
     if len(comps) > 1:
@@ -1131,7 +1167,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
                                      "by a straight link"))
             main |= rest.pop(ci)
     # 5. prune dangling lines
-    before = sum(_geodesic_km([a, b]) for a, b in g.edges)
+    before = _edges_km(list(g.edges))
     stack = [v for v in g.nodes if g.degree(v) <= 1 and v not in label]
     while stack:
         v = stack.pop()
@@ -1140,7 +1176,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
         nbrs = list(g.neighbors(v))
         g.remove_node(v)
         stack.extend(n for n in nbrs if n not in label and g.degree(n) <= 1)
-    result.dropped_km += before - sum(_geodesic_km([a, b]) for a, b in g.edges)
+    result.dropped_km += before - _edges_km(list(g.edges))
     if result.dropped_km > 50.0:
         result.notes.append(f"{result.dropped_km:,.0f} km of route lines that lead to no listed "
                             "landing point were dropped")
@@ -1576,12 +1612,15 @@ class _Builder:
                 scale = self.s.route_factor
                 scale_note = (f"; approximated: straight links of the shortest tree joining the "
                               f"landing points, great circle x {scale} ({ROUTE_FACTOR_CITE})")
-        elif stated and total > 0 and abs(total / stated - 1.0) > self.s.length_scale_threshold:
+        elif stated and total > 0 and stated / total - 1.0 > self.s.length_scale_threshold:
             scale = stated / total
             scale_note = (f"; scaled x{scale:.3f} so the cable totals TeleGeography's stated "
                           f"{stated:,.0f} km (route lines {total:,.0f} km)")
             self.fallback(row, "length_scaled", f"route lines {total:,.0f} km vs stated "
                           f"{stated:,.0f} km: segment lengths x{scale:.3f}")
+        elif stated and total > 0 and 1.0 - stated / total > self.s.length_scale_threshold:
+            self.fallback(row, "length_mismatch", f"route lines {total:,.0f} km vs stated "
+                          f"{stated:,.0f} km: the drawn lengths are kept")
         row["length_scale"] = round(scale, 4) if scale != 1.0 else None
         for bid, (x, y) in bus.items():
             self.nodes.append({
@@ -1648,15 +1687,30 @@ class _Builder:
             if landing.country != UNKNOWN_COUNTRY:
                 by_country[landing.country].append(landing)
         long_links = []
-        hubs: dict[str, tuple[str, _Landing]] = {}
+        hubs: dict[str, tuple[str, _Landing, str]] = {}
         if make_cities:
             for code, members in sorted(by_country.items()):
                 candidates = [m for m in members if not m.tbd] or members
+                override = [m for lid in HUB_LANDING_OVERRIDES.get(code, ())
+                            for m in candidates if m.id == lid]
+                if override:
+                    hubs[code] = (f"city:{code}", override[0],
+                                  "chosen by hand (HUB_LANDING_OVERRIDES in "
+                                  "cablesim.io.telegeography: most users live far from the "
+                                  "best-connected landing points)")
+                    continue
+                pts = np.asarray([(m.lon, m.lat) for m in candidates])
                 lon0, lat0 = _centroid([(m.lon, m.lat) for m in candidates])
-                best = min(candidates, key=lambda m: (
-                    -sum(1 for v in m.systems.values() if v[1] == "existing"), -len(m.systems),
-                    _ddeg((m.lon, m.lat), (lon0, lat0)), m.id))
-                hubs[code] = (f"city:{code}", best)
+
+                def rank(m: _Landing) -> tuple[Any, ...]:
+                    near = int(np.sum(_ddeg_many((m.lon, m.lat), pts) * KM_PER_DEG <= 500.0))
+                    return (-sum(1 for v in m.systems.values() if v[1] == "existing"),
+                            -len(m.systems), -near, _ddeg((m.lon, m.lat), (lon0, lat0)), m.id)
+
+                best = min(candidates, key=rank)
+                hubs[code] = (f"city:{code}", best,
+                              f"the country's landing point with the most cable systems "
+                              f"({len(best.systems)}; ties: most landing points within 500 km)")
         for landing in self.landings.values():
             hub = hubs.get(landing.country)
             notes = [f"{self.tag} landing point {landing.id}, position from {landing.source}"]
@@ -1673,7 +1727,7 @@ class _Builder:
                 "country": landing.country, "lon": landing.lon, "lat": landing.lat,
                 "tg_id": landing.id, "metro": hub[0] if hub else None,
                 "transit_price_usd_per_mbps_month": None, "citation": "; ".join(notes)})
-        for code, (city, best) in sorted(hubs.items()):
+        for code, (city, best, why) in sorted(hubs.items()):
             members = by_country[code]
             text = best.country_text if best.country_text and best.country_text != "China" \
                 else {"HKG": "Hong Kong", "MAC": "Macao"}.get(code, best.country_text or code)
@@ -1682,9 +1736,7 @@ class _Builder:
                 "lon": best.lon, "lat": best.lat, "tg_id": None, "metro": None,
                 "transit_price_usd_per_mbps_month": None,
                 "citation": (f"estimate: one city node per country, standing for its users and "
-                             f"domestic network, placed at {best.name} ({best.id}), the "
-                             f"country's landing point with the most cable systems "
-                             f"({len(best.systems)})")})
+                             f"domestic network, placed at {best.name} ({best.id}), {why}")})
             for landing in sorted(members, key=lambda m: m.id):
                 gc = _geodesic_km([(landing.lon, landing.lat), (best.lon, best.lat)])
                 length = max(gc * self.s.route_factor, self.s.backhaul_min_km)
@@ -1720,6 +1772,15 @@ class _Builder:
                     "rfs_year": None if existing or not years else min(years),
                     "capex_usd": None, "tg_cable_id": None, "citation": cite})
         return long_links
+
+
+HUB_LANDING_OVERRIDES: Mapping[str, tuple[str, ...]] = {
+    "RUS": ("logi-russia",),
+}
+"""Countries whose country node is placed at a named landing point rather than by the
+rule (the first id present in the snapshot is used). Russia: its landing points are mostly
+in the Far East and on Sakhalin and the Kurils (one cable each), while its users are
+mostly in European Russia; Logi, on the Gulf of Finland near St Petersburg, stands in."""
 
 
 def _centroid(points: Sequence[Point]) -> Point:
@@ -1877,7 +1938,7 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
             "total_km": summary["total_km"],
         },
         "cables_by_outcome": dict(sorted(Counter(c["outcome"] for c in builder.cables).items())),
-        "cables_by_status": dict(sorted(Counter(c["status"] or "none"
+        "cables_by_status": dict(sorted(Counter(c["status"] or "unknown"
                                                 for c in builder.cables).items())),
         "fallbacks": dict(sorted(Counter(f["kind"] for f in builder.fallbacks).items())),
         "fallback_details": builder.fallbacks,
@@ -2024,9 +2085,28 @@ def import_report_markdown(report: Mapping[str, Any]) -> str:
                  or "none") + ".", "",
               "Capacity: " + ", ".join(f"{k}: {v} cables" for k, v in report["capacity"].items())
               + ".", "",
-              f"Backhaul links longer than {report['settings']['long_backhaul_km']:,.0f} km (stand-ins "
-              f"for a national backbone): {len(report['long_backhaul_links'])}.", "",
-              "## Cables", ""]
+              f"Backhaul links longer than {report['settings']['long_backhaul_km']:,.0f} km "
+              f"(stand-ins for a national backbone): {len(report['long_backhaul_links'])}.", ""]
+    if report.get("demand"):
+        d = report["demand"]
+        lines += [f"Demand: `{d['file']}`, {d['pairs']:,} pairs between {d['countries']} "
+                  f"countries, {d['total_gbps']:,.0f} Gbps in total ({d.get('citation', '')}). "
+                  "Countries left out (not in the main connected component, or no "
+                  "international cable): " + (", ".join(d.get("excluded_countries", []))
+                                              or "none") + ".", ""]
+    for m in report.get("merged", []):
+        lines += [f"Merged `{m['other']}`: landing points matched by id "
+                  f"{m['landings_matched_by_id']}, by distance (<= {m['match_km']:g} km) "
+                  f"{len(m['landings_matched_by_distance'])}; nodes added {m['nodes_added']} "
+                  f"({', '.join(f'{k} {v}' for k, v in m['nodes_added_by_kind'].items())}); "
+                  f"links added {m['links_added']} "
+                  f"({', '.join(f'{k} {v}' for k, v in m['links_added_by_kind'].items())}); "
+                  f"submarine links dropped as duplicates of imported cables "
+                  f"{m['submarine_links_dropped_as_duplicates']} "
+                  f"({len(m['cables_dropped_as_duplicates'])} cables); country nodes replaced: "
+                  + (", ".join(m["country_nodes_replaced"]) or "none")
+                  + f"; backhaul links re-pointed {m['backhaul_links_repointed']}.", ""]
+    lines += ["## Cables", ""]
     lines += _md_table(
         ["cable", "outcome", "status", "RFS", "landings (used/listed)", "t.b.d.", "segments",
          "BUs", "route km", "stated km", "scale", "capacity Gbps", "fallbacks"],

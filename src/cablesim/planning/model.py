@@ -134,6 +134,12 @@ class YearProblem:
         Most LP solves per column-generation phase.
     mip_rel_gap : float
         Relative gap at which HiGHS stops the MILP.
+    tie_break : float
+        Weight of latency (ms) added to the cost to break ties.
+    initial_paths : (ndarray, ndarray), optional
+        Extra starting columns: augmented arc ids per path (padded with -1) and the
+        commodity of each, e.g. the paths of a solved problem on the same network (a warm
+        start for sensitivity runs; the optimum does not depend on them).
     """
 
     graph: ArcGraph
@@ -151,6 +157,7 @@ class YearProblem:
     max_iterations: int = 100
     mip_rel_gap: float = 1e-4
     tie_break: float = 1e-6
+    initial_paths: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -170,6 +177,9 @@ class YearSolution:
         Capacity added this year per expansion (per direction).
     built_now : ndarray of bool, shape (K,)
         Whether the expansion's fixed capex is paid this year.
+    build_fraction : ndarray, shape (K,)
+        Share of the fixed capex paid this year: 1 or 0 with integer builds, the LP value
+        of the build variable otherwise.
     lease_load : ndarray, shape (2m,)
         Gbps on leased capacity per arc of the problem's graph.
     added_load : ndarray, shape (2K,)
@@ -205,6 +215,7 @@ class YearSolution:
     unserved: np.ndarray
     added_gbps: np.ndarray
     built_now: np.ndarray
+    build_fraction: np.ndarray
     lease_load: np.ndarray
     added_load: np.ndarray
     lease_usd_year: float
@@ -233,6 +244,20 @@ def _augmented(graph: ArcGraph, ext_edge: np.ndarray) -> ArcGraph:
                     np.concatenate([graph.edge_u, graph.edge_u[ext_edge]]).astype(np.int64),
                     np.concatenate([graph.edge_v, graph.edge_v[ext_edge]]).astype(np.int64),
                     graph.node_index, {str(k): i for i, k in enumerate(edge_ids)})
+
+
+def _path_hash(arcs: np.ndarray) -> tuple[list[int], list[int]]:
+    """Two 64-bit polynomial hashes of each path's arc sequence (padding ignored), so that
+    a path is added as a column once."""
+    if arcs.size == 0:
+        return [0] * len(arcs), [0] * len(arcs)
+    a = (arcs + 1).astype(np.uint64)  # padding -1 becomes 0 and adds nothing
+    with np.errstate(over="ignore"):
+        width = arcs.shape[1]
+        p1 = np.cumprod(np.full(width, 1_000_003, dtype=np.uint64), dtype=np.uint64)
+        p2 = np.cumprod(np.full(width, 998_244_353, dtype=np.uint64), dtype=np.uint64)
+        return (a * p1).sum(axis=1, dtype=np.uint64).tolist(), (a * p2).sum(
+            axis=1, dtype=np.uint64).tolist()
 
 
 def _path_cost(arcs: np.ndarray, arc_weight: np.ndarray) -> np.ndarray:
@@ -340,16 +365,15 @@ class _Model:
         self.path_arcs = np.zeros((0, 0), dtype=np.int64)
         self.path_commodity = np.zeros(0, dtype=np.int64)
         self.path_cost = np.zeros(0)
-        self.seen: set[bytes] = set()
+        self.seen: set[tuple[int, int, int]] = set()
 
     # ------------------------------------------------------------------ columns
     def add_paths(self, arcs: np.ndarray, commodity: np.ndarray, cost: np.ndarray) -> int:
         """Add path columns not seen before; return how many were added."""
         arcs = np.asarray(arcs, dtype=np.int64)
+        commodity = np.asarray(commodity, dtype=np.int64)
         keep = []
-        for i in range(len(commodity)):
-            row = arcs[i]
-            key = np.concatenate([[commodity[i]], row[row >= 0]]).tobytes()
+        for i, key in enumerate(zip(commodity.tolist(), *_path_hash(arcs))):
             if key not in self.seen:
                 self.seen.add(key)
                 keep.append(i)
@@ -412,9 +436,17 @@ class _Model:
 
     def solve_milp(self, cols: np.ndarray, mip_rel_gap: float) -> None:
         """Solve with ``cols`` integral, then fix them at their values (continuous again)."""
+        start = self.solver.getSolution()
+        values = np.asarray(start.col_value, dtype=float)
+        values[cols] = np.ceil(values[cols] - 1e-9)  # rounding up keeps every flow feasible
+        start.col_value = list(values)
         kinds = np.array([highspy.HighsVarType.kInteger] * len(cols))
         self.solver.changeColsIntegrality(len(cols), cols, kinds)
+        self.solver.setSolution(start)
         self.solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        # the rounded-up start is feasible: skip primal heuristics and presolve restarts
+        self.solver.setOptionValue("mip_heuristic_effort", 0.0)
+        self.solver.setOptionValue("mip_allow_restart", False)
         self.solver.run()
         status = self.solver.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -432,6 +464,27 @@ def _candidates(aug: ArcGraph, arc_weight: np.ndarray, com: Commodities,
     paths = route_commodities(aug, arc_weight, com, masks)
     ok = np.flatnonzero(paths.reachable & (np.asarray(com.volume) > 0))
     return paths.arcs[ok], ok, paths
+
+
+def _usable(arcs: np.ndarray, owner: np.ndarray, aug: ArcGraph, com: Commodities,
+            masks: np.ndarray) -> np.ndarray:
+    """Which given paths are valid for their commodity: arcs enabled, origin to destination
+    through the hub."""
+    if not len(owner):
+        return np.zeros(0, dtype=bool)
+    mask = arcs >= 0
+    safe = np.where(mask, arcs, 0)
+    edges = aug.arc_edge(safe)
+    group = np.asarray(com.group)[owner]
+    on = np.where(mask, masks[group[:, None], edges], True).all(axis=1)
+    hops = mask.sum(axis=1)
+    tail, head = aug.arc_tail, aug.arc_head
+    first = tail[safe[:, 0]]
+    last = head[safe[np.arange(len(owner)), np.maximum(hops - 1, 0)]]
+    ends = (hops > 0) & (first == com.origin[owner]) & (last == com.destination[owner])
+    via = com.via[owner]
+    through = (via < 0) | np.where(mask, tail[safe] == via[:, None], False).any(axis=1)
+    return on & ends & through
 
 
 def _column_generation(model: _Model, aug: ArcGraph, arc_weight: np.ndarray,
@@ -515,6 +568,13 @@ def solve_year(problem: YearProblem) -> YearSolution:
     model = _Model(p, aug, lease_edges)
     arcs, owner, _ = _candidates(aug, arc_weight, com, aug_masks)
     model.add_paths(arcs, owner, _path_cost(arcs, arc_weight) + transit[owner])
+    if p.initial_paths is not None and len(p.initial_paths[1]):
+        arcs, owner = p.initial_paths
+        arcs = np.asarray(arcs, dtype=np.int64)
+        owner = np.asarray(owner, dtype=np.int64)
+        usable = _usable(arcs, owner, aug, com, aug_masks)
+        model.add_paths(arcs[usable], owner[usable],
+                        _path_cost(arcs[usable], arc_weight) + transit[owner[usable]])
     solves, converged, lower, priced, pi = _column_generation(
         model, aug, arc_weight, transit, com, aug_masks, p.max_iterations, p.optimality_gap)
     modules = np.array([x.module_gbps for x in exps], dtype=float)
@@ -547,7 +607,7 @@ def solve_year(problem: YearProblem) -> YearSolution:
         built_now[model.z_exp] = z_val > 0.5 if (p.integer_builds or milp) else z_val > _TOL
     z_full = np.zeros(k_exp)
     if len(model.z_exp):
-        z_full[model.z_exp] = z_val
+        z_full[model.z_exp] = np.round(z_val) if (p.integer_builds or milp) else z_val
     mask = model.path_arcs >= 0
     load = (np.bincount(model.path_arcs[mask], weights=np.repeat(flow, mask.sum(axis=1)),
                         minlength=2 * big_m) if model.path_arcs.size else np.zeros(2 * big_m))
@@ -562,7 +622,8 @@ def solve_year(problem: YearProblem) -> YearSolution:
     binding = _binding(model, g, exps, added, pi, load, lease_capacity, z_full)
     limits = _unmet_reasons(unserved, priced, pi, aug, m, binding)
     return YearSolution(aug, model.path_arcs, model.path_commodity, flow, served, unserved,
-                        added, built_now, lease_load, added_load, lease_usd, transit_usd,
+                        added, built_now, z_full, lease_load, added_load, lease_usd,
+                        transit_usd,
                         penalty, capex, objective, min(lower, objective), solves, converged,
                         milp, pi, binding, limits)
 

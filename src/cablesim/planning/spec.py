@@ -562,8 +562,8 @@ def load_plan(path: str | Path) -> Plan:
         if not isinstance(hub, str):
             r.add("business_case.hub", "is missing: the scenario with the hub")
         elif hub not in scenarios:
-            r.add("business_case.hub", f"{hub!r} is not a planned scenario",
-                  did_you_mean(hub, scenarios))
+            r.add("business_case.hub", f"{hub!r} is not among planning.scenarios ("
+                  + ", ".join(scenarios) + ")", did_you_mean(hub, scenarios))
         baselines = r.names(raw_case, "baselines", "business_case", list(scenarios))
         if not baselines:
             r.add("business_case.baselines", "give at least one baseline scenario")

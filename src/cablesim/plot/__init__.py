@@ -9,6 +9,7 @@ Maps::
     fig = plot.plot_difference(result, "hairpin_us", "guangxi_hub")
     fig = plot.plot_paths("experiments/hairpin_vs_guangxi.toml", "VNHAN", "IDJKT")
     plot.save_figure(fig, "map.png")                             # or .svg; atomic
+    plot.render_map("experiments/x.toml", "map.png", scenario="guangxi_hub")  # for the CLI
 
 Charts: :func:`plot_latency_cdf`, :func:`plot_country_costs`,
 :func:`plot_utilisation_histogram`, :func:`plot_transit_prices`.
@@ -26,6 +27,7 @@ from cablesim.plot.charts import (
     plot_transit_prices,
     plot_utilisation_histogram,
 )
+from cablesim.plot.render import figure_size, render_map
 from cablesim.plot.maps import (
     PATH_COLOURS,
     UTILISATION_CMAP,
@@ -46,6 +48,8 @@ __all__ = [
     "plot_country_costs",
     "plot_utilisation_histogram",
     "plot_transit_prices",
+    "render_map",
+    "figure_size",
     "save_figure",
     "figure_bytes",
     "map_pixel",

@@ -27,6 +27,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.transforms import Bbox
 from matplotlib import patheffects
 from shapely.geometry.base import BaseGeometry
 
@@ -211,8 +212,12 @@ def country_outlines() -> Any:
     ref = resources.files("cablesim.data") / "naturalearth" / "countries-50m.topo.json"
     with resources.as_file(ref) as path:
         table = gpd.read_file(path, layer="countries")
-    geoms = np.array([_polygonal(shapely.make_valid(_unwrap_polygonal(g)))
-                      for g in table.geometry.values], dtype=object)
+    geoms = table.geometry.values.copy()
+    west, _, east, _ = shapely.bounds(np.asarray(geoms)).T
+    for i in np.flatnonzero(east - west > 180.0):  # rings across the antimeridian or a pole
+        geoms[i] = _unwrap_polygonal(geoms[i])
+    for i in np.flatnonzero(~shapely.is_valid(np.asarray(geoms))):
+        geoms[i] = _polygonal(shapely.make_valid(geoms[i]))
     table = table.set_geometry(geoms, crs="EPSG:4326")
     return table[~table.geometry.is_empty].reset_index(drop=True)
 
@@ -235,6 +240,7 @@ def _unwrap_polygonal(geom: BaseGeometry) -> BaseGeometry:
         if poly.geom_type != "Polygon" or poly.is_empty:
             continue
         shell = _unwrap_ring(np.asarray(poly.exterior.coords))
+        shell[:, 0] -= 360.0 * math.floor((shell[:, 0].min() + 180.0) / 360.0)
         centre = float(shell[:, 0].mean())
         holes = [_unwrap_ring(np.asarray(r.coords), centre) for r in poly.interiors]
         polys.append(shapely.Polygon(shell, [h for h in holes if len(h) >= 4]))
@@ -447,10 +453,10 @@ def map_pixel(ax: Axes, lon: float, lat: float) -> tuple[float, float]:
     """Pixel (column, row from the top) of a lon/lat point in the saved image of the map.
 
     Valid for images saved at the figure's dpi without cropping (as :func:`save_figure`
-    does). Draws the figure once so that the axes limits are final.
+    does); the maps fix their axes limits and positions when drawn, so no rendering is
+    needed here.
     """
     fig = ax.figure
-    fig.canvas.draw()
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     x = float(frame.x(lon))
     col, row = ax.transData.transform((x, lat))
@@ -465,12 +471,12 @@ def node_markers(ax: Axes, lon: np.ndarray, lat: np.ndarray, **kwargs: Any) -> P
 
 
 def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, bool]],
-                 fontsize: float = 6.5, avoid: Sequence[Any] = ()) -> list[Any]:
+                 fontsize: float = 6.5, avoid: Sequence[Any] = ()) -> list[int]:
     """Label points without overlaps: try offsets around each point, skip if none is free.
 
-    ``items`` are ``(lon, lat, text, important)``; important labels are placed first.
-    Labels outside the visible map are skipped. ``avoid`` are artists (e.g. the legend)
-    whose boxes labels must not cover.
+    ``items`` are ``(lon, lat, text, important)``; important labels (bold) are placed first.
+    Labels outside the visible map are skipped. ``avoid`` are artists (e.g. a legend)
+    whose boxes labels must not cover. Returns the indices of the items labelled.
     """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
@@ -479,32 +485,40 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, bool]],
     y_lo, y_hi = ax.get_ylim()
     axes_box = ax.get_window_extent(renderer)
     taken = [a.get_window_extent(renderer) for a in avoid]
-    placed = []
+    placed: list[int] = []
+    px_per_pt = fig.dpi / 72.0
     offsets = [(4, 3, "left", "bottom"), (4, -3, "left", "top"), (-4, 3, "right", "bottom"),
                (-4, -3, "right", "top"), (5, 0, "left", "center"), (-5, 0, "right", "center"),
                (0, 6, "center", "bottom"), (0, -6, "center", "top")]
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.9)]
     order = sorted(range(len(items)), key=lambda i: (not items[i][3], i))
     points = [ax.transData.transform((float(frame.x(lon)), lat)) for lon, lat, _, _ in items]
+    probe = ax.text(0, 0, "", fontsize=fontsize)
     for i in order:
         lon, lat, text, important = items[i]
         x = float(frame.x(lon))
         if not (x_lo <= x <= x_hi and y_lo <= lat <= y_hi):
             continue
+        probe.set_text(text)
+        probe.set_fontweight("bold" if important else "normal")
+        size = probe.get_window_extent(renderer)
+        w, h = size.width * 1.04 + 2, size.height * 1.1
+        px, py = points[i]
         for dx, dy, ha, va in offsets:
-            artist = ax.annotate(text, (x, lat), xytext=(dx, dy), textcoords="offset points",
-                                 ha=ha, va=va, fontsize=fontsize,
-                                 fontweight="bold" if important else "normal",
-                                 color="#1a1a1a", zorder=8, path_effects=halo,
-                                 annotation_clip=True)
-            box = artist.get_window_extent(renderer).expanded(1.04, 1.1)
+            ax0 = px + dx * px_per_pt - {"left": 0.0, "center": w / 2, "right": w}[ha]
+            ay0 = py + dy * px_per_pt - {"bottom": 0.0, "center": h / 2, "top": h}[va]
+            box = Bbox.from_bounds(ax0, ay0, w, h)
             inside = (box.x0 >= axes_box.x0 and box.x1 <= axes_box.x1
                       and box.y0 >= axes_box.y0 and box.y1 <= axes_box.y1)
-            covers_point = any(box.contains(px, py) for j, (px, py) in enumerate(points)
-                               if j != i)
-            if inside and not covers_point and not any(box.overlaps(t) for t in taken):
-                taken.append(box)
-                placed.append(i)
-                break
-            artist.remove()
+            if not inside or any(box.overlaps(t) for t in taken):
+                continue
+            if any(box.contains(qx, qy) for j, (qx, qy) in enumerate(points) if j != i):
+                continue
+            ax.annotate(text, (x, lat), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                        va=va, fontsize=fontsize, fontweight="bold" if important else "normal",
+                        color="#1a1a1a", zorder=8, path_effects=halo, annotation_clip=True)
+            taken.append(box)
+            placed.append(i)
+            break
+    probe.remove()
     return placed

@@ -13,7 +13,6 @@ from typing import Any
 
 import matplotlib
 import numpy as np
-import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
@@ -265,6 +264,7 @@ def plot_utilisation_histogram(result: Any, scenarios: Sequence[str] | None = No
             ax.bar(edges[:-1] + 0.05, counts, width=0.092, color="#2f6db0")
             ax.bar([1.2], [over], width=0.092, color="#c4122f")
             ax.set_yscale("log")
+            ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
             ax.set_xlim(-0.03, 1.27)
             ax.set_ylim(0.8, y_max * 4.0)
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
@@ -351,8 +351,8 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             ax.set_yticklabels(labels, fontsize=7.5)
             ax.set_xlabel(f"Delivered transit price {xlabel}", fontsize=8)
         if not has_london:
-            axes[1].text(0.5, 0.5, "London (GBLON) not in the topology", transform=axes[1].transAxes,
-                         ha="center", fontsize=9)
+            axes[1].text(0.5, 0.5, "London (GBLON) not in the topology",
+                         transform=axes[1].transAxes, ha="center", fontsize=9)
         cal = result.calibration
         verdict = cal.get("verdict", "not checked")
         _titles(fig, title or f"Delivered IP transit prices against the seed report "

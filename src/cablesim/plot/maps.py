@@ -83,8 +83,7 @@ LOSS = "#e0620d"
 UTILISATION_CMAP = LinearSegmentedColormap.from_list(
     "cablesim_utilisation",
     [(0.0, "#2c4f9e"), (0.25, "#2f8fb8"), (0.5, "#3aa86b"), (0.7, "#d9a514"),
-     (0.85, "#e8631c"), (1.0, "#c4122f")])
-UTILISATION_CMAP.set_over("#5b0a3c")
+     (0.85, "#e8631c"), (1.0, "#c4122f")]).with_extremes(over="#5b0a3c")
 """Utilisation 0-100 % (blue, teal, green, amber, orange, red); above 100 % dark purple."""
 
 PATH_COLOURS = {
@@ -99,6 +98,8 @@ _EXTRA_PATH_COLOURS = ["#e6ab02", "#1f78b4", "#666666", "#b15928", "#6a3d9a", "#
 
 MIN_WIDTH = 0.7
 """Line width (points) of the lightest carried traffic."""
+MIN_PIXELS = 1.0
+"""No line is drawn thinner than this many pixels (small, low-resolution images)."""
 
 
 def _land_kind(kind: Any) -> bool:
@@ -252,8 +253,8 @@ def _side_legend(page: _Page, handles: list[Any], names: list[str], title: str |
     if page.side is None:
         ax = page.axes[0]
         if norm is not None:
-            cax = ax.inset_axes((0.62, 0.95, 0.34, 0.022))
-            _colorbar(fig, cax, norm, over, horizontal=True)
+            cax = ax.inset_axes((0.62, 0.93, 0.34, 0.022))
+            _colorbar(fig, cax, norm, over, horizontal=True, compact=True)
         leg = ax.legend(handles, names, loc="lower left", fontsize=fontsize - 0.5,
                         framealpha=0.92, edgecolor="#999999", handlelength=3.2,
                         title=title, title_fontsize=fontsize - 0.5)
@@ -305,6 +306,7 @@ def _add_lines(ax: Axes, table: pd.DataFrame, zorder: float) -> None:
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     if table.empty:
         return
+    thinnest = MIN_PIXELS * 72.0 / ax.figure.dpi  # points
     for (style, cased), group in table.groupby(["style", "cased"], sort=False):
         segs: list[np.ndarray] = []
         colours: list[Any] = []
@@ -313,7 +315,8 @@ def _add_lines(ax: Axes, table: pd.DataFrame, zorder: float) -> None:
         for row in group.itertuples(index=False):
             parts = geometry_parts(row.geometry, frame)
             rgba = matplotlib.colors.to_rgba(row.colour, row.alpha)
-            width = max(float(row.width), CASED_MIN_WIDTH) if cased else float(row.width)
+            width = max(float(row.width), thinnest)
+            width = max(width, CASED_MIN_WIDTH) if cased else width
             for part in parts:
                 segs.append(part)
                 colours.append(rgba)
@@ -417,7 +420,8 @@ def _scenario_links(result: Any, scenario: str, network: Network) -> pd.DataFram
     """The result's link rows of one scenario joined with the topology's geometry."""
     rows = result.links[result.links["scenario"] == scenario].set_index("link")
     geo = network.links
-    table = pd.DataFrame(geo[["kind", "status", "geometry_source", "route_citation"]].copy())
+    table = pd.DataFrame(geo[["from_node", "to_node", "kind", "status", "geometry_source",
+                              "route_citation"]].copy())
     table["geometry"] = geo.geometry.values
     table["in_service"] = rows["in_service"].reindex(table.index).fillna(False).astype(bool)
     fwd = rows["load_forward_gbps"].reindex(table.index).fillna(0.0)
@@ -617,7 +621,7 @@ def _scenario_handles(scale: _WidthScale, k: float, has_proposed: bool
 
 
 def _colorbar(fig: Figure, cax: Axes, norm: Normalize, over: bool,
-              horizontal: bool = False) -> None:
+              horizontal: bool = False, compact: bool = False) -> None:
     sm = ScalarMappable(norm=norm, cmap=UTILISATION_CMAP)
     bar = fig.colorbar(sm, cax=cax, extend="max" if over else "neither",
                        orientation="horizontal" if horizontal else "vertical",
@@ -625,6 +629,8 @@ def _colorbar(fig: Figure, cax: Axes, norm: Normalize, over: bool,
     label = "Utilisation (colour):\nbusier direction ÷ capacity"
     if over:
         label += "; ▶ over 100 %"
+    if compact:
+        label = "Utilisation" + (" (▶ over 100 %)" if over else "")
     bar.set_label(label, fontsize=7, labelpad=3)
     if horizontal:
         bar.ax.xaxis.set_label_position("top")
@@ -640,13 +646,22 @@ def _scenario_row(result: Any, scenario: str) -> pd.Series:
     return result.scenarios.set_index("scenario").loc[scenario]
 
 
+def _num(value: Any, fmt: str = ".0f", scale: float = 1.0) -> str:
+    try:
+        v = float(value) * scale
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if not math.isfinite(v) else format(v, fmt)
+
+
 def _scenario_subtitle(result: Any, scenario: str) -> str:
     row = _scenario_row(result, scenario)
     return (f"Policy {row['policy']}, {row['mode']} routing, {int(row['year'])} demand: "
-            f"served {row['served_gbps']:,.0f} of {row['offered_gbps']:,.0f} Gbps; "
-            f"mean RTT {row['mean_rtt_ms']:.0f} ms (intra-ASEAN {row['intra_asean_mean_rtt_ms']:.0f}"
-            f" ms, {100 * row['out_of_region_share']:.0f} % of it leaving the region); "
-            f"USD {row['cost_usd_per_mbps']:.2f} per Mbps per month.")
+            f"served {_num(row['served_gbps'], ',.0f')} of {_num(row['offered_gbps'], ',.0f')}"
+            f" Gbps; mean RTT {_num(row['mean_rtt_ms'])} ms (intra-ASEAN "
+            f"{_num(row['intra_asean_mean_rtt_ms'])} ms, "
+            f"{_num(row['out_of_region_share'], '.0f', 100)} % of it leaving the region); "
+            f"USD {_num(row['cost_usd_per_mbps'], '.2f')} per Mbps per month.")
 
 
 def _draw_scenario(ax: Axes, table: pd.DataFrame, frame: MapFrame, scale: _WidthScale,
@@ -659,6 +674,19 @@ def _draw_scenario(ax: Axes, table: pd.DataFrame, frame: MapFrame, scale: _Width
     draw_scale_bar(ax)
     if panel_title:
         ax.set_title(panel_title, fontsize=9.5, fontweight="bold", loc="left", pad=4)
+
+
+def _frame_for(extent: str | Sequence[float], tables: Sequence[pd.DataFrame],
+               nodes: pd.DataFrame) -> MapFrame:
+    """The map frame: a preset or box, or ``"auto"``: fitted to the links carrying traffic."""
+    if not (isinstance(extent, str) and extent == "auto"):
+        return resolve_extent(extent)
+    ends: set[str] = set()
+    for t in tables:
+        busy = t["in_service"] & (t["carried_gbps"] > 1e-9)
+        ends |= set(t.loc[busy, "from_node"]) | set(t.loc[busy, "to_node"])
+    chosen = nodes.loc[sorted(ends)] if ends else nodes
+    return fit_extent(chosen["lon"], chosen["lat"], margin=0.04)
 
 
 def _max_carried(*tables: pd.DataFrame) -> float:
@@ -684,7 +712,7 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
     scenario : str
         A scenario name of the result.
     extent : str or box
-        As for :func:`plot_network`.
+        As for :func:`plot_network`; ``"auto"`` fits the links that carry traffic.
     network : Network, optional
         The experiment's topology, if already loaded (else it is loaded again).
     max_gbps : float, optional
@@ -702,7 +730,7 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
     with matplotlib.rc_context(BASE_FONT):
         net = _load_network(result, network)
         table = _scenario_links(result, scenario, net)
-        frame = resolve_extent(extent)
+        frame = _frame_for(extent, [table], net.nodes)
         scale = _WidthScale(max_gbps or _max_carried(table))
         norm = Normalize(0.0, 1.0)
         page = _page([frame], figsize, dpi, side=legend, ax=ax,
@@ -734,17 +762,17 @@ def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] =
     with matplotlib.rc_context(BASE_FONT):
         net = _load_network(result, network)
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
-        frame = resolve_extent(extent)
+        frame = _frame_for(extent, [ta, tb], net.nodes)
         scale = _WidthScale(_max_carried(ta, tb))
         norm = Normalize(0.0, 1.0)
         ra, rb = _scenario_row(result, a), _scenario_row(result, b)
         page = _page([frame, frame], figsize, dpi, side=True, panel_titles=True,
                      title=title or f"Scenarios side by side: {a} and {b}",
-                     subtitle=(f"Intra-ASEAN round trip {ra['intra_asean_mean_rtt_ms']:.0f} ms "
-                               f"under {a}, {rb['intra_asean_mean_rtt_ms']:.0f} ms under {b}; "
-                               f"cost USD {ra['cost_usd_per_mbps']:.2f} and "
-                               f"{rb['cost_usd_per_mbps']:.2f} per Mbps per month. Both maps "
-                               "use the same line-width and colour scales."),
+                     subtitle=(f"Intra-ASEAN round trip {_num(ra['intra_asean_mean_rtt_ms'])} ms"
+                               f" under {a}, {_num(rb['intra_asean_mean_rtt_ms'])} ms under {b};"
+                               f" cost USD {_num(ra['cost_usd_per_mbps'], '.2f')} and "
+                               f"{_num(rb['cost_usd_per_mbps'], '.2f')} per Mbps per month. "
+                               "Both maps use the same line-width and colour scales."),
                      credit=_credit_text(ta) if credits else "")
         for axis, t, name in ((page.axes[0], ta, a), (page.axes[1], tb, b)):
             row = _scenario_row(result, name)
@@ -779,7 +807,7 @@ def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
         net = _load_network(result, network)
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
         delta = (tb["carried_gbps"] - ta["carried_gbps"]).to_numpy(float)
-        frame = resolve_extent(extent)
+        frame = _frame_for(extent, [ta, tb], net.nodes)
         big = float(np.abs(delta).max()) if len(delta) else 0.0
         threshold = max(0.005 * big, 1e-6)
         sa = result.scenarios.set_index("scenario")
@@ -787,10 +815,11 @@ def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
                      title=title or f"Where traffic moves: {a} → {b}",
                      subtitle=(f"Change in traffic carried per link (busier direction), {b} "
                                f"minus {a}. Intra-ASEAN round trip "
-                               f"{sa.loc[a, 'intra_asean_mean_rtt_ms']:.0f} → "
-                               f"{sa.loc[b, 'intra_asean_mean_rtt_ms']:.0f} ms; share of it "
-                               f"leaving the region {100 * sa.loc[a, 'out_of_region_share']:.0f}"
-                               f" → {100 * sa.loc[b, 'out_of_region_share']:.0f} %."),
+                               f"{_num(sa.loc[a, 'intra_asean_mean_rtt_ms'])} → "
+                               f"{_num(sa.loc[b, 'intra_asean_mean_rtt_ms'])} ms; share of it "
+                               "leaving the region "
+                               f"{_num(sa.loc[a, 'out_of_region_share'], '.0f', 100)} → "
+                               f"{_num(sa.loc[b, 'out_of_region_share'], '.0f', 100)} %."),
                      credit=_credit_text(tb) if credits else "")
         axis = page.axes[0]
         draw_basemap(axis, frame)
@@ -932,8 +961,8 @@ def plot_paths(source: Any, origin: str, destination: str,
                     step = max(1, len(part) // 20)
                     lons += list(part[::step, 0]) + [part[-1, 0]]
                     lats += list(part[::step, 1]) + [part[-1, 1]]
-        wide = (fit_extent(lons, lats, margin=0.05) if extent is None
-                else resolve_extent(extent))
+        fitted = extent is None or (isinstance(extent, str) and extent == "auto")
+        wide = fit_extent(lons, lats, margin=0.05) if fitted else resolve_extent(extent)
         near_lon, near_lat = lons[:2], lats[:2]
         for _, info in drawn:  # exchange hubs close to the two ends belong in the zoom
             via = info.get("via")
@@ -944,7 +973,7 @@ def plot_paths(source: Any, origin: str, destination: str,
                 near_lat.append(nodes.at[via, "lat"])
         near = fit_extent(near_lon, near_lat, margin=0.2, min_size=16.0)
         if zoom is None:
-            zoom = extent is None and wide.width > 2.5 * near.width
+            zoom = fitted and wide.width > 2.5 * near.width
         frames = [near, wide] if zoom else [wide]
         o_name = _short_name(str(nodes.at[origin, "name"]))
         d_name = _short_name(str(nodes.at[destination, "name"]))
@@ -1024,8 +1053,9 @@ LANE_WIDTH = 2.5
 """Line width (points) of a path."""
 
 
-def _path_line(net: Network, info: dict[str, Any]) -> np.ndarray:
-    """The whole path as one unwrapped lon/lat polyline, in the direction of travel."""
+def _path_line(net: Network, info: dict[str, Any]) -> list[np.ndarray]:
+    """The links of a path as unwrapped lon/lat polylines, each in the direction of travel
+    and continuous with the one before."""
     nodes = net.nodes
     seq = info["nodes"]
     out: list[np.ndarray] = []
@@ -1041,9 +1071,7 @@ def _path_line(net: Network, info: dict[str, Any]) -> np.ndarray:
             prev = out[-1][-1]
             xy = xy + [360.0 * round((prev[0] - xy[0, 0]) / 360.0), 0.0]
         out.append(xy)
-    if not out:
-        return np.zeros((0, 2))
-    return np.vstack(out)
+    return out
 
 
 def _deg_distance(a: Sequence[float], b: Sequence[float]) -> float:
@@ -1051,11 +1079,13 @@ def _deg_distance(a: Sequence[float], b: Sequence[float]) -> float:
     return math.hypot(dx * math.cos(math.radians(0.5 * (a[1] + b[1]))), a[1] - b[1])
 
 
-def _draw_lane(ax: Axes, line: np.ndarray, lane_pt: float, colour: str,
+def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: str,
                zorder: float) -> None:
-    """Draw a path offset sideways by ``lane_pt`` points (left of the direction of travel)."""
-    if len(line) < 2:
-        return
+    """Draw a path offset sideways by ``lane_pt`` points (left of the direction of travel).
+
+    Each link is offset on its own: GEOS drops the parts of an offset curve that fall in
+    the buffer of other parts of the same line, which a hairpin (out and back) would hit.
+    """
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     fig = ax.figure
     pos = ax.get_position()
@@ -1065,21 +1095,22 @@ def _draw_lane(ax: Axes, line: np.ndarray, lane_pt: float, colour: str,
     y_lo, y_hi = ax.get_ylim()
     sx, sy = (x_hi - x_lo) / w_pt, (y_hi - y_lo) / h_pt  # degrees per point
     segs: list[np.ndarray] = []
-    for xy in frame_copies(line, frame):
-        keep = np.ones(len(xy), dtype=bool)
-        keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
-        xy = xy[keep]
-        if len(xy) < 2:
-            continue
-        if abs(lane_pt) < 1e-9:
-            segs.append(xy)
-            continue
-        moved = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy])
-                                   ).offset_curve(lane_pt, join_style="round", quad_segs=4)
-        for g in getattr(moved, "geoms", [moved]):
-            if not g.is_empty and len(g.coords) >= 2:
-                q = np.asarray(g.coords)
-                segs.append(np.column_stack([q[:, 0] * sx, q[:, 1] * sy]))
+    for piece in pieces:
+        for xy in frame_copies(piece, frame):
+            keep = np.ones(len(xy), dtype=bool)
+            keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
+            xy = xy[keep]
+            if len(xy) < 2:
+                continue
+            if abs(lane_pt) < 1e-9:
+                segs.append(xy)
+                continue
+            moved = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy])
+                                       ).offset_curve(lane_pt, join_style="round", quad_segs=4)
+            for g in getattr(moved, "geoms", [moved]):
+                if not g.is_empty and len(g.coords) >= 2:
+                    q = np.asarray(g.coords)
+                    segs.append(np.column_stack([q[:, 0] * sx, q[:, 1] * sy]))
     if segs:
         ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
                                          capstyle="round", joinstyle="round", zorder=zorder),

@@ -28,6 +28,7 @@ from collections import OrderedDict
 import numpy as np
 
 from cablesim.routing.engine import Commodities, route, route_commodities
+from cablesim.routing.paths import distances_from
 from cablesim.simulation.model import BINS_PER_DAY, SimModel
 
 __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factors"]
@@ -57,8 +58,9 @@ class IncrementalRouter:
         self.chosen = np.zeros(c, dtype=np.int64)
         self.dist = np.full(c, np.inf)
         self.lat = np.zeros(c)
-        self.edges: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * c
-        self.users: list[set[int]] = [set() for _ in range(m)]
+        self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+        # the edge -> commodities index: users[e, c] is True when c's path uses edge e
+        self.users = np.zeros((m, c), dtype=bool)
         self.rerouted = 0
         self.updates = 0
         self._reroute(np.arange(c))
@@ -87,19 +89,22 @@ class IncrementalRouter:
         first = np.ones(len(order), dtype=bool)
         first[1:] = owner[order][1:] != owner[order][:-1]
         pick = order[first]  # one candidate per row, rows in order
-        n_edges = m.graph.n_edges
-        for r, k in zip(rows.tolist(), pick.tolist()):
-            old = self.edges[r]
-            for e in old.tolist():
-                self.users[e].discard(r)
-            arcs = paths.arcs[k]
-            edges = arcs[arcs >= 0] % n_edges if np.isfinite(total[k]) else arcs[:0]
-            self.edges[r] = edges
-            for e in edges.tolist():
-                self.users[e].add(r)
-            self.chosen[r] = cidx[k]
-            self.dist[r] = total[k]
-            self.lat[r] = float(m.latency[edges].sum()) if len(edges) else 0.0
+        arcs = paths.arcs[pick]
+        reach = np.isfinite(total[pick])
+        edges = np.where((arcs >= 0) & reach[:, None], arcs % m.graph.n_edges, -1)
+        width = edges.shape[1]
+        if width > self.path_edges.shape[1]:
+            pad = np.full((len(self.path_edges), width - self.path_edges.shape[1]), -1,
+                          dtype=np.int64)
+            self.path_edges = np.hstack([self.path_edges, pad])
+        self.users[:, rows] = False
+        self.path_edges[rows] = -1
+        self.path_edges[rows, :width] = edges
+        r_i, h_i = np.nonzero(edges >= 0)
+        self.users[edges[r_i, h_i], rows[r_i]] = True
+        self.chosen[rows] = cidx[pick]
+        self.dist[rows] = total[pick]
+        self.lat[rows] = np.where(edges >= 0, m.latency[np.maximum(edges, 0)], 0.0).sum(axis=1)
         self.rerouted += len(rows)
 
     def update(self, alive: np.ndarray) -> int:
@@ -114,16 +119,63 @@ class IncrementalRouter:
         if self.full:
             rows = np.arange(self.model.n_commodities)
         else:
-            hit: set[int] = set()
-            for e in failed.tolist():
-                hit |= self.users[e]
+            hit = self.users[failed].any(axis=0) if len(failed) else np.zeros(
+                self.model.n_commodities, dtype=bool)
             if len(repaired):
                 displaced = self.dist > self.best0 + 1e-9 * np.abs(
                     np.where(np.isfinite(self.best0), self.best0, 0.0))
-                hit.update(np.flatnonzero(displaced).tolist())
-            rows = np.array(sorted(hit), dtype=np.int64)
+                displaced &= ~hit
+                rows = np.flatnonzero(displaced)
+                if len(rows):
+                    hit[rows[self._may_improve(repaired, rows)]] = True
+            rows = np.flatnonzero(hit)
         self._reroute(rows)
         return len(rows)
+
+    def _may_improve(self, repaired: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which displaced commodities a repaired link could give a shorter path.
+
+        A new shortest path that is shorter than the current one must use a repaired edge
+        e = (u, v); its weight is at least ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))``
+        (through the hub, per leg) with distances on the whole network in service, which
+        are lower bounds for every transit group. Commodities whose bound is not below
+        their current path weight keep their (still shortest) path.
+        """
+        m = self.model
+        graph = m.graph
+        starts = m.cand_start[rows]
+        counts = m.cand_start[rows + 1] - starts
+        owner = np.repeat(np.arange(len(rows)), counts)
+        cidx = np.repeat(starts, counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+        o = m.origin[rows][owner]
+        t = m.destination[rows][owner]
+        h = m.cand_via[cidx]
+        ends = np.concatenate([graph.edge_u[repaired], graph.edge_v[repaired]])
+        sources = np.unique(np.concatenate([ends, h[h >= 0]]))
+        pos = {int(v): i for i, v in enumerate(sources)}
+        dist = distances_from(graph.csr(m.weight, self.alive), sources)
+        hub_row = np.array([pos[int(v)] if v >= 0 else 0 for v in h], dtype=np.int64)
+        d_h = dist[hub_row]  # (K, n) distances from each candidate's hub
+        bound = np.full(len(cidx), np.inf)
+        hubbed = h >= 0
+        k_all = np.arange(len(cidx))
+        for e in repaired.tolist():
+            du = dist[pos[int(graph.edge_u[e])]]
+            dv = dist[pos[int(graph.edge_v[e])]]
+            w = m.weight[e]
+
+            def through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+                return w + np.minimum(du[x] + dv[y], dv[x] + du[y])
+
+            direct = through(o, t)
+            hv = np.where(hubbed, h, 0)
+            via = np.minimum(through(o, hv) + d_h[k_all, t], d_h[k_all, o] + through(hv, t))
+            bound = np.minimum(bound, np.where(hubbed, via, direct))
+        bound = bound + m.cand_surcharge[cidx]
+        best = np.minimum.reduceat(bound, np.cumsum(counts) - counts)
+        current = self.dist[rows]
+        return best < current - 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0))
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
@@ -133,13 +185,12 @@ class IncrementalRouter:
         """Served share (0 or 1) and one-way latency of each commodity, shape (C, 1)."""
         return self.served().astype(float)[:, None], self.lat[:, None].copy()
 
-    def arc_load(self, volume: np.ndarray) -> np.ndarray:
+    def edge_load(self, volume: np.ndarray) -> np.ndarray:
         """Load per edge (both directions added) for the given commodity volumes."""
-        load = np.zeros(self.model.graph.n_edges)
-        for c, edges in enumerate(self.edges):
-            if len(edges) and volume[c]:
-                np.add.at(load, edges, volume[c])
-        return load
+        ok = self.path_edges >= 0
+        weights = np.broadcast_to(np.asarray(volume, dtype=float)[:, None], ok.shape)
+        return np.bincount(self.path_edges[ok], weights=weights[ok],
+                           minlength=self.model.graph.n_edges)
 
 
 def slot_factors(model: SimModel) -> np.ndarray:
