@@ -119,3 +119,12 @@ def test_sigterm_mid_write_leaves_the_previous_results(experiment, tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    from cablesim._atomic import atomic_write_text
+
+    mask = os.umask(0)
+    os.umask(mask)
+    path = atomic_write_text(tmp_path / "x.csv", "a\n")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -101,7 +101,15 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     err.write(f"running {experiment.name}: {len(experiment.scenarios)} scenarios\n")
     result = run_experiment(experiment, progress)
     t = time.perf_counter()
-    files = write_results(result, out_dir, force=args.force)
+
+    def report(folder: Path) -> list[Path]:
+        if args.no_report:
+            return []
+        from cablesim.report import write_report
+
+        return write_report(result, folder, progress=progress)
+
+    files = write_results(result, out_dir, force=args.force, extra=report)
     progress("write results", time.perf_counter() - t)
     err.write(f"  {'total':<45} {time.perf_counter() - total:8.3f} s\n")
     out.write((out_dir / "summary.md").read_text())
@@ -146,14 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.set_defaults(handler=_cmd_validate)
     run = sub.add_parser(
-        "run", help="run an experiment and write its tables",
+        "run", help="run an experiment and write its tables, maps and report",
         description="Run every scenario of an experiment TOML file; write scenarios.csv, "
-        "pairs.csv, countries.csv, links.csv, transit_prices.csv, summary.md and "
-        "manifest.json into the output folder, printing the time of each stage.")
+        "pairs.csv, countries.csv, links.csv, transit_prices.csv, summary.md, report.md, "
+        "report.html (self-contained), the maps and charts, and manifest.json into the "
+        "output folder, printing the time of each stage.")
     run.add_argument("experiment", help="experiment file, e.g. experiments/hairpin_vs_guangxi.toml")
     run.add_argument("--out", help="output folder (default results/<experiment name>)")
     run.add_argument("--force", action="store_true",
                      help="replace results of other inputs in the output folder")
+    run.add_argument("--no-report", action="store_true",
+                     help="write the tables and summary.md only (no maps, charts, report)")
     run.set_defaults(handler=_cmd_run)
     path = sub.add_parser(
         "path", help="show the path, RTT and cost between two nodes",

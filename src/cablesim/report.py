@@ -84,7 +84,9 @@ def plan_report(result: ExperimentResult, network: Any,
     """Choose the maps of a report.
 
     - every scenario gets a map: China-ASEAN extent, or the Pacific-centred world view when
-      more than 1 % of its intra-ASEAN traffic leaves the region (hairpins);
+      more than 1 % of its intra-ASEAN traffic leaves the region (hairpins) or when the
+      links in service differ from the first scenario's outside the China-ASEAN map (land
+      routes to Europe opened, Red Sea cables cut);
     - ``compare`` (default: the first hairpin scenario and the first Guangxi scenario, else
       the first two scenarios) gets a side-by-side map and a difference map;
     - each pair of ``path_pairs`` (default :data:`DEFAULT_PATH_PAIRS` where both ends exist,
@@ -102,7 +104,9 @@ def plan_report(result: ExperimentResult, network: Any,
                         did_you_mean(n, names))
                 for n in list(compare or ()) if n not in names]
     leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0)))
-    extents = {n: ("world" if float(leaving[n]) > 0.01 else "china_asean") for n in names}
+    changed_outside = _changes_outside_region(result, network, names)
+    extents = {n: ("world" if float(leaving[n]) > 0.01 or changed_outside.get(n) else
+                   "china_asean") for n in names}
     if compare is None and len(names) >= 2:
         policies = dict(zip(names, s["policy"].astype(str)))
         a = next((n for n in names if policies[n].startswith("hairpin")), None)
@@ -132,6 +136,26 @@ def plan_report(result: ExperimentResult, network: Any,
     if problems:
         raise ScenarioError("cannot plan the report", problems)
     return ReportPlan(extents, compare, list(pairs), policies_list)  # type: ignore[arg-type]
+
+
+def _changes_outside_region(result: ExperimentResult, network: Any,
+                            names: Sequence[str]) -> dict[str, bool]:
+    """Per scenario: whether its links in service differ from the first scenario's on a
+    link that leaves the China-ASEAN map."""
+    import shapely
+
+    from cablesim.plot.basemap import EXTENTS
+
+    if not names or "in_service" not in result.links:
+        return {}
+    region = shapely.box(*EXTENTS["china_asean"])
+    geoms = network.links.geometry
+    inside = {lid: bool(region.contains(g)) for lid, g in zip(geoms.index, geoms.values)}
+    live = {n: set(result.links.loc[(result.links["scenario"] == n)
+                                    & result.links["in_service"].astype(bool), "link"])
+            for n in names}
+    base = live[names[0]]
+    return {n: any(not inside.get(lid, True) for lid in live[n] ^ base) for n in names}
 
 
 # ---------------------------------------------------------------------------- numbers

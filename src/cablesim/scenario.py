@@ -39,7 +39,7 @@ import math
 import os
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -420,8 +420,16 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Experiment:
     """Read and check an experiment (or single-scenario) TOML file.
+
+    Parameters
+    ----------
+    path : path-like
+        The TOML file.
+    extra_tables : collection of str
+        Top-level tables that other readers of the same file own (e.g. ``simulation``,
+        ``replay`` for :mod:`cablesim.simulation`); they are not reported as unknown.
 
     Raises
     ------
@@ -433,7 +441,7 @@ def load_experiment(path: str | Path) -> Experiment:
     doc = _read_toml(file)
     source = str(file)
     problems: list[Problem] = []
-    _unknown(doc, _TOP_KEYS, "", source, problems)
+    _unknown(doc, _TOP_KEYS | set(extra_tables), "", source, problems)
     meta = _table(doc.get("experiment"), "experiment", source, problems)
     _unknown(meta, _EXPERIMENT_KEYS, "experiment", source, problems)
     name = str(meta.get("name", file.stem))
@@ -701,6 +709,9 @@ class PreparedScenario:
         The same as index arrays for the routing engine (with groups).
     hub_price_usd_per_mbps_month : ndarray
         Transit price at each commodity's exchange hub (0 for direct or unpriced hubs).
+    hub_surcharge : dict of str to float
+        Weight added per candidate hub when choosing where to exchange (the hub's transit
+        price when routing by cost; empty when routing by latency).
     notes : list of str
         Warnings found while preparing (e.g. hubs without a transit price).
     """
@@ -716,6 +727,7 @@ class PreparedScenario:
     commodities_table: pd.DataFrame
     commodities: Commodities
     hub_price_usd_per_mbps_month: np.ndarray
+    hub_surcharge: dict[str, float]
     notes: list[str]
 
 
@@ -765,7 +777,7 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     hub_price = np.array([float(transit.get(v)) if v and pd.notna(transit.get(v)) else 0.0
                           for v in table["via"]])
     return PreparedScenario(links, enabled, latency, price, capacity, weight, country,
-                            transit_rules, table, com, hub_price, notes)
+                            transit_rules, table, com, hub_price, surcharge, notes)
 
 
 def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,

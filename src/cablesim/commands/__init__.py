@@ -9,5 +9,6 @@ COMMAND_MODULES = (
     "cablesim.commands.maps",
     "cablesim.commands.importer",
     "cablesim.commands.simulate",
+    "cablesim.commands.plan",
 )
 """Modules registered by :func:`cablesim.cli.build_parser`, in help order."""

@@ -127,7 +127,8 @@ class MapFrame:
 def resolve_extent(extent: str | Sequence[float] | MapFrame) -> MapFrame:
     """Turn a preset name or a bounding box into a :class:`MapFrame`.
 
-    A box is ``(lon_min, lat_min, lon_max, lat_max)`` in degrees; ``lon_max < lon_min``
+    A box is ``(lon_min, lat_min, lon_max, lat_max)`` in degrees (or the same four numbers
+    as one comma-separated string, as typed on a command line); ``lon_max < lon_min``
     means the box crosses the antimeridian (e.g. ``(100, -50, -100, 60)``).
 
     Raises
@@ -137,6 +138,8 @@ def resolve_extent(extent: str | Sequence[float] | MapFrame) -> MapFrame:
     """
     if isinstance(extent, MapFrame):
         return extent
+    if isinstance(extent, str) and "," in extent:  # "lon_min,lat_min,lon_max,lat_max"
+        extent = [v.strip() for v in extent.split(",")]
     if isinstance(extent, str):
         if extent not in EXTENTS:
             raise ScenarioError("unknown map extent", [Problem(
@@ -254,37 +257,64 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+@functools.lru_cache(maxsize=1)
+def _outline_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """Country geometries and their bounds as arrays (cached)."""
+    geoms = np.asarray(country_outlines().geometry.values, dtype=object)
+    return geoms, shapely.bounds(geoms)
+
+
+def _clip(geoms: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    try:
+        return shapely.clip_by_rect(geoms, x0, y0, x1, y1)
+    except shapely.errors.GEOSException:  # a degenerate sliver: clip one by one
+        window = shapely.box(x0, y0, x1, y1)
+        out = []
+        for g in geoms:
+            try:
+                out.append(shapely.clip_by_rect(g, x0, y0, x1, y1))
+            except shapely.errors.GEOSException:
+                out.append(shapely.make_valid(g).intersection(window))
+        return np.asarray(out, dtype=object)
+
+
 @functools.lru_cache(maxsize=16)
 def _land_path(lon0: float, x_lo: float, x_hi: float, lat_lo: float, lat_hi: float) -> MplPath:
     """One compound path of every country polygon that shows in the window (cached)."""
-    table = country_outlines()
-    pieces: list[MplPath] = []
+    geoms, bounds = _outline_arrays()
+    verts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
     for k in (-1, 0, 1):
         shift = 360.0 * k
-        window = shapely.box(x_lo - shift, lat_lo, x_hi - shift, lat_hi)
-        for geom in table.geometry.values:
-            if not geom.intersects(window):
-                continue
-            try:
-                clipped = shapely.clip_by_rect(geom, x_lo - shift, lat_lo, x_hi - shift, lat_hi)
-            except shapely.errors.GEOSException:  # degenerate sliver after clipping
-                clipped = shapely.make_valid(geom).intersection(window)
-            for poly in getattr(clipped, "geoms", [clipped]):
-                if poly.geom_type != "Polygon" or poly.is_empty:
-                    continue
-                rings = [np.asarray(poly.exterior.coords)] + [
-                    np.asarray(r.coords) for r in poly.interiors]
-                for ring in rings:
-                    if len(ring) < 3:
-                        continue
-                    verts = ring + [shift, 0.0]
-                    codes = np.full(len(verts), MplPath.LINETO, dtype=MplPath.code_type)
-                    codes[0] = MplPath.MOVETO
-                    codes[-1] = MplPath.CLOSEPOLY
-                    pieces.append(MplPath(verts, codes))
-    if not pieces:
+        x0, x1 = x_lo - shift, x_hi - shift
+        hit = ((bounds[:, 2] >= x0) & (bounds[:, 0] <= x1)
+               & (bounds[:, 3] >= lat_lo) & (bounds[:, 1] <= lat_hi))
+        if not hit.any():
+            continue
+        parts = shapely.get_parts(_clip(geoms[hit], x0, lat_lo, x1, lat_hi))
+        polys = parts[shapely.get_type_id(parts) == 3]
+        polys = polys[~shapely.is_empty(polys)]
+        if not len(polys):
+            continue
+        rings = shapely.get_rings(polys)
+        xy, index = shapely.get_coordinates(rings, return_index=True)
+        counts = np.bincount(index, minlength=len(rings))
+        keep = np.repeat(counts >= 3, counts)
+        xy, index = xy[keep], index[keep]
+        if not len(xy):
+            continue
+        code = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+        first = np.ones(len(xy), dtype=bool)
+        first[1:] = index[1:] != index[:-1]
+        last = np.ones(len(xy), dtype=bool)
+        last[:-1] = index[1:] != index[:-1]
+        code[first] = MplPath.MOVETO
+        code[last] = MplPath.CLOSEPOLY
+        verts.append(xy + [shift, 0.0])
+        codes.append(code)
+    if not verts:
         return MplPath(np.zeros((0, 2)))
-    return MplPath.make_compound_path(*pieces)
+    return MplPath(np.vstack(verts), np.concatenate(codes))
 
 
 # ---------------------------------------------------------------------------- geometry

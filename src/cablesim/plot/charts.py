@@ -165,8 +165,9 @@ def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None,
                    frameon=False, title="Scenario", title_fontsize=8, handlelength=3.0)
         _titles(fig, title or "Round-trip time: how much traffic gets how fast a path",
                 "Traffic-weighted cumulative distribution of the round-trip time of each "
-                "origin-destination demand (its dominant path), per scenario. Curves further "
-                "left are faster.", f"experiment {result.experiment.name}")
+                "origin-destination demand, per scenario (a demand split over several paths, "
+                "as in a policy mix, counts at its traffic-weighted mean). Curves further left "
+                "are faster.", f"experiment {result.experiment.name}")
         return fig
 
 

@@ -524,8 +524,9 @@ def plot_network(network: Network, ax: Axes | None = None,
                     + ", ".join(f"{v} {k}" for k, v in counts["links_by_kind"].items())
                     + f"), {counts['nodes']} nodes; link status: "
                     + ", ".join(f"{v} {k}" for k, v in counts["links_by_status"].items()))
+        default = f"Topology {network.name}" if network.name else "Topology"
         page = _page([frame], figsize, dpi, side=legend, ax=ax,
-                     title=title or f"{network.name or 'Topology'}: cable and land routes",
+                     title=title or f"{default}: cable and land routes",
                      subtitle=subtitle, credit=_credit_text(links) if credits else "")
         axis = page.axes[0]
         draw_basemap(axis, frame)
@@ -1079,12 +1080,33 @@ def _deg_distance(a: Sequence[float], b: Sequence[float]) -> float:
     return math.hypot(dx * math.cos(math.radians(0.5 * (a[1] + b[1]))), a[1] - b[1])
 
 
+def _offset_piece(xy: np.ndarray, lane_pt: float, sx: float, sy: float) -> np.ndarray:
+    """A polyline moved ``lane_pt`` points to its left (scales: degrees per point)."""
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
+    xy = xy[keep]
+    if len(xy) < 2 or abs(lane_pt) < 1e-9:
+        return xy
+    line = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy]))
+    moved = line.offset_curve(lane_pt, join_style="round", quad_segs=4)
+    parts = [np.asarray(g.coords) for g in getattr(moved, "geoms", [moved])
+             if not g.is_empty and len(g.coords) >= 2]
+    if not parts:
+        return xy
+    q = max(parts, key=len)
+    start = np.array([xy[0, 0] / sx, xy[0, 1] / sy])
+    if np.hypot(*(q[-1] - start)) < np.hypot(*(q[0] - start)):
+        q = q[::-1]  # keep the direction of travel
+    return np.column_stack([q[:, 0] * sx, q[:, 1] * sy])
+
+
 def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: str,
                zorder: float) -> None:
     """Draw a path offset sideways by ``lane_pt`` points (left of the direction of travel).
 
-    Each link is offset on its own: GEOS drops the parts of an offset curve that fall in
-    the buffer of other parts of the same line, which a hairpin (out and back) would hit.
+    Each link is offset on its own (GEOS drops the parts of an offset curve that fall in
+    the buffer of other parts of the same line, which a hairpin, out and back, would hit);
+    the offset links are then joined end to end into one continuous line.
     """
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     fig = ax.figure
@@ -1094,27 +1116,17 @@ def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: s
     x_lo, x_hi = ax.get_xlim()
     y_lo, y_hi = ax.get_ylim()
     sx, sy = (x_hi - x_lo) / w_pt, (y_hi - y_lo) / h_pt  # degrees per point
-    segs: list[np.ndarray] = []
-    for piece in pieces:
-        for xy in frame_copies(piece, frame):
-            keep = np.ones(len(xy), dtype=bool)
-            keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
-            xy = xy[keep]
-            if len(xy) < 2:
-                continue
-            if abs(lane_pt) < 1e-9:
-                segs.append(xy)
-                continue
-            moved = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy])
-                                       ).offset_curve(lane_pt, join_style="round", quad_segs=4)
-            for g in getattr(moved, "geoms", [moved]):
-                if not g.is_empty and len(g.coords) >= 2:
-                    q = np.asarray(g.coords)
-                    segs.append(np.column_stack([q[:, 0] * sx, q[:, 1] * sy]))
-    if segs:
-        ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
-                                         capstyle="round", joinstyle="round", zorder=zorder),
-                          autolim=False)
+    moved = [_offset_piece(piece, lane_pt, sx, sy) for piece in pieces]
+    moved = [m for m in moved if len(m) >= 1]
+    if not moved:
+        return
+    line = np.vstack(moved)
+    if len(line) < 2:
+        return
+    segs = frame_copies(line, frame)
+    ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
+                                     capstyle="round", joinstyle="round", zorder=zorder),
+                      autolim=False)
 
 
 def _load_topology(path: Path) -> Network:

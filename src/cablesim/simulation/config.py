@@ -53,14 +53,11 @@ Every problem names the file and the key, with a "did you mean" hint for unknown
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import hashlib
 import math
 import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +89,8 @@ Estimate: the shape of public Internet-exchange daily traffic curves (trough aro
 04:00-05:00 at about 40% of the peak at 21:00-22:00). The scenario's demand is the busy
 hour, so the shape is used relative to its peak."""
 
-_SIM_KEYS = {"years", "seed", "scenarios", "replay_scenarios", "rtt_threshold_ms", "replays", "faults", "repair",
+_SIM_KEYS = {"years", "seed", "scenarios", "replay_scenarios", "rtt_threshold_ms", "replays",
+             "faults", "repair",
              "diurnal", "warmup_days", "criticality_top", "capacitated_slots",
              "replay_margin_days"}
 _FAULT_KEYS = {"submarine", "submarine_shallow", "submarine_deep", "terrestrial", "metro",
@@ -579,64 +577,9 @@ def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: l
 
 
 # ----------------------------------------------------------------------------- loading
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*[.\]]")
-
-
-def _strip_tables(text: str, names: set[str]) -> str:
-    """The TOML text with the top-level tables ``names`` blanked out (line numbers kept)."""
-    out: list[str] = []
-    skipping = False
-    for line in text.splitlines(keepends=True):
-        m = _HEADER.match(line)
-        if m:
-            skipping = m.group(1).strip('"') in names
-        if skipping:
-            out.append("\n" if line.endswith("\n") else "")
-        else:
-            out.append(line)
-    return "".join(out)
-
-
 def _load_base_experiment(file: Path, doc: Mapping[str, Any]) -> Experiment:
-    """Load the experiment part of ``file`` (everything but [simulation] and [[replay]]).
-
-    :func:`cablesim.scenario.load_experiment` rejects unknown top-level tables, so it reads
-    a copy of the file with those tables blanked (beside the original, so that relative
-    paths resolve alike); its problems are reported against the original file.
-    """
-    extra = {"simulation", "replay"}
-    if not extra & set(doc):
-        return load_experiment(file)
-    text = file.read_bytes().decode("utf-8")
-    stripped = _strip_tables(text, extra)
-    try:
-        rest = tomllib.loads(stripped)
-    except tomllib.TOMLDecodeError:
-        rest = None
-    if rest != {k: v for k, v in doc.items() if k not in extra}:
-        raise ScenarioError(f"experiment {str(file)!r} is invalid", [Problem(
-            str(file), None, "simulation",
-            "write [simulation] and [[replay]] as tables of their own (a '[simulation]' or "
-            "'[[replay]]' header line), not as inline or dotted keys")])
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.stem}.", suffix=".toml", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(stripped)
-        try:
-            exp = load_experiment(tmp)
-        except ScenarioError as exc:
-            problems = [dataclasses.replace(p, file=str(file)) if p.file == tmp else p
-                        for p in exc.problems]
-            raise ScenarioError(exc.summary.replace(tmp, str(file)), problems) from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-    meta = doc.get("experiment")
-    name = str(meta.get("name", file.stem)) if isinstance(meta, Mapping) else file.stem
-    return dataclasses.replace(exp, path=file, name=name,
-                               input_hash=hashlib.sha256(file.read_bytes()).hexdigest())
+    """Load the experiment part of ``file`` (everything but [simulation] and [[replay]])."""
+    return load_experiment(file, extra_tables=("simulation", "replay"))
 
 
 def load_simulation(path: str | os.PathLike[str]) -> SimulationExperiment:

@@ -27,9 +27,8 @@ from shapely.ops import unary_union
 
 from cablesim.geo import geodesic_length_km
 from cablesim.network import Network
-from cablesim.policy import TransitRules, assign_exchange
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import ScenarioSpec, _demand_for, network_for_scenario
+from cablesim.scenario import ScenarioSpec, _demand_for, prepare_scenario
 from cablesim.simulation.config import (
     DiurnalCurve,
     FaultRates,
@@ -274,25 +273,12 @@ def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: p
     """Prepare one scenario (optionally on the network of ``network_year``)."""
     if network_year is not None:
         spec = dataclasses.replace(spec, network_year=network_year)
-    links, enabled = network_for_scenario(network, spec, year, source)
+    prep = prepare_scenario(spec, network, graph, demand, year, source)
     nodes = network.nodes
-    latency = links["latency_ms"].to_numpy(dtype=float)
-    price = links["price_usd_per_mbps_month"].to_numpy(dtype=float)
-    capacity = links["capacity_gbps"].to_numpy(dtype=float) * spec.routing.capacity_scale
-    if spec.routing.objective == "latency":
-        weight = latency + 1e-6 * price
-    else:
-        weight = price + 1e-6 * latency
-    transit = nodes["transit_price_usd_per_mbps_month"]
-    surcharge = {} if spec.routing.objective == "latency" else {
-        h: float(transit.get(h)) for h in spec.policy.hubs()
-        if h in transit.index and pd.notna(transit.get(h))}
-    country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
-    rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
-    com = assign_exchange(demand, spec.policy, graph, weight, enabled, country, surcharge,
-                          source, rules)
-    origin = graph.nodes_of(list(com["origin"]))
-    destination = graph.nodes_of(list(com["destination"]))
+    enabled, latency, capacity = prep.enabled, prep.latency_ms, prep.capacity_gbps
+    weight, surcharge, rules = prep.weight, prep.hub_surcharge, prep.transit_rules
+    com = prep.commodities_table
+    origin, destination = prep.commodities.origin, prep.commodities.destination
     cand_com: list[int] = []
     cand_via: list[int] = []
     for c, option in enumerate(com["option"]):

@@ -2,7 +2,8 @@
 
 Provenance script (not imported by cablesim). Run it with the original file::
 
-    python derive.py path/to/world-atlas/countries-50m.json countries-50m.topo.json
+    python tools/derive_naturalearth.py path/to/world-atlas/countries-50m.json \
+        src/cablesim/data/naturalearth/countries-50m.topo.json
 
 What it does, arc by arc (TopoJSON arcs are shared between neighbouring countries, so
 borders stay shared and gap-free):

@@ -1,0 +1,146 @@
+"""Benchmark of the resilience simulation: incremental re-routing against a naive baseline.
+
+    python benchmarks/simulation.py [--years N] [--repeats R] [--workers W] [--quick] [--json]
+
+Workloads (experiments/resilience.toml, China-ASEAN topology, 2024 demand):
+
+- ``one year``: one simulated year of the ``regional_hubs`` scenario (SimPy events, faults
+  and repairs, diurnal load integrals) with the incremental router (an edge -> commodities
+  index; only the demands whose paths touch the changed links are re-routed) and with the
+  naive router that re-routes every demand at every event. Both must give the same result.
+- ``Monte Carlo``: a batch of N years of the three uncapacitated scenarios on W local
+  worker processes (default 2), incremental against naive.
+- ``capacitated``: one year of ``regional_hubs_capacitated`` (column-generation LP
+  re-solved after every change for each time-of-day block), for its per-year figure.
+
+Every single-year figure is the median of ``--repeats`` runs, the contenders interleaved so
+that a noisy machine affects them alike. Ratios are naive time / incremental time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from cablesim.simulation import (  # noqa: E402
+    ModelBuilder,
+    load_simulation,
+    run_monte_carlo,
+    simulate_year,
+)
+
+
+def _time(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=8, help="Monte Carlo batch size")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the one-year runs")
+    parser.add_argument("--workers", type=int, default=2, help="local worker processes")
+    parser.add_argument("--quick", action="store_true", help="2 years, 1 repeat")
+    parser.add_argument("--no-capacitated", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.years, args.repeats = 2, 1
+    sim = load_simulation(ROOT / "experiments" / "resilience.toml")
+    t_build, builder = _time(lambda: ModelBuilder(sim))
+    specs = {s.name: s for s in sim.experiment.scenarios}
+    models = [builder.model(specs[n]) for n in sim.settings.scenarios]
+    seed = sim.settings.seed
+    out: dict[str, object] = {
+        "machine": {"python": platform.python_version(), "cores": os.cpu_count(),
+                    "load_average": os.getloadavg()},
+        "topology": {"nodes": builder.graph.n_nodes, "links": builder.graph.n_edges,
+                     "commodities": models[0].n_commodities,
+                     "links_in_service": int(models[0].enabled.sum())},
+        "build_s": t_build}
+    # ---- one year, interleaved
+    times: dict[str, list[float]] = {"incremental": [], "naive": []}
+    results = {}
+    for r in range(args.repeats):
+        order = ["incremental", "naive"] if r % 2 == 0 else ["naive", "incremental"]
+        for kind in order:
+            dt, res = _time(lambda: simulate_year(models[:1], seed, 0,
+                                                  sim.settings.warmup_days, kind))
+            times[kind].append(dt)
+            results[kind] = res[0]
+    inc, naive = results["incremental"], results["naive"]
+    same = (abs(inc.unserved_gbph - naive.unserved_gbph) <= 1e-6 * max(1.0, naive.offered_gbph)
+            and abs(inc.mean_rtt_ms - naive.mean_rtt_ms) < 1e-9)
+    one = {k: statistics.median(v) for k, v in times.items()}
+    out["one_year"] = {"scenario": models[0].scenario, "faults": inc.faults,
+                       "events": inc.events, "rerouted_incremental": inc.rerouted,
+                       "rerouted_naive": naive.rerouted, "incremental_s": one["incremental"],
+                       "naive_s": one["naive"], "ratio": one["naive"] / one["incremental"],
+                       "same_result": bool(same)}
+    # ---- Monte Carlo batch
+    mc = {}
+    for kind in ("incremental", "naive"):
+        dt, res = _time(lambda: run_monte_carlo(models, args.years, seed,
+                                                warmup_days=sim.settings.warmup_days,
+                                                workers=args.workers, router=kind))
+        mc[kind] = {"seconds": dt, "scenario_years": args.years * len(models),
+                    "years_per_s": args.years / dt, "executor": res.executor,
+                    "table": res.year_table()}
+    same_mc = bool((mc["incremental"]["table"]["unserved_gbph"]
+                    - mc["naive"]["table"]["unserved_gbph"]).abs().max()
+                   <= 1e-6 * mc["naive"]["table"]["offered_gbph"].max())
+    out["monte_carlo"] = {
+        "years": args.years, "scenarios": [m.scenario for m in models],
+        "workers": args.workers,
+        "incremental_s": mc["incremental"]["seconds"], "naive_s": mc["naive"]["seconds"],
+        "incremental_years_per_s": mc["incremental"]["years_per_s"],
+        "naive_years_per_s": mc["naive"]["years_per_s"],
+        "ratio": mc["naive"]["seconds"] / mc["incremental"]["seconds"],
+        "same_result": same_mc}
+    if not args.no_capacitated and "regional_hubs_capacitated" in specs:
+        cap = builder.model(specs["regional_hubs_capacitated"])
+        dt, res = _time(lambda: simulate_year([cap], seed, 0, sim.settings.warmup_days))
+        out["capacitated_one_year"] = {"scenario": cap.scenario, "seconds": dt,
+                                       "events": res[0].events, "lp_solves": res[0].lp_solves,
+                                       "unserved_pct": 100 * res[0].unserved_share}
+    if args.json:
+        print(json.dumps(out, indent=2, default=float))
+        return 0
+    o = out["one_year"]
+    m = out["monte_carlo"]
+    print(f"China-ASEAN: {out['topology']['links']} links ({out['topology']['links_in_service']}"
+          f" in service), {out['topology']['commodities']} commodities; load average "
+          f"{out['machine']['load_average'][0]:.2f} on {out['machine']['cores']} cores")
+    print(f"\none simulated year of {o['scenario']} ({o['faults']} faults, {o['events']} events;"
+          f" median of {args.repeats}):")
+    print(f"  {'router':<14}{'seconds':>10}{'years/s':>10}{'re-routed':>12}")
+    print(f"  {'incremental':<14}{o['incremental_s']:>10.3f}{1 / o['incremental_s']:>10.3f}"
+          f"{o['rerouted_incremental']:>12,}")
+    print(f"  {'naive':<14}{o['naive_s']:>10.3f}{1 / o['naive_s']:>10.3f}"
+          f"{o['rerouted_naive']:>12,}")
+    print(f"  ratio naive/incremental: {o['ratio']:.2f}x; same result: {o['same_result']}")
+    print(f"\nMonte Carlo: {m['years']} years x {len(m['scenarios'])} scenarios on "
+          f"{m['workers']} worker processes:")
+    print(f"  {'router':<14}{'seconds':>10}{'years/s':>10}")
+    print(f"  {'incremental':<14}{m['incremental_s']:>10.2f}{m['incremental_years_per_s']:>10.3f}")
+    print(f"  {'naive':<14}{m['naive_s']:>10.2f}{m['naive_years_per_s']:>10.3f}")
+    print(f"  ratio naive/incremental: {m['ratio']:.2f}x; same result: {m['same_result']}")
+    if "capacitated_one_year" in out:
+        c = out["capacitated_one_year"]
+        print(f"\ncapacitated: one year of {c['scenario']}: {c['seconds']:.1f} s "
+              f"({c['events']} events, {c['lp_solves']} LP solves)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
