@@ -57,8 +57,6 @@ def test_demand_error(tmp_path):
 
 def test_import_format_error(tmp_path):
     telegeography = pytest.importorskip("cablesim.io.telegeography")
-    if not hasattr(telegeography, "import_telegeography"):
-        pytest.skip("importer under construction")
     (tmp_path / "cable").mkdir()
     (tmp_path / "landing-point").mkdir()
     (tmp_path / "cable" / "cable-geo.json").write_text('{"type": "FeatureCollection", "feat')

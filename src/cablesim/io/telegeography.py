@@ -444,8 +444,9 @@ def parse_rfs_year(value: object) -> tuple[int | None, str]:
     if isinstance(value, bool):
         return None, "unparseable"
     if isinstance(value, (int, float)):
-        if float(value) == int(value) and 1850 <= int(value) <= 2100:
-            return int(value), "ok"
+        number = float(value)
+        if math.isfinite(number) and number == int(number) and 1850 <= number <= 2100:
+            return int(number), "ok"
         return None, "unparseable"
     text = str(value).strip()
     if text.lower() in _NOT_AVAILABLE:
@@ -695,7 +696,7 @@ def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
         return points
     _check_crs(doc, name, problems)
     duplicates: list[str] = []
-    bad_tbd = 0
+    bad_tbd: list[dict[str, Any]] = []
     for pos, feature in enumerate(doc["features"]):
         def report(fieldname: str | None, message: str) -> None:
             problems.append(Problem(name, pos + 1, fieldname, message, None, "feature"))
@@ -724,7 +725,10 @@ def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
                 continue
             lon, lat = pos_
         tbd, readable = _is_tbd(props.get("is_tbd"))
-        bad_tbd += 0 if readable else 1
+        if not readable:
+            bad_tbd.append({"file": name, "cable": None,
+                            "field": f"features[{pos + 1}].properties.is_tbd",
+                            "value": _short(props.get("is_tbd")), "reason": "unparseable"})
         label = props.get("name") if isinstance(props.get("name"), str) else None
         if lid in points:
             duplicates.append(lid)
@@ -733,6 +737,7 @@ def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
     info["landing_features"] = len(doc["features"])
     info["landing_features_duplicate"] = sorted(set(duplicates))
     info["landing_features_duplicate_count"] = len(duplicates)
+    info["landing_features_unparseable"] = bad_tbd
     return points
 
 
@@ -1073,6 +1078,8 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
         for a, b in zip(ls, ls[1:]):
             if a != b:
                 g.add_edge(a, b, connector=False)
+    if g.number_of_edges() == 0:
+        return result  # the drawing collapses to points (shorter than join_km)
     # 3. snap landing points
     label: dict[Point, str] = {}
     exact: dict[Point, Point] = {}
@@ -1118,16 +1125,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
                         g.add_edge(a, q, connector=conn)
                         g.add_edge(q, b, connector=conn)
                         best, best_d = q, float(edist[ei])
-        if best in label:
-            q = _key(*p)
-            while q in g:
-                q = (q[0], round(q[1] + 1e-6, 6))
-            g.add_edge(best, q, connector=True)
-            result.fallbacks.append(("colocated_landing", f"{lid} shares its route point with "
-                                     f"{label[best]}: joined by a nominal {settings.min_link_km}"
-                                     " km link"))
-            best = q
-        elif best_d > snap:
+        if best_d > snap:
             q = _key(*p)
             while q in g:
                 q = (q[0], round(q[1] + 1e-6, 6))
@@ -1135,6 +1133,16 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
             g.add_edge(best, q, connector=True)
             result.fallbacks.append(("landing_connector", f"{lid} lies {km:,.1f} km from the "
                                      "nearest route point: joined by a straight connector"))
+            best = q
+        elif best in label:
+            q = _key(*p)
+            while q in g:
+                q = (q[0], round(q[1] + 1e-6, 6))
+            km = _geodesic_km([best, q])
+            g.add_edge(best, q, connector=True)
+            result.fallbacks.append(("colocated_landing", f"{lid} shares its route point with "
+                                     f"{label[best]}: joined to it by a straight link of "
+                                     f"{km:,.1f} km (at least {settings.min_link_km} km)"))
             best = q
         label[best] = lid
         exact[best] = p
@@ -1603,11 +1611,15 @@ class _Builder:
         row["route_km"] = round(total, 1)
         scale, scale_note = 1.0, ""
         if inference is None:
-            if stated:
-                scale = stated / total if total > 0 else 1.0
+            if stated and total > 0 and stated >= total:
+                scale = stated / total
                 scale_note = (f"; approximated: straight links of the shortest tree joining the "
                               f"landing points, lengths scaled x{scale:.3f} to TeleGeography's "
                               f"stated {stated:,.0f} km")
+            elif stated:
+                scale_note = (f"; approximated: straight links of the shortest tree joining the "
+                              f"landing points, great-circle lengths (their sum {total:,.0f} km "
+                              f"already exceeds TeleGeography's stated {stated:,.0f} km)")
             else:
                 scale = self.s.route_factor
                 scale_note = (f"; approximated: straight links of the shortest tree joining the "
@@ -1750,7 +1762,7 @@ class _Builder:
                         f"{len(systems)} cable system(s) landing there (backhaul assumed "
                         f"non-binding)")
                 if not systems:
-                    cite = cite.replace(f"capacity the sum of the 0 cable system(s) landing "
+                    cite = cite.replace("capacity the sum of the 0 cable system(s) landing "
                                         f"there (backhaul assumed non-binding)",
                                         f"capacity {CAPACITY_BY_RFS[0][1]:g} Gbps (no cable "
                                         "system with links lands there; nominal)")
@@ -1876,6 +1888,7 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
                  for cid in all_ids}
         capacities = load_capacity_csv(capacity_csv, names)
     builder = _Builder(label, year, settings, capacities)
+    builder.unparseable.extend(info.get("landing_features_unparseable", []))
     t = time.perf_counter()
     for cid in all_ids:
         builder.cable(cid, files.get(cid), geo.get(cid), geo_landings)
@@ -1883,8 +1896,7 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
     long_links = builder.landing_nodes_and_cities(cities)
     nodes = pd.DataFrame(builder.nodes, columns=_NODE_ORDER)
     links = pd.DataFrame(builder.links, columns=_LINK_ORDER)
-    nodes["rfs_year"] = None  # placeholder removed below (keeps dtype handling simple)
-    nodes = nodes.drop(columns="rfs_year").sort_values("id", kind="stable").reset_index(drop=True)
+    nodes = nodes.sort_values("id", kind="stable").reset_index(drop=True)
     links = links.sort_values("id", kind="stable").reset_index(drop=True)
     links["rfs_year"] = links["rfs_year"].astype("Int64")
     t = time.perf_counter()
@@ -1964,7 +1976,8 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
                                builder.route_cites)
 
 
-def import_telegeography(source: str | os.PathLike[str], out: str | os.PathLike[str],
+def import_telegeography(source: str | os.PathLike[str],
+                         out: str | os.PathLike[str] | None = None,
                          snapshot_label: str | None = None,
                          capacity_csv: str | os.PathLike[str] | None = None,
                          settings: ImportSettings | None = None,
@@ -1973,10 +1986,18 @@ def import_telegeography(source: str | os.PathLike[str], out: str | os.PathLike[
 
     Writes ``nodes.csv``, ``links.csv``, ``geometry.geojson`` (the format of
     :func:`cablesim.load_topology`), ``import_report.json`` and ``import_report.md`` into
-    ``out``, each atomically. Parameters as for :func:`read_telegeography`.
+    ``out``, each atomically; with ``out=None`` nothing is written (the same as
+    :func:`read_telegeography`). Other parameters as for :func:`read_telegeography`.
+
+    Raises
+    ------
+    ImportFormatError
+        As :func:`read_telegeography`; nothing is written then.
     """
     started = time.perf_counter()
     result = read_telegeography(source, snapshot_label, capacity_csv, settings, cities)
+    if out is None:
+        return result
     folder = Path(out)
     save_topology(result.network, folder)
     result.report["timings_s"]["write"] = round(time.perf_counter() - started
@@ -2020,7 +2041,7 @@ def import_report_markdown(report: Mapping[str, Any]) -> str:
         "",
         f"Every one of the {c['cables']} cables is listed below with its outcome: "
         + ", ".join(f"{v} {k}" for k, v in report["cables_by_outcome"].items())
-        + f". By status: " + ", ".join(f"{v} {k}" for k, v in report["cables_by_status"].items())
+        + ". By status: " + ", ".join(f"{v} {k}" for k, v in report["cables_by_status"].items())
         + ".",
         "",
         "## Summary",
@@ -2046,9 +2067,11 @@ def import_report_markdown(report: Mapping[str, Any]) -> str:
               "approximated by the shortest tree joining its landing points); "
               "`landing_connector` (a landing point beyond the snap tolerance is joined to the "
               "nearest route point by a straight connector); `colocated_landing` (two landing "
-              "points at one route point, joined by a nominal link); `gap_bridged` (pieces of "
-              "the drawing joined by a straight link); `loop_dropped`; `length_scaled` (segment "
-              "lengths scaled to the stated cable length).", ""]
+              "points at one route point, joined by a short straight link); `gap_bridged` "
+              "(pieces of the drawing joined by a straight link); `loop_dropped` (a loop of the "
+              "drawing without a landing point); `length_scaled` (segment lengths scaled up to "
+              "the stated cable length); `length_mismatch` (the drawing is longer than the "
+              "stated length: drawn lengths kept).", ""]
     lines += _md_table(["kind", "count"], sorted(report["fallbacks"].items()))
     lines += [""]
     lines += _md_table(["cable", "kind", "detail"], [(f["cable"], f["kind"], f["detail"])
