@@ -1763,7 +1763,7 @@ class _Builder:
                         f"non-binding)")
                 if not systems:
                     cite = cite.replace("capacity the sum of the 0 cable system(s) landing "
-                                        f"there (backhaul assumed non-binding)",
+                                        "there (backhaul assumed non-binding)",
                                         f"capacity {CAPACITY_BY_RFS[0][1]:g} Gbps (no cable "
                                         "system with links lands there; nominal)")
                 if gc > self.s.long_backhaul_km:

@@ -25,11 +25,17 @@ year), so prices from the topology enter unchanged.
 Solution: column generation, as in :mod:`cablesim.routing`: start from each commodity's
 least-cost path, solve, price every commodity's shortest path under cost + capacity duals and
 add those with negative reduced cost, until none is left (the LP optimum over all paths; a
-Lagrangian bound measures the distance otherwise). With integer builds or modules, the
-integer columns are then made integral and HiGHS solves the MILP over the generated paths;
-the integer decisions are fixed and column generation resumes, so the routing is optimal for
-the chosen builds. The LP bound of the first phase is a lower bound on the MILP over all
-paths, and the report gives the gap.
+Lagrangian bound measures the distance otherwise).
+
+Integer decisions (price and branch, then local search): whether to build a link at all is
+binary by default. The fixed-charge LP relaxation is weak and the paths a design needs depend
+on the design, so the paths of the design that builds nothing new are generated as well;
+HiGHS then solves the MILP over the paths either LP used, starting from that design; single
+build decisions are flipped while that lowers the cost over the generated paths; the chosen
+design is fixed and column generation resumes, so its routing is optimal over all paths.
+Whole modules, on request, are a second MILP with the build decisions fixed. The first
+phase's Lagrangian bound is a lower bound over all paths and designs; the gap to it is
+reported (it is the integrality gap plus whatever the heuristic integer phase gives away).
 """
 
 from __future__ import annotations
@@ -84,6 +90,9 @@ class Expansion:
         Module size (e.g. 100 Gbps wavelengths); 0 for none (continuous capacity).
     built : bool
         Whether the link was built in an earlier year (its fixed capex is sunk).
+    must_build : bool
+        Build it this year (its fixed capex is paid) whatever it saves: a committed
+        project rather than an option.
     """
 
     edge: int
@@ -96,6 +105,7 @@ class Expansion:
     min_add_gbps: float = 0.0
     module_gbps: float = 0.0
     built: bool = False
+    must_build: bool = False
 
 
 @dataclass(frozen=True)
@@ -302,8 +312,8 @@ class _Model:
             self.scale / USD_YEAR_PER_UNIT
         # ---- build columns (fixed capex or minimum build, not yet built)
         self.z_of = np.full(k_exp, -1, dtype=np.int64)
-        z_exp = [k for k, x in enumerate(exps)
-                 if not x.built and (x.fixed_capex_usd > 0 or x.min_add_gbps > 0)]
+        z_exp = [k for k, x in enumerate(exps) if not x.built and (
+            x.fixed_capex_usd > 0 or x.min_add_gbps > 0 or x.must_build)]
         self.z_exp = np.array(z_exp, dtype=np.int64)
         self.z_of[self.z_exp] = np.arange(len(z_exp))
         z_cost = np.array([exps[k].fixed_capex_usd * exps[k].annual_factor
@@ -351,7 +361,9 @@ class _Model:
         lp.num_row_ = self.n_rows
         lp.col_cost_ = np.concatenate([np.full(n_dem, float(p.unmet_penalty)), per_module,
                                        z_cost])
-        lp.col_lower_ = np.zeros(self.n_fixed_cols)
+        self.z_forced = np.array([exps[k].must_build for k in z_exp], dtype=bool)
+        lp.col_lower_ = np.concatenate([np.zeros(n_dem + k_exp),
+                                        self.z_forced.astype(float)])
         lp.col_upper_ = np.concatenate([np.full(n_dem, highspy.kHighsInf), upper_n,
                                         np.ones(len(z_exp))])
         lp.row_lower_ = np.concatenate(row_lower)
@@ -408,6 +420,9 @@ class _Model:
     def solve(self) -> tuple[np.ndarray, np.ndarray]:
         """Solve the LP; return (demand duals sigma, arc prices pi >= 0 per augmented arc)."""
         self.solver.run()
+        # later solves start from this basis; after columns are added it stays primal
+        # feasible, so primal simplex continues where dual simplex would restart
+        self.solver.setOptionValue("simplex_strategy", 4)
         status = self.solver.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RoutingError("capacity planning failed", [Problem(
@@ -425,38 +440,56 @@ class _Model:
     def values(self) -> np.ndarray:
         return np.asarray(self.solver.getSolution().col_value, dtype=float)
 
-    def integer_columns(self, integer_builds: bool, integer_modules: bool,
-                        modules: np.ndarray) -> np.ndarray:
-        cols = []
-        if integer_builds:
-            cols += list(self.n_dem + self.k_exp + np.arange(len(self.z_exp)))
-        if integer_modules:
-            cols += list(self.n_dem + np.flatnonzero(modules > 0))
-        return np.array(sorted(cols), dtype=np.int32)
+    def fix(self, cols: np.ndarray, values: np.ndarray) -> None:
+        """Fix columns at values."""
+        values = np.asarray(values, dtype=float)
+        self.solver.changeColsBounds(len(cols), cols, values, values)
 
-    def solve_milp(self, cols: np.ndarray, mip_rel_gap: float) -> None:
-        """Solve with ``cols`` integral, then fix them at their values (continuous again)."""
-        start = self.solver.getSolution()
-        values = np.asarray(start.col_value, dtype=float)
-        values[cols] = np.ceil(values[cols] - 1e-9)  # rounding up keeps every flow feasible
-        start.col_value = list(values)
-        kinds = np.array([highspy.HighsVarType.kInteger] * len(cols))
-        self.solver.changeColsIntegrality(len(cols), cols, kinds)
-        self.solver.setSolution(start)
-        self.solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-        # the rounded-up start is feasible: skip primal heuristics and presolve restarts
-        self.solver.setOptionValue("mip_heuristic_effort", 0.0)
-        self.solver.setOptionValue("mip_allow_restart", False)
-        self.solver.run()
-        status = self.solver.getModelStatus()
+    def free(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Give columns their bounds back."""
+        self.solver.changeColsBounds(len(cols), cols, np.asarray(lower, dtype=float),
+                                     np.asarray(upper, dtype=float))
+
+    def solve_milp(self, cols: np.ndarray, mip_rel_gap: float,
+                   start: np.ndarray | None = None,
+                   active: np.ndarray | None = None) -> None:
+        """Solve with ``cols`` integral, then fix them at their values (continuous again).
+
+        ``start`` is a feasible solution to start from (default: the current one with the
+        integer columns rounded up, which keeps every flow feasible); ``active`` marks the
+        path columns the MILP may use (the others are held at 0 while it runs).
+        """
+        n_cols = self.solver.getNumCol()
+        if start is None:
+            start = self.values()
+            start[cols] = np.ceil(start[cols] - 1e-9)
+        values = np.zeros(n_cols)
+        values[: len(start)] = start[:n_cols]
+        # a copy of the model, so that the live one keeps its simplex basis
+        milp = _new_solver()
+        milp.passModel(self.solver.getLp())
+        if active is not None:
+            used = np.zeros(n_cols - self.n_fixed_cols, dtype=bool)
+            used[: len(active)] = active[: n_cols - self.n_fixed_cols]
+            used |= values[self.n_fixed_cols:] > 0
+            off = (self.n_fixed_cols + np.flatnonzero(~used)).astype(np.int32)
+            milp.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
+        milp.changeColsIntegrality(len(cols), cols,
+                                   np.array([highspy.HighsVarType.kInteger] * len(cols)))
+        solution = milp.getSolution()
+        solution.col_value = list(values)
+        milp.setSolution(solution)
+        milp.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        # the start is feasible: skip primal heuristics and presolve restarts
+        milp.setOptionValue("mip_heuristic_effort", 0.0)
+        milp.setOptionValue("mip_allow_restart", False)
+        milp.run()
+        status = milp.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RoutingError("capacity planning failed", [Problem(
                 "planning MILP", None, None,
-                f"HiGHS status: {self.solver.modelStatusToString(status)}")])
-        fixed = np.round(self.values()[cols])
-        self.solver.changeColsIntegrality(
-            len(cols), cols, np.array([highspy.HighsVarType.kContinuous] * len(cols)))
-        self.solver.changeColsBounds(len(cols), cols, fixed, fixed)
+                f"HiGHS status: {milp.modelStatusToString(status)}")])
+        self.fix(cols, np.round(np.asarray(milp.getSolution().col_value)[cols]))
 
 
 def _candidates(aug: ArcGraph, arc_weight: np.ndarray, com: Commodities,
@@ -484,7 +517,8 @@ def _usable(arcs: np.ndarray, owner: np.ndarray, aug: ArcGraph, com: Commodities
     ends = (hops > 0) & (first == com.origin[owner]) & (last == com.destination[owner])
     via = com.via[owner]
     through = (via < 0) | np.where(mask, tail[safe] == via[:, None], False).any(axis=1)
-    return on & ends & through
+    chained = np.where(mask[:, 1:], head[safe[:, :-1]] == tail[safe[:, 1:]], True).all(axis=1)
+    return on & ends & through & chained
 
 
 def _column_generation(model: _Model, aug: ArcGraph, arc_weight: np.ndarray,
@@ -575,17 +609,56 @@ def solve_year(problem: YearProblem) -> YearSolution:
         usable = _usable(arcs, owner, aug, com, aug_masks)
         model.add_paths(arcs[usable], owner[usable],
                         _path_cost(arcs[usable], arc_weight) + transit[owner[usable]])
-    solves, converged, lower, priced, pi = _column_generation(
-        model, aug, arc_weight, transit, com, aug_masks, p.max_iterations, p.optimality_gap)
-    modules = np.array([x.module_gbps for x in exps], dtype=float)
-    int_cols = model.integer_columns(p.integer_builds, p.integer_modules, modules)
-    milp = len(int_cols) > 0
-    if milp:
-        model.solve_milp(int_cols, p.mip_rel_gap)
-        more, converged, _, priced, pi = _column_generation(
-            model, aug, arc_weight, transit, com, aug_masks, p.max_iterations,
+    state = {"solves": 0}
+
+    def generate(limit: int | None = None) -> tuple[bool, float, PathSet, np.ndarray]:
+        n, ok, bound, paths, prices = _column_generation(
+            model, aug, arc_weight, transit, com, aug_masks, limit or p.max_iterations,
             p.optimality_gap)
-        solves += more
+        state["solves"] += n
+        return ok, bound, paths, prices
+
+    converged, lower, priced, pi = generate()
+    modules = np.array([x.module_gbps for x in exps], dtype=float)
+    z_cols = (model.n_dem + model.k_exp + np.flatnonzero(~model.z_forced)).astype(np.int32)
+    n_cols = (model.n_dem + np.flatnonzero(modules > 0)).astype(np.int32)
+    milp = bool((p.integer_builds and len(z_cols)) or (p.integer_modules and len(n_cols)))
+    if p.integer_builds and len(z_cols):
+        # Which links to build (binary; modules relaxed). The LP relaxation's fixed-charge
+        # bound is weak, and the paths a design needs depend on the design, so the paths
+        # of the design that builds nothing new are generated too; HiGHS solves the MILP
+        # over the paths used by either LP, starting from that design; then single-link
+        # flips improve the answer while they lower the cost, and the routing of the
+        # chosen design is re-optimised over all paths.
+        used = model.values()[model.n_fixed_cols:] > 1e-9
+        model.fix(z_cols, np.zeros(len(z_cols)))
+        generate()
+        start = model.values()
+        used = np.concatenate([used, np.zeros(len(start) - model.n_fixed_cols - len(used),
+                                              dtype=bool)]) | (start[model.n_fixed_cols:] > 1e-9)
+        model.free(z_cols, np.zeros(len(z_cols)), np.ones(len(z_cols)))
+        model.solve_milp(z_cols, p.mip_rel_gap, start=start, active=used)
+        converged, _, priced, pi = generate()
+        current = np.round(model.values()[z_cols])
+        best = model.objective()
+        for _ in range(2):
+            improved = False
+            for j in range(len(z_cols)):
+                trial = current.copy()
+                trial[j] = 1.0 - trial[j]
+                model.fix(z_cols, trial)
+                import os
+                generate(int(os.environ.get("FLIPIT", "1")))
+                if model.objective() < best - 1e-9 * max(1.0, abs(best)):
+                    best, current, improved = model.objective(), trial, True
+            if not improved:
+                break
+        model.fix(z_cols, current)
+        converged, _, priced, pi = generate()
+    if p.integer_modules and len(n_cols):
+        model.solve_milp(n_cols, p.mip_rel_gap)
+        converged, _, priced, pi = generate()
+    solves = state["solves"]
     objective = model.objective()
     x = np.maximum(model.values(), 0.0)
     n_dem = len(model.volumes)
@@ -604,10 +677,10 @@ def solve_year(problem: YearProblem) -> YearSolution:
     z_val = x[n_dem + k_exp:model.n_fixed_cols]
     built_now = np.zeros(k_exp, dtype=bool)
     if len(model.z_exp):
-        built_now[model.z_exp] = z_val > 0.5 if (p.integer_builds or milp) else z_val > _TOL
+        built_now[model.z_exp] = z_val > 0.5 if p.integer_builds else z_val > _TOL
     z_full = np.zeros(k_exp)
     if len(model.z_exp):
-        z_full[model.z_exp] = np.round(z_val) if (p.integer_builds or milp) else z_val
+        z_full[model.z_exp] = np.round(z_val) if p.integer_builds else z_val
     mask = model.path_arcs >= 0
     load = (np.bincount(model.path_arcs[mask], weights=np.repeat(flow, mask.sum(axis=1)),
                         minlength=2 * big_m) if model.path_arcs.size else np.zeros(2 * big_m))
@@ -616,10 +689,10 @@ def solve_year(problem: YearProblem) -> YearSolution:
     lease_usd = float((lease_load @ np.concatenate([p.lease_price, p.lease_price])
                        + added_load @ np.concatenate([usage, usage])) * USD_YEAR_PER_UNIT)
     transit_usd = float(served @ transit * USD_YEAR_PER_UNIT)
-    capex = float(sum(added[k] * x.capex_usd_per_gbps for k, x in enumerate(exps))
-                  + sum(z_full[k] * x.fixed_capex_usd for k, x in enumerate(exps)))
+    capex = float(sum(added[k] * e.capex_usd_per_gbps + z_full[k] * e.fixed_capex_usd
+                      for k, e in enumerate(exps)))
     penalty = float(unserved.sum() * p.unmet_penalty * USD_YEAR_PER_UNIT)
-    binding = _binding(model, g, exps, added, pi, load, lease_capacity, z_full)
+    binding = _binding(model, exps, added, pi, load, lease_capacity, z_full)
     limits = _unmet_reasons(unserved, priced, pi, aug, m, binding)
     return YearSolution(aug, model.path_arcs, model.path_commodity, flow, served, unserved,
                         added, built_now, z_full, lease_load, added_load, lease_usd,
@@ -628,10 +701,10 @@ def solve_year(problem: YearProblem) -> YearSolution:
                         milp, pi, binding, limits)
 
 
-def _binding(model: _Model, g: ArcGraph, exps: tuple[Expansion, ...], added: np.ndarray,
+def _binding(model: _Model, exps: tuple[Expansion, ...], added: np.ndarray,
              pi: np.ndarray, load: np.ndarray, lease_capacity: np.ndarray,
              z_full: np.ndarray) -> pd.DataFrame:
-    big_m, m, k_exp = model.big_m, model.m, model.k_exp
+    big_m, m = model.big_m, model.m
     records = []
     for arc in np.flatnonzero(pi > 1e-9):
         edge = arc % big_m
@@ -681,9 +754,7 @@ def _unmet_reasons(unserved: np.ndarray, priced: PathSet, pi: np.ndarray, aug: A
         parts = []
         for a in tight:
             edge = a % big_m
-            base = edge if edge < m else None
-            name = str(aug.edge_ids[edge]).removesuffix("+added") if base is None else str(
-                aug.edge_ids[edge])
+            name = str(aug.edge_ids[edge]).removesuffix("+added")
             direction = "forward" if a < big_m else "reverse"
             parts.append(f"{name} {direction}: {limit_of.get(a, 'capacity')}")
         out.append("; ".join(parts))

@@ -59,7 +59,7 @@ __all__ = [
     "load_plan",
 ]
 
-_TOP_KEYS = {"planning", "extend", "business_case", "sensitivity"}
+_TOP_KEYS = {"planning", "variant", "extend", "business_case", "sensitivity"}
 _PLANNING_KEYS = {
     "experiment", "name", "description", "scenarios", "years", "horizon_end",
     "discount_rate", "lifetime_years", "om_share", "integer_modules", "integer_builds",
@@ -71,8 +71,9 @@ _PLANNING_KEYS = {
 _EXTEND_KEYS = {
     "links", "scenarios", "ownership", "capex_usd_per_gbps_km", "capex_usd_per_gbps",
     "capex_usd_per_km", "fixed_capex_usd", "fixed_capex_from_links", "lifetime_years",
-    "om_share", "min_add_gbps", "max_add_gbps", "module_gbps", "citation",
+    "om_share", "min_add_gbps", "max_add_gbps", "module_gbps", "must_build", "citation",
 }
+_VARIANT_KEYS = {"name", "scenario", "description"}
 _CASE_KEYS = {"hub", "baselines"}
 _SENSITIVITY_KEYS = {"parameter", "low", "high", "label"}
 
@@ -203,6 +204,9 @@ class ExtendSpec:
         ``capacity_gbps``; None for no limit.
     module_gbps : float
         Module size (0: none).
+    must_build : bool or tuple of str
+        Build the links in the first planning year whatever they save (a committed
+        project): in every scenario the table applies to (True) or in those named.
     citation : str
         Where the numbers come from.
     where : str
@@ -222,8 +226,14 @@ class ExtendSpec:
     min_add_gbps: float = 0.0
     max_add_gbps: float | str | None = None
     module_gbps: float = 0.0
+    must_build: bool | tuple[str, ...] = False
     citation: str = ""
     where: str = "extend"
+
+    def forced(self, scenario: str) -> bool:
+        """Whether the links must be built in ``scenario``."""
+        return self.must_build is True or (isinstance(self.must_build, tuple)
+                                           and scenario in self.must_build)
 
     @property
     def is_market(self) -> bool:
@@ -232,7 +242,7 @@ class ExtendSpec:
                 and self.capex_usd_per_gbps == 0 and self.capex_usd_per_km == 0
                 and self.fixed_capex_usd == 0 and not self.fixed_capex_from_links
                 and self.min_add_gbps == 0 and self.max_add_gbps is None
-                and self.module_gbps == 0)
+                and self.module_gbps == 0 and self.must_build is False)
 
 
 @dataclass(frozen=True)
@@ -255,7 +265,12 @@ class BusinessCase:
 
 @dataclass(frozen=True)
 class Plan:
-    """A parsed and checked plan file."""
+    """A parsed and checked plan file.
+
+    ``variants`` maps the name of each ``[[variant]]`` (a copy of an experiment scenario
+    that extend tables can treat differently, e.g. with its links committed) to the
+    scenario it copies, and to its description.
+    """
 
     name: str
     description: str
@@ -268,6 +283,7 @@ class Plan:
     business_case: BusinessCase | None
     sensitivity: tuple[SensitivitySpec, ...]
     input_hash: str
+    variants: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -460,6 +476,14 @@ def _extend(raw: Mapping[str, Any], where: str, r: _Reader, scenarios: list[str]
     if not isinstance(citation, str):
         r.add(f"{where}.citation", "must be text")
         citation = ""
+    must: bool | tuple[str, ...] = False
+    if isinstance(raw.get("must_build"), bool):
+        must = bool(raw["must_build"])
+    elif "must_build" in raw:
+        if not isinstance(raw["must_build"], list):
+            r.add(f"{where}.must_build", "must be true, false or a list of scenario names")
+        else:
+            must = r.names(raw, "must_build", where, scenarios) or ()
     return ExtendSpec(
         selectors=selectors,
         scenarios=r.names(raw, "scenarios", where, scenarios),
@@ -476,6 +500,7 @@ def _extend(raw: Mapping[str, Any], where: str, r: _Reader, scenarios: list[str]
         min_add_gbps=r.number(raw, "min_add_gbps", 0.0, where, 0.0),
         max_add_gbps=max_add,
         module_gbps=r.number(raw, "module_gbps", 0.0, where, 0.0),
+        must_build=must,
         citation=citation,
         where=where,
     )
@@ -546,6 +571,24 @@ def load_plan(path: str | Path) -> Plan:
     network = load_topology(experiment.topology)
     node_ids = [str(n) for n in network.nodes.index]
     known = [s.name for s in experiment.scenarios]
+    variants: dict[str, tuple[str, str]] = {}
+    for i, t in enumerate(r.tables(doc.get("variant"), "variant")):
+        where = f"variant[{i}]"
+        r.unknown(t, _VARIANT_KEYS, where)
+        vname, base = t.get("name"), t.get("scenario")
+        if not isinstance(vname, str) or not vname.strip():
+            r.add(f"{where}.name", "is missing")
+            continue
+        if vname in known or vname in variants:
+            r.add(f"{where}.name", f"{vname!r} is already a scenario name")
+            continue
+        if not isinstance(base, str) or base not in known:
+            r.add(f"{where}.scenario", f"must name a scenario of the experiment, got {base!r}",
+                  did_you_mean(str(base), known))
+            continue
+        text = t.get("description", "")
+        variants[vname] = (base, text if isinstance(text, str) else "")
+    known += list(variants)
     scenarios = r.names(raw, "scenarios", "planning", known)
     if scenarios is None:
         scenarios = tuple(known)
@@ -586,4 +629,4 @@ def load_plan(path: str | Path) -> Plan:
         raise ScenarioError(f"plan {source!r} is invalid", r.problems)
     digest = hashlib.sha256(file.read_bytes() + experiment_path.read_bytes()).hexdigest()
     return Plan(str(name), str(description), file, experiment, network, tuple(scenarios),
-                settings, extends, case, tuple(sensitivity), digest)
+                settings, extends, case, tuple(sensitivity), digest, variants)
