@@ -318,8 +318,11 @@ class _Reader:
 
     def unknown(self, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
         for key in sorted(set(table) - allowed):
-            self.add(f"{where}.{key}" if where else key, "unknown key",
-                     did_you_mean(key, allowed))
+            hint = did_you_mean(key, allowed)
+            starts = sorted(a for a in allowed if a.startswith(str(key)))
+            if hint is None and starts:
+                hint = "did you mean " + " or ".join(f"'{a}'" for a in starts[:4]) + "?"
+            self.add(f"{where}.{key}" if where else key, "unknown key", hint)
 
     def table(self, value: Any, where: str) -> dict[str, Any]:
         if value is None:
