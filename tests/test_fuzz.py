@@ -109,3 +109,24 @@ def test_fuzz_demand_csv(data, tmp_path_factory):
         assert exc.problems and all(p.file and p.message for p in exc.problems)
     else:
         assert (demand["gbps"] >= 0).all()
+
+
+TG_FILES = ["cable/cable-geo.json", "landing-point/landing-point-geo.json",
+            "cable/trunk-cable.json", "cable/tbd-cable.json"]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_telegeography_both_layouts(data, tmp_path_factory):
+    from cablesim.io.telegeography import import_telegeography
+
+    layout = data.draw(st.sampled_from(["tg_v2", "tg_current"]))
+    folder = fresh_copy(tmp_path_factory, layout)
+    candidates = [f for f in TG_FILES if (folder / f).exists()]
+    name = data.draw(st.sampled_from(candidates))
+    (folder / name).write_text(data.draw(mutated((folder / name).read_text())),
+                               encoding="utf-8")
+    try:
+        import_telegeography(folder)
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
