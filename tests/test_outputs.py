@@ -128,3 +128,11 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     os.umask(mask)
     path = atomic_write_text(tmp_path / "x.csv", "a\n")
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_results_folder_gets_the_usual_permissions(experiment, tmp_path):
+    mask = os.umask(0)
+    os.umask(mask)
+    out = tmp_path / "out"
+    outputs.write_results(run_experiment(load_experiment(experiment)), out)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask

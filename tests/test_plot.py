@@ -351,3 +351,17 @@ def test_render_map_from_files(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         plot.render_map(SMALL, tmp_path / "x.png", extent="wrld")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.png", "topo.png"]
+
+
+def test_transit_price_chart_without_capitals_says_so():
+    import dataclasses
+
+    from cablesim import plot
+    from cablesim.scenario import load_experiment, run_experiment
+
+    from conftest import DATA
+
+    result = run_experiment(load_experiment(DATA / "policy_small" / "experiment.toml"))
+    empty = dataclasses.replace(result, transit_prices=result.transit_prices.iloc[0:0])
+    fig = plot.plot_transit_prices(empty, dpi=40)
+    assert any("No delivered transit prices" in t.get_text() for t in fig.texts)

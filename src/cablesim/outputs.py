@@ -155,6 +155,7 @@ def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = F
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp creates 0700; give the usual mode
         written = []
         tables = {
             "scenarios.csv": result.scenarios[SCENARIO_COLUMNS],
@@ -186,6 +187,12 @@ def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = F
 
 
 MANIFEST = "manifest.json"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _check_folder(folder: Path, inputs: dict[str, str], force: bool) -> None:

@@ -320,6 +320,15 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             "SGSIN" in by_node.index) else float("nan")
         ldn = float(by_node.at["GBLON", "delivered_usd_per_mbps_month"]) if has_london else (
             float("nan"))
+        if not capitals:
+            for ax in axes:
+                ax.set_axis_off()
+            fig.text(0.5, 0.5, "No delivered transit prices to compare: the topology has "
+                     "none of the ASEAN and Chinese capitals, or no hub with a cited transit "
+                     "price.", ha="center", va="center", fontsize=10, wrap=True)
+            fig.suptitle(title or f"Delivered IP transit prices (scenario {scenario})",
+                         x=0.02, ha="left", fontsize=13, fontweight="bold")
+            return fig
         y = np.arange(len(capitals))[::-1]
         panels = ((axes[0], price / sg, "÷ Singapore's delivered price", (2.0, None),
                    "seed: most ASEAN capitals\nand China pay > 2x Singapore"),
