@@ -38,7 +38,6 @@ import hashlib
 import math
 import os
 import time
-import tomllib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,10 @@ import pandas as pd
 from shapely.geometry import box
 
 from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
+from cablesim._toml import number as _number
+from cablesim._toml import read_toml as _read_toml
+from cablesim._toml import table as _table
+from cablesim._toml import unknown_keys as _unknown
 from cablesim.costs import (
     ASEAN,
     CAPITALS,
@@ -241,60 +244,6 @@ class ExperimentResult:
 
 
 # ---------------------------------------------------------------------------- parsing
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"experiment file {str(path)!r} does not exist",
-                            [Problem(str(path), None, None, "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{str(path)!r} is a folder", [Problem(
-            str(path), None, None, "expected a TOML experiment file")]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{str(path)!r} cannot be read", [Problem(
-            str(path), None, None, "is not UTF-8 text")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{str(path)!r} is not valid TOML", [Problem(
-            str(path), getattr(exc, "lineno", None), None, str(exc).split(" (at line")[0])
-        ]) from None
-
-
-def _unknown(table: Mapping[str, Any], allowed: set[str], where: str, source: str,
-             problems: list[Problem]) -> None:
-    for key in sorted(set(table) - allowed):
-        prefix = f"{where}." if where else ""
-        problems.append(Problem(source, None, f"{prefix}{key}", "unknown key",
-                                did_you_mean(key, allowed)))
-
-
-def _table(value: Any, where: str, source: str, problems: list[Problem]) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        problems.append(Problem(source, None, where, "must be a table"))
-        return {}
-    return dict(value)
-
-
-def _number(table: Mapping[str, Any], key: str, default: float, where: str, source: str,
-            problems: list[Problem], low: float | None = None, high: float | None = None,
-            low_open: bool = False) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-            float(value)):
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be a finite number, got {value!r}"))
-        return default
-    value = float(value)
-    if low is not None and (value < low or (low_open and value == low)):
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be {'>' if low_open else '>='} {low:g}, got {value:g}"))
-    if high is not None and value > high:
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be <= {high:g}, got {value:g}"))
-    return value
-
-
 def _routing(table: Mapping[str, Any], where: str, source: str,
              problems: list[Problem]) -> RoutingSettings:
     _unknown(table, _ROUTING_KEYS, where, source, problems)

@@ -64,7 +64,11 @@ from pathlib import Path
 from typing import Any
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
-from cablesim.scenario import Experiment, _is_area, _read_toml, _selectors, load_experiment
+from cablesim._toml import number
+from cablesim._toml import read_toml as _read_toml
+from cablesim._toml import table as _table
+from cablesim._toml import unknown_keys as _unknown
+from cablesim.scenario import Experiment, _is_area, _selectors, load_experiment
 
 __all__ = [
     "FaultRates",
@@ -272,41 +276,11 @@ class SimulationExperiment:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _unknown(table: Mapping[str, Any], allowed: set[str], where: str, source: str,
-             problems: list[Problem]) -> None:
-    for key in sorted(set(table) - allowed):
-        problems.append(Problem(source, None, f"{where}.{key}" if where else key,
-                                "unknown key", did_you_mean(key, allowed)))
-
-
-def _table(value: Any, where: str, source: str, problems: list[Problem]) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        problems.append(Problem(source, None, where, "must be a table"))
-        return {}
-    return dict(value)
-
-
-def _num(table: Mapping[str, Any], key: str, default: float, where: str, source: str,
+def _num(values: Mapping[str, Any], key: str, default: float, where: str, source: str,
          problems: list[Problem], low: float | None = 0.0, high: float | None = None,
          low_open: bool = False) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-            float(value)):
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be a finite number, got {value!r}"))
-        return default
-    value = float(value)
-    if low is not None and (value < low or (low_open and value == low)):
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be {'>' if low_open else '>='} {low:g}, got {value:g}"))
-        return default
-    if high is not None and value > high:
-        problems.append(Problem(source, None, f"{where}.{key}",
-                                f"must be <= {high:g}, got {value:g}"))
-        return default
-    return value
+    """:func:`cablesim._toml.number` with simulation parameters non-negative by default."""
+    return number(values, key, default, where, source, problems, low, high, low_open)
 
 
 def _int(table: Mapping[str, Any], key: str, default: int, where: str, source: str,
