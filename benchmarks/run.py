@@ -219,6 +219,11 @@ def _print_simulation(sim: dict) -> None:
         print(f"  {key:<12} incremental {fmt_s(r['incremental_s']):>9}   naive "
               f"{fmt_s(r['naive_s']):>9}   ratio {r['ratio']:.1f}x   same result: "
               f"{r['same_result']}")
+    par = sim.get("monte_carlo_parallel")
+    if par:
+        print(f"  {'parallel':<12} 1 worker {fmt_s(par['one_worker_s']):>9}   "
+              f"{par['workers']} workers {fmt_s(par['workers_s']):>9}   ratio "
+              f"{par['ratio_parallel']:.2f}x   bit-identical: {par['bit_identical']}")
 
 
 def fmt_s(seconds: float) -> str:

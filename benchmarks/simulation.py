@@ -107,6 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         "naive_years_per_s": mc["naive"]["years_per_s"],
         "ratio": mc["naive"]["seconds"] / mc["incremental"]["seconds"],
         "same_result": same_mc}
+    # ---- parallel speed-up: the incremental batch on one worker against ``--workers``
+    if args.workers > 1:
+        dt1, res1 = _time(lambda: run_monte_carlo(models, args.years, seed,
+                                                  warmup_days=sim.settings.warmup_days,
+                                                  workers=1, router="incremental"))
+        identical = res1.year_table().equals(mc["incremental"]["table"])
+        out["monte_carlo_parallel"] = {
+            "workers": args.workers, "one_worker_s": dt1,
+            "workers_s": mc["incremental"]["seconds"],
+            "ratio_parallel": dt1 / mc["incremental"]["seconds"],
+            "bit_identical": bool(identical)}
     if not args.no_capacitated and "regional_hubs_capacitated" in specs:
         cap = builder.model(specs["regional_hubs_capacitated"])
         dt, res = _time(lambda: simulate_year([cap], seed, 0, sim.settings.warmup_days))
