@@ -33,11 +33,9 @@ import argparse
 import json
 import platform
 import resource
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -45,7 +43,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _harness import fmt_s, interleaved  # noqa: E402
 import cablesim  # noqa: E402
 from cablesim.analytics import global_gravity_demand, write_demand_csv  # noqa: E402
 from cablesim.io.telegeography import read_telegeography  # noqa: E402
@@ -83,26 +83,6 @@ policy = {{ rules = [{{ traffic = "*", exchange = ["city:USA", "city:GBR", "city
 
 
 # ----------------------------------------------------------------------------- harness
-def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each contender, run round-robin with rotating order."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    names = list(contenders)
-    for r in range(repeats):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            t = time.perf_counter()
-            contenders[name]()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(v) for name, v in times.items()}
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
-
-
 # ----------------------------------------------------------------------------- routing
 def in_service(network: cablesim.Network) -> np.ndarray:
     """Existing and planned links with an RFS year up to YEAR (as the scenario engine)."""

@@ -25,10 +25,8 @@ import json
 import math
 import platform
 import resource
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -37,9 +35,11 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import highspy  # noqa: E402
 
+from _harness import fmt_s, interleaved  # noqa: E402
 import cablesim  # noqa: E402
 from cablesim.geo import great_circle_km  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
@@ -198,18 +198,6 @@ def exact_arc_lp(graph: ArcGraph, weight: np.ndarray, capacity: np.ndarray, com:
 
 
 # ----------------------------------------------------------------------------- harness
-def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each contender, run round-robin with rotating order."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    names = list(contenders)
-    for r in range(repeats):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            t = time.perf_counter()
-            contenders[name]()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(v) for name, v in times.items()}
-
-
 def _print_simulation(sim: dict) -> None:
     print("\nsimulation (experiments/resilience.toml, incremental vs re-route everything):")
     for key in ("one_year", "monte_carlo"):
@@ -224,14 +212,6 @@ def _print_simulation(sim: dict) -> None:
         print(f"  {'parallel':<12} 1 worker {fmt_s(par['one_worker_s']):>9}   "
               f"{par['workers']} workers {fmt_s(par['workers_s']):>9}   ratio "
               f"{par['ratio_parallel']:.2f}x   bit-identical: {par['bit_identical']}")
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
 
 
 def bench_routing(label: str, n_nodes: int, n_edges: int, n_demands: int, repeats: int,
