@@ -44,7 +44,7 @@ import cablesim  # noqa: E402
 from cablesim.geo import great_circle_km  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
 from cablesim.routing.graph import ArcGraph  # noqa: E402
-from cablesim.routing.lp import _new_solver  # noqa: E402
+from cablesim.routing.lp import new_solver  # noqa: E402
 from cablesim.routing.paths import arc_loads, shortest_paths  # noqa: E402
 
 
@@ -190,7 +190,7 @@ def exact_arc_lp(graph: ArcGraph, weight: np.ndarray, capacity: np.ndarray, com:
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data
-    solver = _new_solver()
+    solver = new_solver()
     solver.passModel(lp)
     solver.run()
     x = np.asarray(solver.getSolution().col_value)

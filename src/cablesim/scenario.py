@@ -33,7 +33,6 @@ e.g. a cut in a strait); a selector that matches no link is an error, never sile
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import math
 import os
@@ -45,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import box
 
 from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
 from cablesim._toml import number as _number
@@ -77,6 +75,7 @@ from cablesim.network import Network
 from cablesim.policy import Policy, TransitRules, assign_exchange
 from cablesim.routing.engine import Commodities, route
 from cablesim.routing.graph import ArcGraph
+from cablesim.selectors import match_links, parse_selectors
 
 __all__ = [
     "RoutingSettings",
@@ -91,6 +90,7 @@ __all__ = [
     "experiment_inputs",
     "PreparedScenario",
     "prepare_scenario",
+    "scenario_demand",
 ]
 
 _ROUTING_KEYS = {"mode", "objective", "capacity_scale", "k_paths", "penalty_factor",
@@ -284,40 +284,11 @@ def _costs(table: Mapping[str, Any], where: str, source: str,
         _number(table, "lifetime_years", 25.0, where, source, problems, 0.0, None, True))
 
 
-def _selectors(value: Any, where: str, source: str, problems: list[Problem]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(Problem(source, None, where, "must be a list of link selectors such "
-                                "as 'system:APG*' or 'status:proposed'"))
-        return ()
-    for sel in value:
-        kind = sel.split(":", 1)[0]
-        if ":" not in sel or kind not in ("id", "system", "status", "kind", "tag", "area"):
-            problems.append(Problem(source, None, where, f"bad selector {sel!r}",
-                                    "use id:, system:, status:, kind: or tag: followed by a "
-                                    "value or pattern, or area:lon_min,lat_min,lon_max,lat_max"))
-        elif kind == "area" and not _is_area(sel.split(":", 1)[1]):
-            problems.append(Problem(source, None, where, f"bad area {sel!r}",
-                                    "area:lon_min,lat_min,lon_max,lat_max in degrees, "
-                                    "min < max"))
-    return tuple(value)
-
-
-def _is_area(text: str) -> bool:
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        return False
-    return (len(values) == 4 and all(math.isfinite(v) for v in values)
-            and -180 <= values[0] < values[2] <= 180 and -90 <= values[1] < values[3] <= 90)
-
-
 def _links(table: Mapping[str, Any], where: str, source: str, problems: list[Problem]
            ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[LinkEdit, ...], int | None]:
     _unknown(table, _LINK_KEYS, where, source, problems)
-    enable = _selectors(table.get("enable"), f"{where}.enable", source, problems)
-    disable = _selectors(table.get("disable"), f"{where}.disable", source, problems)
+    enable = parse_selectors(table.get("enable"), f"{where}.enable", source, problems)
+    disable = parse_selectors(table.get("disable"), f"{where}.disable", source, problems)
     edits: list[LinkEdit] = []
     raw_edits = table.get("edit", [])
     if not isinstance(raw_edits, list):
@@ -336,7 +307,7 @@ def _links(table: Mapping[str, Any], where: str, source: str, problems: list[Pro
             problems.append(Problem(source, None, key, "says what to match but not what to "
                                     "change", "add price_usd_per_mbps_month, price_scale, "
                                     "capacity_gbps or capacity_scale"))
-        edits.append(LinkEdit(_selectors(raw.get("links"), f"{key}.links", source, problems),
+        edits.append(LinkEdit(parse_selectors(raw.get("links"), f"{key}.links", source, problems),
                               **values))
     year = table.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
@@ -480,23 +451,6 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
 
 
 # ---------------------------------------------------------------------------- running
-def _match(links: pd.DataFrame, selector: str) -> np.ndarray:
-    kind, pattern = selector.split(":", 1)
-    if kind == "area":
-        lon_min, lat_min, lon_max, lat_max = (float(v) for v in pattern.split(","))
-        area = box(lon_min, lat_min, lon_max, lat_max)
-        return np.asarray(links.geometry.intersects(area), dtype=bool)
-    if kind == "id":
-        column = pd.Series(links.index, index=links.index)
-    elif kind in ("system", "status", "kind", "tag"):
-        if kind not in links:
-            return np.zeros(len(links), dtype=bool)
-        column = links[kind]
-    else:  # pragma: no cover - rejected when parsing
-        return np.zeros(len(links), dtype=bool)
-    return np.array([v is not None and fnmatch.fnmatchcase(str(v), pattern) for v in column])
-
-
 def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
                          source: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Links of ``network`` as edited by ``spec``, and which are in service.
@@ -521,7 +475,7 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
     def select(selectors: tuple[str, ...], where: str) -> np.ndarray:
         mask = np.zeros(len(links), dtype=bool)
         for sel in selectors:
-            hit = _match(links, sel)
+            hit = match_links(links, sel)
             if not hit.any():
                 problems.append(Problem(source, None, f"scenario {spec.name!r}.{where}",
                                         f"selector {sel!r} matches no link"))
@@ -546,8 +500,10 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
     return links, enabled
 
 
-def _demand_for(spec: ScenarioSpec, network: Network, countries: pd.DataFrame | None,
-                source: str) -> tuple[pd.DataFrame, int]:
+def scenario_demand(spec: ScenarioSpec, network: Network, countries: pd.DataFrame | None,
+                    source: str) -> tuple[pd.DataFrame, int]:
+    """The demand table of a scenario (gravity model or CSV, grown to its year) and the year.
+    """
     settings = dict(spec.demand)
     model = settings.pop("model", "gravity")
     if model == "csv":
@@ -616,7 +572,7 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         t = time.perf_counter()
         key = repr(sorted(spec.demand.items()))
         if key not in demand_cache:
-            demand_cache[key] = _demand_for(spec, network, countries, source)
+            demand_cache[key] = scenario_demand(spec, network, countries, source)
         demand, year = demand_cache[key]
         stage(f"{spec.name}: demand", t)
         t = time.perf_counter()

@@ -52,7 +52,7 @@ import scipy.sparse as sp
 from cablesim._errors import Problem, RoutingError
 from cablesim.routing.engine import Commodities, route_commodities
 from cablesim.routing.graph import ArcGraph
-from cablesim.routing.lp import _new_solver
+from cablesim.routing.lp import new_solver
 from cablesim.routing.paths import PathSet
 
 __all__ = ["USD_YEAR_PER_UNIT", "Expansion", "YearProblem", "YearSolution", "solve_year"]
@@ -373,7 +373,7 @@ class _Model:
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data.astype(float)
-        self.solver = _new_solver()
+        self.solver = new_solver()
         self.solver.passModel(lp)
         self.path_arcs = np.zeros((0, 0), dtype=np.int64)
         self.path_commodity = np.zeros(0, dtype=np.int64)
@@ -467,7 +467,7 @@ class _Model:
         values = np.zeros(n_cols)
         values[: len(start)] = start[:n_cols]
         # a copy of the model, so that the live one keeps its simplex basis
-        milp = _new_solver()
+        milp = new_solver()
         milp.passModel(self.solver.getLp())
         if active is not None:
             used = np.zeros(n_cols - self.n_fixed_cols, dtype=bool)

@@ -52,7 +52,8 @@ from cablesim.planning.spec import (
 from cablesim.policy import TransitRules, assign_exchange
 from cablesim.routing.engine import Commodities
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import ScenarioSpec, _match, network_for_scenario
+from cablesim.scenario import ScenarioSpec, network_for_scenario
+from cablesim.selectors import match_links
 
 __all__ = ["ScenarioPlan", "PlanResult", "run_plan", "plan_scenario", "cash_flows",
            "business_case", "payback_years", "annuity_factor"]
@@ -236,7 +237,7 @@ def _rules(ctx: _Context, scenario: str) -> np.ndarray:
             continue
         hit = np.zeros(len(links), dtype=bool)
         for sel in ext.selectors:
-            hit |= _match(links, sel)
+            hit |= match_links(links, sel)
         rule[hit] = i
     ctx.rule_cache[scenario] = rule
     return rule

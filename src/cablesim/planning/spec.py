@@ -47,7 +47,8 @@ from typing import Any
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
-from cablesim.scenario import Experiment, _match, _selectors, load_experiment
+from cablesim.scenario import Experiment, load_experiment
+from cablesim.selectors import match_links, parse_selectors
 
 __all__ = [
     "PlanningSettings",
@@ -452,13 +453,13 @@ def _extend(raw: Mapping[str, Any], where: str, r: _Reader, scenarios: list[str]
     if "links" not in raw:
         r.add(f"{where}.links", "is missing: give link selectors such as "
               "'system:Proposed Guangxi*'")
-    selectors = _selectors(raw.get("links"), f"{where}.links", r.source, r.problems)
+    selectors = parse_selectors(raw.get("links"), f"{where}.links", r.source, r.problems)
     known_kinds = ("id", "system", "status", "kind", "tag", "area")
     for sel in selectors:
         if ":" in sel and sel.split(":", 1)[0] in known_kinds:
             try:
-                hit = _match(network.links, sel)
-            except Exception:  # noqa: BLE001 - a malformed area is reported by _selectors
+                hit = match_links(network.links, sel)
+            except Exception:  # noqa: BLE001 - a malformed area is reported by parse_selectors
                 continue
             if not hit.any():
                 r.add(f"{where}.links", f"selector {sel!r} matches no link")

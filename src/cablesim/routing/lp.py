@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from cablesim._errors import Problem, RoutingError
 
-__all__ = ["PathLPResult", "PathLP", "solve_path_lp"]
+__all__ = ["PathLPResult", "PathLP", "solve_path_lp", "new_solver"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class PathLPResult:
 _BANNER_SHOWN = False
 
 
-def _new_solver() -> highspy.Highs:
+def new_solver() -> highspy.Highs:
     """A silent HiGHS instance.
 
     HiGHS prints a copyright banner to the process's standard output when the first
@@ -124,7 +124,7 @@ class PathLP:
         lp.a_matrix_.start_ = np.arange(n_dem + 1, dtype=np.int32)
         lp.a_matrix_.index_ = np.arange(n_dem, dtype=np.int32)
         lp.a_matrix_.value_ = np.ones(n_dem)
-        self.solver = _new_solver()
+        self.solver = new_solver()
         self.solver.passModel(lp)
 
     def add_paths(self, path_arcs: np.ndarray, path_commodity: np.ndarray,

@@ -68,7 +68,9 @@ from cablesim._toml import number
 from cablesim._toml import read_toml as _read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
-from cablesim.scenario import Experiment, _is_area, _selectors, load_experiment
+from cablesim.scenario import Experiment, load_experiment
+from cablesim.selectors import is_area as _is_area
+from cablesim.selectors import parse_selectors as _selectors
 
 __all__ = [
     "FaultRates",

@@ -28,7 +28,7 @@ from shapely.ops import unary_union
 from cablesim.geo import geodesic_length_km
 from cablesim.network import Network
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import ScenarioSpec, _demand_for, prepare_scenario
+from cablesim.scenario import ScenarioSpec, prepare_scenario, scenario_demand
 from cablesim.simulation.config import (
     DiurnalCurve,
     FaultRates,
@@ -339,7 +339,7 @@ class ModelBuilder:
         """The scenario's demand table and year (cached by demand settings)."""
         key = repr(sorted(spec.demand.items()))
         if key not in self._demand:
-            self._demand[key] = _demand_for(spec, self.network, self.countries, self.source)
+            self._demand[key] = scenario_demand(spec, self.network, self.countries, self.source)
         return self._demand[key]
 
     def model(self, spec: ScenarioSpec, network_year: int | None = None) -> SimModel:

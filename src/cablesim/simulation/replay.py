@@ -24,7 +24,7 @@ import pandas as pd
 
 from cablesim._errors import Problem, ScenarioError
 from cablesim.network import Network
-from cablesim.scenario import _match
+from cablesim.selectors import match_links
 from cablesim.simulation.config import Replay
 from cablesim.simulation.engine import PeriodResult, Schedule, simulate
 from cablesim.simulation.model import HOURS_PER_YEAR, SimModel
@@ -66,7 +66,7 @@ def replay_links(replay: Replay, network: Network) -> list[tuple[np.ndarray, flo
     for i, stage in enumerate(replay.stages):
         mask = np.zeros(len(links), dtype=bool)
         for sel in stage.cuts:
-            hit = _match(links, sel)
+            hit = match_links(links, sel)
             if not hit.any():
                 key = (f"replay {replay.name!r}.cuts" if len(replay.stages) == 1
                        else f"replay {replay.name!r}.stage[{i}].cuts")
