@@ -637,20 +637,29 @@ def _feature_id(props: Mapping[str, Any], keys: Sequence[str]) -> str | None:
     return None
 
 
+def _feature_collection(path: Path, problems: list[Problem]) -> list[Any] | None:
+    """The ``features`` of a GeoJSON FeatureCollection file (its ``crs`` checked), or None
+    with a problem appended when the file cannot be read or is not a FeatureCollection."""
+    ok, doc = _read_json(path, problems)
+    if not ok:
+        return None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("features"), list):
+        problems.append(Problem(str(path), None, "features",
+                                "expected a GeoJSON FeatureCollection with a 'features' list"))
+        return None
+    _check_crs(doc, str(path), problems)
+    return doc["features"]
+
+
 def _read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
                     ) -> dict[str, _GeoCable]:
     name = str(path)
-    ok, doc = _read_json(path, problems)
     cables: dict[str, _GeoCable] = {}
-    if not ok:
+    features = _feature_collection(path, problems)
+    if features is None:
         return cables
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("features"), list):
-        problems.append(Problem(name, None, "features",
-                                "expected a GeoJSON FeatureCollection with a 'features' list"))
-        return cables
-    _check_crs(doc, name, problems)
     merged = 0
-    for pos, feature in enumerate(doc["features"]):
+    for pos, feature in enumerate(features):
         def report(fieldname: str | None, message: str, hint: str | None = None) -> None:
             problems.append(Problem(name, pos + 1, fieldname, message, hint, "feature"))
 
@@ -678,7 +687,7 @@ def _read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
             cables[cid].name = cables[cid].name or label
         else:
             cables[cid] = _GeoCable(cid, label, list(lines or []), [pos + 1], lines is None)
-    info["geometry_features"] = len(doc["features"])
+    info["geometry_features"] = len(features)
     info["geometry_features_merged"] = merged
     return cables
 
@@ -686,18 +695,13 @@ def _read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
 def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
                       ) -> dict[str, _GeoLanding]:
     name = str(path)
-    ok, doc = _read_json(path, problems)
     points: dict[str, _GeoLanding] = {}
-    if not ok:
+    features = _feature_collection(path, problems)
+    if features is None:
         return points
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("features"), list):
-        problems.append(Problem(name, None, "features",
-                                "expected a GeoJSON FeatureCollection with a 'features' list"))
-        return points
-    _check_crs(doc, name, problems)
     duplicates: list[str] = []
     bad_tbd: list[dict[str, Any]] = []
-    for pos, feature in enumerate(doc["features"]):
+    for pos, feature in enumerate(features):
         def report(fieldname: str | None, message: str) -> None:
             problems.append(Problem(name, pos + 1, fieldname, message, None, "feature"))
 
@@ -734,7 +738,7 @@ def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
             duplicates.append(lid)
             continue
         points[lid] = _GeoLanding(lid, label, lon, lat, tbd, pos + 1)
-    info["landing_features"] = len(doc["features"])
+    info["landing_features"] = len(features)
     info["landing_features_duplicate"] = sorted(set(duplicates))
     info["landing_features_duplicate_count"] = len(duplicates)
     info["landing_features_unparseable"] = bad_tbd
