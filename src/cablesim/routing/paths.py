@@ -80,10 +80,11 @@ def shortest_paths(graph: ArcGraph, csr: WeightedCSR, origins: np.ndarray,
     if n_dem == 0:
         return PathSet(np.zeros((0, 0), dtype=np.int64), np.zeros(0, dtype=np.int64), dist)
     unique, group = np.unique(origins, return_inverse=True)
-    tail = graph.arc_tail
-    # back-walk arrays filled chunk by chunk
-    back_arcs: list[list[np.ndarray]] = []
-    rows_of_chunk: list[np.ndarray] = []
+    hops = np.zeros(n_dem, dtype=np.int64)
+    # one entry per (demand, hop): demand row, back-step index (0 = last arc), arc id
+    step_rows: list[np.ndarray] = []
+    step_back: list[np.ndarray] = []
+    step_arcs: list[np.ndarray] = []
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start:start + _CHUNK]
         d_block, p_block = dijkstra(csr.matrix, directed=True, indices=chunk,
@@ -91,35 +92,40 @@ def shortest_paths(graph: ArcGraph, csr: WeightedCSR, origins: np.ndarray,
         rows = np.flatnonzero((group >= start) & (group < start + len(chunk)))
         local = group[rows] - start
         dist[rows] = d_block[local, destinations[rows]]
-        # the arc into every node from its predecessor, once per origin tree
-        k_idx, v_idx = np.nonzero(p_block >= 0)
-        pred_arc = np.full(p_block.shape, -1, dtype=np.int64)
-        pred_arc[k_idx, v_idx] = csr.arcs_between(p_block[k_idx, v_idx], v_idx, n)
-        cur = destinations[rows].copy()
-        walk: list[np.ndarray] = []
-        while True:  # every demand steps one hop back towards its origin per iteration
-            step = pred_arc[local, cur]
-            moving = step >= 0
-            if not moving.any():
-                break
-            walk.append(step)
-            cur = np.where(moving, tail[step], cur)
-        back_arcs.append(walk)
-        rows_of_chunk.append(rows)
-    width = max((len(w) for w in back_arcs), default=0)
-    arcs = np.full((n_dem, width), -1, dtype=np.int64)
-    hops = np.zeros(n_dem, dtype=np.int64)
-    for walk, rows in zip(back_arcs, rows_of_chunk):
-        if not walk:
-            continue
-        back = np.stack(walk, axis=1)  # destination-first order
-        h = (back >= 0).sum(axis=1)
-        hops[rows] = h
-        # reverse the first h entries of each row into travel order (one gather)
-        src_col = h[:, None] - 1 - np.arange(back.shape[1])[None, :]
-        fwd = np.take_along_axis(back, np.maximum(src_col, 0), axis=1)
-        fwd[src_col < 0] = -1
-        arcs[rows, : back.shape[1]] = fwd
+        # flat positions k * n + v: the arc into v on origin k's tree, and its tail's position
+        pred = p_block.ravel().astype(np.int64)
+        on_tree = pred >= 0
+        heads = np.tile(np.arange(n, dtype=np.int64), len(chunk))
+        pred_arc = np.full(pred.shape, -1, dtype=np.int64)
+        pred_arc[on_tree] = csr.arcs_between(pred[on_tree], heads[on_tree], n)
+        pred_pos = pred + np.repeat(np.arange(len(chunk), dtype=np.int64) * n, n)
+        # every demand still walking steps one hop back towards its origin per iteration;
+        # finished demands drop out, so the work is the total number of hops
+        pos = local * n + destinations[rows]
+        walking = rows
+        back = 0
+        while len(pos):
+            arc = pred_arc[pos]
+            moving = arc >= 0
+            if not moving.all():
+                pos, walking, arc = pos[moving], walking[moving], arc[moving]
+                if not len(pos):
+                    break
+            step_rows.append(walking)
+            step_back.append(np.full(len(walking), back, dtype=np.int64))
+            step_arcs.append(arc)
+            pos = pred_pos[pos]
+            back += 1
+    if not step_rows:
+        return PathSet(np.zeros((n_dem, 0), dtype=np.int64), hops, dist)
+    all_rows = np.concatenate(step_rows)
+    all_back = np.concatenate(step_back)
+    hops = np.bincount(all_rows, minlength=n_dem).astype(np.int64)
+    width = int(hops.max())
+    flat = np.full(n_dem * width, -1, dtype=np.int64)
+    # back-step j of a path with h hops is its (h - 1 - j)-th arc in travel order
+    flat[all_rows * width + hops[all_rows] - 1 - all_back] = np.concatenate(step_arcs)
+    arcs = flat.reshape(n_dem, width)
     return PathSet(arcs, hops, dist)
 
 
