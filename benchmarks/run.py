@@ -13,6 +13,11 @@ Workloads
 - ``lp/S``: the capacitated path LP (4 diverse candidates per demand) against the exact arc
   formulation aggregated by origin, on 150 nodes / 400 demands: time and optimality gap.
 - ``lp/M``: the path LP on 1,000 nodes / 5,000 demands, end to end.
+- ``simulation``: ``benchmarks/simulation.py`` (one simulated year and a Monte Carlo batch,
+  incremental re-routing against re-routing everything; 2 processes against 1).
+- ``global``: ``benchmarks/global_import.py`` on the TeleGeography 2021 snapshot in
+  ``../shared/data`` (import, and routing every country pair against networkx per pair);
+  skipped, and said so, where the snapshot is absent.
 
 Every figure is the median of ``--repeats`` runs (contenders interleaved round-robin so
 that a noisy machine affects them alike). Ratios are baseline time / cablesim time.
@@ -34,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
+GLOBAL_DATA = ROOT.parent / "shared" / "data" / "telegeography-2021"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -214,6 +220,23 @@ def _print_simulation(sim: dict) -> None:
               f"{par['ratio_parallel']:.2f}x   bit-identical: {par['bit_identical']}")
 
 
+def _print_global(glob: dict) -> None:
+    if "skipped" in glob:
+        print(f"\nglobal TeleGeography workload skipped: {glob['skipped']}")
+        return
+    imp, r = glob["import"], glob["routing"]
+    print(f"\nglobal TeleGeography 2021 ({imp['cables']} cables -> {imp['nodes']} nodes, "
+          f"{imp['links']} links):")
+    print(f"{'  import (read + infer + validate)':<34}{fmt_s(imp['read_and_infer_s']):>12}")
+    name = f"  route {r['nodes']}n/{r['demands']}d"
+    tilde = "~" if r["networkx_per_pair_extrapolated"] else ""
+    print(f"{name:<34}{fmt_s(r['cablesim_s']):>12}{tilde + fmt_s(r['networkx_per_pair_s']):>16}"
+          f"{r['ratio_vs_networkx_per_pair']:>9.0f}x  networkx per pair")
+    if r.get("networkx_grouped_s") is not None:
+        print(f"{'':<34}{'':>12}{fmt_s(r['networkx_grouped_s']):>16}"
+              f"{r['ratio_vs_networkx_grouped']:>9.1f}x  networkx grouped by origin")
+
+
 def bench_routing(label: str, n_nodes: int, n_edges: int, n_demands: int, repeats: int,
                   sample: int, out: dict) -> None:
     graph, weight, _, _ = synthetic_graph(n_nodes, n_edges, seed=n_nodes)
@@ -303,23 +326,40 @@ def bench_china_asean(repeats: int, out: dict) -> None:
                           "stages_s": {k: round(v, 4) for k, v in stages.items()}}
 
 
-def bench_simulation(quick: bool) -> dict:
-    """Run benchmarks/simulation.py (one simulated year and a Monte Carlo batch, incremental
-    re-routing against re-routing every demand at every event) and return its figures."""
+def _script_json(name: str, argv: list[str]) -> dict:
+    """Run ``benchmarks/<name>.py`` with ``argv`` (which must ask for ``--json``) in this
+    process and return the JSON it prints."""
     import contextlib
     import importlib.util
     import io
 
-    spec = importlib.util.spec_from_file_location("sim_bench", ROOT / "benchmarks" /
-                                                  "simulation.py")
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" /
+                                                  f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
     buffer = io.StringIO()
-    argv = ["--json", "--no-capacitated"] + (["--quick"] if quick else [])
     with contextlib.redirect_stdout(buffer):
-        module.main(argv)
+        status = module.main(argv)
+    if status:
+        raise RuntimeError(f"benchmarks/{name}.py {' '.join(argv)} exited with {status}")
     return json.loads(buffer.getvalue())
+
+
+def bench_simulation(quick: bool) -> dict:
+    """Run benchmarks/simulation.py (one simulated year and a Monte Carlo batch, incremental
+    re-routing against re-routing every demand at every event) and return its figures."""
+    return _script_json("simulation", ["--json", "--no-capacitated"]
+                        + (["--quick"] if quick else []))
+
+
+def bench_global(quick: bool, repeats: int) -> dict:
+    """Run benchmarks/global_import.py on the TeleGeography snapshot (import, gravity demand,
+    routing every country pair against networkx) and return its figures."""
+    argv = ["--json", "--no-experiment", "--repeats", str(1 if quick else repeats)]
+    if quick:
+        argv += ["--sample", "300", "--no-grouped"]
+    return _script_json("global_import", argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small repeats, M graph only")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--repeats", type=int, default=None, help="runs per median")
+    parser.add_argument("--no-global", action="store_true",
+                        help="skip the global TeleGeography workload")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 5)
     out: dict[str, object] = {
@@ -342,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
     bench_lp_small(repeats, out)
     bench_lp_medium(repeats, out)
     out["simulation"] = bench_simulation(args.quick)
+    if args.no_global:
+        out["global"] = {"skipped": "--no-global"}
+    elif not (GLOBAL_DATA / "cable" / "cable-geo.json").is_file():
+        out["global"] = {"skipped": f"no TeleGeography snapshot at {GLOBAL_DATA}"}
+    else:
+        out["global"] = bench_global(args.quick, repeats)
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["total_s"] = time.perf_counter() - started
     if args.json:
@@ -370,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'lp/M 1000n/5000d path LP':<34}{fmt_s(mm['path_lp_s']):>12}{'':>16}{'':>10}  "
           f"(unserved {mm['unserved_gbps']:.1f} of {mm['offered_gbps']:.0f} Gbps)")
     _print_simulation(out["simulation"])
+    _print_global(out["global"])
     print(f"peak memory {out['peak_rss_mib']:.0f} MiB; total {out['total_s']:.1f} s")
     return 0
 
