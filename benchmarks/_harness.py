@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -11,14 +12,27 @@ __all__ = ["interleaved", "fmt_s"]
 
 def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Median seconds of each contender, run round-robin with rotating order, so that a
-    noisy machine affects them alike."""
+    noisy machine affects them alike.
+
+    As ``timeit`` does, the cyclic garbage collector is paused while a contender runs (after
+    a collection), so that one contender's garbage is not collected on another's clock.
+    """
     times: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
-    for r in range(repeats):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            t = time.perf_counter()
-            contenders[name]()
-            times[name].append(time.perf_counter() - t)
+    was_enabled = gc.isenabled()
+    try:
+        for r in range(repeats):
+            for name in names[r % len(names):] + names[: r % len(names)]:
+                gc.collect()
+                gc.disable()
+                t = time.perf_counter()
+                contenders[name]()
+                times[name].append(time.perf_counter() - t)
+                if was_enabled:
+                    gc.enable()
+    finally:
+        if was_enabled:
+            gc.enable()
     return {name: statistics.median(v) for name, v in times.items()}
 
 
