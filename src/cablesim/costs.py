@@ -118,6 +118,29 @@ def path_table(graph: ArcGraph, result: RoutingResult, latency_ms: np.ndarray,
     return PathTable(lat, cost, outside)
 
 
+def path_texts(graph: ArcGraph, arcs: np.ndarray, separator: str = " > ") -> list[str]:
+    """Node id sequences of many paths as text, one string per row of ``arcs``.
+
+    Parameters
+    ----------
+    arcs : ndarray of int, shape (P, H)
+        Arc ids in travel order, padded with -1 (a row of padding gives ``""``).
+    """
+    arcs = np.asarray(arcs, dtype=np.int64)
+    if arcs.size == 0:
+        return [""] * len(arcs)
+    mask = arcs >= 0
+    hops = mask.sum(axis=1)
+    safe = np.where(mask, arcs, 0)
+    # node sequence: the tail of every arc, then the head of the last one
+    seq = np.zeros((len(arcs), arcs.shape[1] + 1), dtype=np.int64)
+    seq[:, :-1] = graph.arc_tail[safe]
+    last = safe[np.arange(len(arcs)), np.maximum(hops - 1, 0)]
+    seq[np.arange(len(arcs)), hops] = graph.arc_head[last]
+    names = graph.node_ids[seq]
+    return [separator.join(row[: h + 1]) if h else "" for row, h in zip(names.tolist(), hops)]
+
+
 def path_nodes(graph: ArcGraph, arcs: np.ndarray) -> list[str]:
     """Node id sequence of a path given as arc ids (padding ignored)."""
     arcs = arcs[arcs >= 0]
@@ -154,10 +177,11 @@ def delivered_transit_prices(
     city_idx = graph.nodes_of(list(cities.index))
     transport = np.full((len(hub_idx), len(city_idx)), np.inf)
     for i, h in enumerate(hub_idx):
-        keys = [transit.key(c, h) for c in city_idx]
-        for key in set(keys):
-            cols = np.array([k == key for k in keys])
-            dist = distances_from(graph.csr(price, transit.mask(key)), np.array([h]))[0]
+        codes = transit.key_codes(city_idx, np.full(len(city_idx), h))
+        for code in np.unique(codes):
+            cols = codes == code
+            dist = distances_from(graph.csr(price, transit.mask(transit.key_of(code))),
+                                  np.array([h]))[0]
             transport[i, cols] = dist[city_idx[cols]]
     total = transport + priced.to_numpy()[:, None]
     best = np.argmin(total, axis=0)
@@ -178,4 +202,4 @@ def fibre_floor_rtt_ms(distance_km: np.ndarray) -> np.ndarray:
     return 2.0 * fibre_latency_ms(np.asarray(distance_km, dtype=float))
 
 
-__all__ += ["node_in_region", "path_nodes", "fibre_floor_rtt_ms"]
+__all__ += ["node_in_region", "path_nodes", "path_texts", "fibre_floor_rtt_ms"]

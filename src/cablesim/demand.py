@@ -865,7 +865,7 @@ def load_demand_csv(path: str | os.PathLike[str], network: Network,
         raise DemandError(f"demand matrix {name!r} is invalid", problems)
     origins = table["origin"].tolist()
     destinations = table["destination"].tolist()
-    countries = network.nodes["country"]
+    countries = network.nodes["country"].to_dict()
     out = pd.DataFrame({
         "origin": pd.Series(origins, dtype=object),
         "destination": pd.Series(destinations, dtype=object),

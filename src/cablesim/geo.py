@@ -20,6 +20,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "GEO_ALTITUDE_KM",
     "great_circle_km",
+    "great_circle_km_array",
     "geodesic_length_km",
     "great_circle_line",
     "fibre_latency_ms",
@@ -52,6 +53,17 @@ def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float
     """
     _, _, dist_m = _GEOD.inv(lon1, lat1, lon2, lat2)
     return float(dist_m) / 1000.0
+
+
+def great_circle_km_array(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+                          lat2: np.ndarray) -> np.ndarray:
+    """Geodesic (WGS84) distances between arrays of points, km (as :func:`great_circle_km`,
+    element by element)."""
+    lon1, lat1, lon2, lat2 = (np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2))
+    if lon1.size == 0:
+        return np.zeros(lon1.shape)
+    _, _, dist_m = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return np.asarray(dist_m, dtype=float) / 1000.0
 
 
 def geodesic_length_km(geometry: BaseGeometry) -> float:

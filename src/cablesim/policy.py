@@ -207,11 +207,29 @@ class TransitRules:
                          for c in self.restricted}
         self._keys: dict[frozenset[str], int] = {}
         self._masks: list[np.ndarray] = []
+        # bit i of a node's code: the node is in restricted country i
+        self._bits = np.zeros(len(countries), dtype=np.int64)
+        for i, country in enumerate(self.restricted):
+            self._bits[countries == country] = 1 << i
 
     def key(self, *node_indices: int) -> frozenset[str]:
         """Restricted countries among the given nodes."""
         return frozenset(c for c in (self._country[i] for i in node_indices if i >= 0)
                          if c in self.restricted)
+
+    def key_codes(self, *node_indices: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`key`: one integer code per element (bit i set when restricted
+        country i is among the nodes; negative indices are ignored). See :meth:`key_of`."""
+        code = np.zeros(np.broadcast_shapes(*(np.shape(a) for a in node_indices)),
+                        dtype=np.int64)
+        for idx in node_indices:
+            idx = np.asarray(idx, dtype=np.int64)
+            code |= np.where(idx >= 0, self._bits[np.maximum(idx, 0)], 0)
+        return code
+
+    def key_of(self, code: int) -> frozenset[str]:
+        """The key (restricted countries) of a code from :meth:`key_codes`."""
+        return frozenset(c for i, c in enumerate(self.restricted) if int(code) >> i & 1)
 
     def group(self, key: frozenset[str]) -> int:
         """Row of :meth:`masks` for a key (created on first use)."""
@@ -232,8 +250,12 @@ class TransitRules:
         """Group of each commodity (node index arrays; ``via`` -1 for none)."""
         if not self.restricted:
             return np.zeros(len(origin), dtype=np.int64)
-        return np.array([self.group(self.key(o, v, d))
-                         for o, v, d in zip(origin, via, destination)], dtype=np.int64)
+        codes = self.key_codes(origin, via, destination)
+        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        group_of = np.zeros(len(unique), dtype=np.int64)
+        for u in np.argsort(first, kind="stable"):  # groups numbered in order of appearance
+            group_of[u] = self.group(self.key_of(unique[u]))
+        return group_of[inverse].reshape(-1)
 
     def masks(self) -> np.ndarray:
         """All group masks created so far, shape (G, m)."""
@@ -319,14 +341,15 @@ def assign_exchange(
 
     def hub_cost(hub: str, rows: np.ndarray) -> np.ndarray:
         h = graph.node_index[hub]
-        keys = [transit.key(o, h, d) for o, d in zip(origin_idx[rows], dest_idx[rows])]
+        codes = transit.key_codes(origin_idx[rows], np.full(len(rows), h), dest_idx[rows])
         cost = np.empty(len(rows))
-        for key in set(keys):
+        for code in np.unique(codes):
+            key = transit.key_of(code)
             if (hub, key) not in hub_dist:
                 csr = graph.csr(edge_weight, transit.mask(key))
                 hub_dist[(hub, key)] = distances_from(csr, np.array([h]))[0]
             dist = hub_dist[(hub, key)]
-            sel = np.array([k == key for k in keys])
+            sel = codes == code
             cost[sel] = dist[origin_idx[rows][sel]] + dist[dest_idx[rows][sel]]
         return cost + surcharge.get(hub, 0.0)
 

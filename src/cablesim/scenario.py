@@ -58,6 +58,7 @@ from cablesim.costs import (
     fibre_floor_rtt_ms,
     node_in_region,
     path_nodes,
+    path_texts,
     path_table,
     weighted_quantile,
 )
@@ -68,7 +69,7 @@ from cablesim.demand import (
     load_country_indicators,
     load_demand_csv,
 )
-from cablesim.geo import great_circle_km
+from cablesim.geo import great_circle_km, great_circle_km_array
 from cablesim.invariants import check_scenario_tables
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
@@ -679,8 +680,8 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     dest_idx = graph.nodes_of(list(table["destination"]))
     com = Commodities(origin_idx, via_idx, dest_idx, table["gbps"].to_numpy(dtype=float),
                       transit_rules.groups(origin_idx, via_idx, dest_idx))
-    hub_price = np.array([float(transit.get(v)) if v and pd.notna(transit.get(v)) else 0.0
-                          for v in table["via"]])
+    hub_price = (table["via"].map(transit.dropna()).astype(float).fillna(0.0)
+                 .to_numpy(dtype=float))
     return PreparedScenario(links, enabled, latency, price, capacity, weight, country,
                             transit_rules, table, com, hub_price, surcharge, notes)
 
@@ -725,7 +726,7 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
         lease_usd_month=price_flow * 1000.0,
         transit_usd_month=served * hub_price * 1000.0,
         lat_flow=lat_flow, out_flow=out_flow, best=best)
-    lon, lat = nodes["lon"], nodes["lat"]
+    lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
     # ---- pairs (per demand)
     grouped = com_table.groupby("demand", sort=True)
     pair = pd.DataFrame({
@@ -740,8 +741,9 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     top = com_table.sort_values(["demand", "served_gbps"], ascending=[True, False],
                                 kind="stable").groupby("demand").head(1).set_index("demand")
     dem = demand.iloc[pair.index]
-    dist = np.array([great_circle_km(lon[o], lat[o], lon[d], lat[d])
-                     for o, d in zip(dem["origin"], dem["destination"])])
+    o_idx = graph.nodes_of(list(dem["origin"]))
+    d_idx = graph.nodes_of(list(dem["destination"]))
+    dist = great_circle_km_array(lon[o_idx], lat[o_idx], lon[d_idx], lat[d_idx])
     floor = fibre_floor_rtt_ms(dist)
     with np.errstate(invalid="ignore", divide="ignore"):
         rtt = np.where(pair["served_gbps"] > 0, 2.0 * pair["lat_flow"] / pair["served_gbps"],
@@ -750,8 +752,9 @@ def _run_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
         cost = pair["lease_usd_month"] + pair["transit_usd_month"]
         per_mbps = np.where(pair["served_gbps"] > 0, cost / (pair["served_gbps"] * 1000.0),
                             np.nan)
-    path_text = [" > ".join(path_nodes(graph, result.paths.arcs[b])) if b >= 0 else ""
-                 for b in top["best"].to_numpy()]
+    best_path = top["best"].to_numpy()
+    path_text = path_texts(graph, np.where(best_path[:, None] >= 0,
+                                           result.paths.arcs[np.maximum(best_path, 0)], -1))
     pairs = pd.DataFrame({
         "scenario": spec.name,
         "origin": dem["origin"].to_numpy(dtype=object),

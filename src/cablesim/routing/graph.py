@@ -10,6 +10,7 @@ same nodes are resolved there and mapped back to their arc ids).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +25,11 @@ most) instead of a binary search."""
 
 _MIN_WEIGHT = 1e-9
 """Weights are floored at this value: scipy's csgraph drops explicit zeros."""
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 @dataclass(frozen=True)
@@ -102,15 +108,15 @@ class ArcGraph:
         """Number of edges (links)."""
         return len(self.edge_ids)
 
-    @property
+    @cached_property
     def arc_tail(self) -> np.ndarray:
-        """Tail node of each of the ``2m`` arcs."""
-        return np.concatenate([self.edge_u, self.edge_v])
+        """Tail node of each of the ``2m`` arcs (computed once, read-only)."""
+        return _read_only(np.concatenate([self.edge_u, self.edge_v]))
 
-    @property
+    @cached_property
     def arc_head(self) -> np.ndarray:
-        """Head node of each of the ``2m`` arcs."""
-        return np.concatenate([self.edge_v, self.edge_u])
+        """Head node of each of the ``2m`` arcs (computed once, read-only)."""
+        return _read_only(np.concatenate([self.edge_v, self.edge_u]))
 
     def arc_edge(self, arcs: np.ndarray) -> np.ndarray:
         """Edge index of each arc id."""
