@@ -177,11 +177,14 @@ def _country_label(code: str) -> str:
 
 def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
                        figsize: tuple[float, float] = (12.5, 5.6), dpi: float | None = None,
-                       title: str | None = None) -> Figure:
+                       title: str | None = None, max_countries: int = 40) -> Figure:
     """Cost per served Mbps per month for each country, scenarios side by side (bars).
 
     The cost is lease along the path plus transit at the exchange hub (and no capex),
-    attributed to the origin's country (the receiving country for content traffic).
+    attributed to the origin's country (the receiving country for content traffic). With
+    more than ``max_countries`` countries (a global run), the ASEAN members and then the
+    countries offering the most traffic are shown, up to ``max_countries``, and the
+    subtitle says how many are left out.
     """
     names = _chosen(result, scenarios)
     styles = scenario_colours(names)
@@ -194,7 +197,13 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
         table = result.countries[result.countries["scenario"].isin(names)]
         pivot = table.pivot_table(index="country", columns="scenario",
                                   values="cost_usd_per_mbps_month", aggfunc="first")
-        order = sorted(pivot.index, key=lambda c: (c not in ASEAN, _country_label(c)))
+        shown = list(pivot.index)
+        if len(shown) > max_countries:
+            offered = table.groupby("country")["offered_gbps"].max()
+            shown = sorted(shown, key=lambda c: (c not in ASEAN, -float(offered.get(c, 0.0)),
+                                                 str(c)))[:max_countries]
+        left_out = len(pivot.index) - len(shown)
+        order = sorted(shown, key=lambda c: (c not in ASEAN, _country_label(c)))
         pivot = pivot.reindex(index=order, columns=names)
         n = len(names)
         group = 0.84
@@ -207,7 +216,10 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
                    color=colour, edgecolor="white", linewidth=0.3, label=name,
                    hatch=None if style == "-" else "////" if style == "--" else "....")
         ax.set_xticks(x)
-        ax.set_xticklabels([_country_label(c) for c in order], fontsize=8)
+        crowded = len(order) > 14
+        ax.set_xticklabels([_country_label(c) for c in order], fontsize=7 if crowded else 8,
+                           rotation=60 if crowded else 0, ha="right" if crowded else "center",
+                           rotation_mode="anchor")
         ax.set_xlim(-0.55, len(order) - 0.45)
         ax.set_ylabel("USD per Mbps per month (lease + transit)", fontsize=8)
         for xi in x[:-1]:
@@ -218,7 +230,9 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
         _titles(fig, title or "Cost per Mbps by country",
                 "Monthly cost of the traffic each country originates (content: receives), per "
                 "served Mbps: leased transport on every link of the path plus IP transit at "
-                "the exchange hub. Hatched bars: scenarios that are not a plain policy preset.",
+                "the exchange hub. Hatched bars: scenarios that are not a plain policy preset."
+                + (f" Shown: ASEAN members and the countries offering most traffic; "
+                   f"{left_out} more countries are in countries.csv." if left_out else ""),
                 f"experiment {result.experiment.name}")
         return fig
 
