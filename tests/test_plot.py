@@ -365,3 +365,22 @@ def test_transit_price_chart_without_capitals_says_so():
     empty = dataclasses.replace(result, transit_prices=result.transit_prices.iloc[0:0])
     fig = plot.plot_transit_prices(empty, dpi=40)
     assert any("No delivered transit prices" in t.get_text() for t in fig.texts)
+
+
+def test_country_cost_chart_keeps_asean_and_the_largest_countries(small_result) -> None:
+    import dataclasses
+
+    countries = small_result.countries
+    names = sorted(countries["country"].unique())
+    # stand-in countries: one more than the limit, with growing traffic
+    extra = pd.DataFrame([{**countries.iloc[0].to_dict(), "country": f"X{i:02d}",
+                           "offered_gbps": float(i)} for i in range(12)])
+    many = dataclasses.replace(small_result, countries=pd.concat([countries, extra]))
+    limit = len(names) + 5
+    fig = plot.plot_country_costs(many, dpi=40, max_countries=limit)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) == limit
+    assert "X11" in labels and "X07" in labels and "X06" not in labels  # the largest kept
+    assert any("7 more countries are in countries.csv" in t.get_text() for t in fig.texts)
+    fig = plot.plot_country_costs(small_result, dpi=40)
+    assert not any("more countries" in t.get_text() for t in fig.texts)
