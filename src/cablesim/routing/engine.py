@@ -310,7 +310,17 @@ def _unique_candidates(rounds: list[tuple[np.ndarray | None, PathSet]]
     stacked = np.vstack(blocks) if blocks else np.zeros((0, width), dtype=np.int64)
     owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
     keyed = np.column_stack([owner, stacked])
-    _, first = np.unique(keyed, axis=0, return_index=True)
-    first.sort()
+    # rows hashed to one integer (wrapping arithmetic), sorted stably by hash; a row equal to
+    # its predecessor in that order is a repeat (a hash collision only costs a redundant
+    # column, never a lost path)
+    mix = np.random.default_rng(0).integers(1, 2**62, keyed.shape[1]) | 1
+    with np.errstate(over="ignore"):
+        digest = (keyed * mix).sum(axis=1)
+    by_hash = np.argsort(digest, kind="stable")
+    repeat = np.zeros(len(owner), dtype=bool)
+    same = (digest[by_hash[1:]] == digest[by_hash[:-1]])
+    same[same] = (keyed[by_hash[1:][same]] == keyed[by_hash[:-1][same]]).all(axis=1)
+    repeat[by_hash[1:][same]] = True
+    first = np.flatnonzero(~repeat)
     order = first[np.argsort(owner[first], kind="stable")]
     return stacked[order], owner[order]
