@@ -133,6 +133,18 @@ def test_commodities_far_from_any_bottleneck_stay_out_of_the_lp():
     assert model.active_commodities[1]
 
 
+def test_hot_arcs_get_rows_from_the_start():
+    cap = np.array([5.0, 100.0, 2.0, 100.0, 100.0, np.inf, np.inf, np.inf, np.inf, np.inf])
+    hot = np.zeros(10, dtype=bool)
+    hot[[2, 3, 7]] = True  # 7 has no finite capacity: no row
+    model = PathLP(np.array([8.0]), cap, unmet_penalty=100.0, hot_arcs=hot)
+    model.add_paths(np.array([[0, -1], [1, 2]]), np.array([0, 0]), np.array([1.0, 2.0]))
+    model.solve()
+    assert list(np.flatnonzero(model.active_arcs)) == [0, 2, 3]
+    assert model.solves == 1  # C->B had its row before the first solve
+    assert model.result().arc_load[2] == pytest.approx(2.0)
+
+
 def test_inactive_commodity_costlier_than_the_penalty_is_unserved():
     cap = np.array([10.0, np.inf])
     res = solve_path_lp(np.array([[0], [1]]), np.array([0, 1]), np.array([1.0, 50.0]),

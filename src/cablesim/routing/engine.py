@@ -223,12 +223,13 @@ def route(
     cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds])
     cost = _path_weight(cand_arcs, arc_weight)
     penalty = 10.0 * float(cost.max(initial=0.0)) + 1.0
+    hot = None
     if warm_rounds > 0:
-        extra = _warm_candidates(graph, commodities, enabled, arc_weight, capacity,
-                                 volume, rounds[0], warm_rounds, warm_step)
+        extra, hot = _warm_candidates(graph, commodities, enabled, arc_weight, capacity,
+                                      volume, rounds[0], warm_rounds, warm_step)
         cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds] + extra)
         cost = _path_weight(cand_arcs, arc_weight)
-    model = PathLP(volume, capacity, penalty)
+    model = PathLP(volume, capacity, penalty, hot_arcs=hot)
     model.add_paths(cand_arcs, cand_commodity, cost)
     active = volume > 0
     iterations, converged, gap = 0, False, np.inf
@@ -260,25 +261,30 @@ def route(
 def _warm_candidates(graph: ArcGraph, commodities: Commodities, enabled: np.ndarray | None,
                      arc_weight: np.ndarray, capacity: np.ndarray, volume: np.ndarray,
                      first: PathSet, n_rounds: int, step: float
-                     ) -> list[tuple[np.ndarray, PathSet]]:
+                     ) -> tuple[list[tuple[np.ndarray, PathSet]], np.ndarray]:
     """Paths from a few rounds of overload pricing (a subgradient step per round).
 
     Starting from ``first`` (each commodity's least-weight path, carrying its full volume),
     each round adds ``step * weight * (load / capacity - 1)`` to the price of every
     overloaded arc and re-routes the commodities whose current path crosses one of them;
     any other commodity's path stays a least-price path, since prices only rose elsewhere.
+
+    Returns the (commodity rows, paths) of each round and a mask of the arcs overloaded at
+    some point (likely to bind: they get capacity rows from the start).
     """
     n_arcs = len(arc_weight)
     served = np.where(first.reachable, volume, 0.0)
     current = first.arcs
     price = np.zeros(n_arcs)
     out: list[tuple[np.ndarray, PathSet]] = []
-    for _ in range(n_rounds):
+    ever = np.zeros(n_arcs, dtype=bool)
+    for r in range(n_rounds + 1):
         load = arc_loads(PathSet(current, first.hops, first.dist), served, n_arcs)
         with np.errstate(divide="ignore", invalid="ignore"):
             excess = np.where(load > capacity, load / capacity - 1.0, 0.0)
         hot = excess > 0
-        if not hot.any():
+        ever |= hot
+        if r == n_rounds or not hot.any():
             break
         price += step * arc_weight * np.minimum(excess, 100.0)
         rows = np.flatnonzero(((current >= 0) & hot[np.maximum(current, 0)]).any(axis=1)
@@ -290,7 +296,7 @@ def _warm_candidates(graph: ArcGraph, commodities: Commodities, enabled: np.ndar
         current = np.pad(current, ((0, 0), (0, width - current.shape[1])), constant_values=-1)
         current[rows] = -1
         current[rows, : paths.arcs.shape[1]] = paths.arcs
-    return out
+    return out, ever
 
 
 def _unique_candidates(rounds: list[tuple[np.ndarray | None, PathSet]]

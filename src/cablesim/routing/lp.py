@@ -117,14 +117,18 @@ class PathLP:
     row_margin : float
         Arcs loaded beyond ``1 - row_margin`` of capacity by the cheapest candidates get a
         capacity row from the start (others only once violated).
+    hot_arcs : ndarray of bool, shape (n_arcs,), optional
+        Arcs that get a capacity row from the start as well (e.g. likely to bind).
     """
 
     def __init__(self, volumes: np.ndarray, arc_capacity: np.ndarray,
-                 unmet_penalty: float, row_margin: float = 0.0) -> None:
+                 unmet_penalty: float, row_margin: float = 0.0,
+                 hot_arcs: np.ndarray | None = None) -> None:
         self.volumes = np.asarray(volumes, dtype=float)
         self.arc_capacity = np.asarray(arc_capacity, dtype=float)
         self.unmet_penalty = float(unmet_penalty)
         self.row_margin = float(row_margin)
+        self.hot_arcs = None if hot_arcs is None else np.asarray(hot_arcs, dtype=bool)
         n_dem, n_arcs = len(self.volumes), len(self.arc_capacity)
         self.path_arcs = np.zeros((0, 0), dtype=np.int64)
         self.path_commodity = np.zeros(0, dtype=np.int64)
@@ -254,7 +258,6 @@ class PathLP:
     def _start(self) -> None:
         """Pick the initial active arcs and commodities from the cheapest candidates."""
         self.started = True
-        n_dem = len(self.volumes)
         n_paths = len(self.path_commodity)
         if n_paths:
             # cheapest candidate per commodity (first one on ties)
@@ -270,6 +273,8 @@ class PathLP:
         finite = np.isfinite(self.arc_capacity)
         hot = load > (1.0 - self.row_margin) * self.arc_capacity
         hot &= load > 0  # zero-capacity arcs that carry nothing need no row
+        if self.hot_arcs is not None:
+            hot |= self.hot_arcs
         hot &= finite
         self._activate_arcs(np.flatnonzero(hot))
 
