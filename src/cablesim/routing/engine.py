@@ -159,7 +159,7 @@ def route(
     penalty_factor: float = 3.0,
     max_iterations: int = 50,
     optimality_gap: float = 0.005,
-    warm_rounds: int = 2,
+    warm_rounds: int = 3,
     warm_step: float = 2.0,
 ) -> RoutingResult:
     """Route commodities without (``capacity_gbps=None``) or with capacity limits.
