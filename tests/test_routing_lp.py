@@ -80,9 +80,8 @@ DIAMOND_W = np.array([1.0, 1.0, 1.0, 2.0, 2.0])
 def test_violated_arc_outside_the_lp_gets_its_row():
     # only the direct arc is overloaded by the cheapest paths, so only it starts with a row;
     # moving the surplus to A-C-B overloads C->B (capacity 2), which must then get a row
-    g = graph_of(DIAMOND, 4)
-    cap = np.array([5.0, 100.0, 2.0, 100.0, 100.0, 0, 0, 0, 0, 0])
-    cap[5:] = np.inf
+    # (arcs as in DIAMOND)
+    cap = np.array([5.0, 100.0, 2.0, 100.0, 100.0, np.inf, np.inf, np.inf, np.inf, np.inf])
     model = PathLP(np.array([8.0]), cap, unmet_penalty=100.0)
     model.add_paths(np.array([[0, -1], [1, 2]]), np.array([0, 0]), np.array([1.0, 2.0]))
     model.solve()
@@ -114,7 +113,6 @@ def test_inactive_commodity_joins_when_its_path_gets_a_row():
 
 
 def test_commodities_far_from_any_bottleneck_stay_out_of_the_lp():
-    g = graph_of(DIAMOND, 4)
     cap = np.full(5, 100.0)
     cap[0] = 5.0
     model = PathLP(np.array([8.0, 3.0]), np.concatenate([cap, cap]), unmet_penalty=100.0)

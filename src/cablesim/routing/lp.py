@@ -91,7 +91,7 @@ class PathLP:
     holds only part of the LP (the *restricted* LP):
 
     - capacity rows only for *active* arcs: those that the commodities' cheapest candidate
-      paths would load beyond ``1 - row_margin`` of capacity, plus every arc found over
+      paths would overload, those given as ``hot_arcs``, and every arc found over
       capacity after a solve (row generation: :meth:`solve` re-solves until no arc
       anywhere is over capacity);
     - demand rows, slack and path columns only for *active* commodities: those whose
@@ -114,20 +114,15 @@ class PathLP:
         Capacity per arc (Gbps); ``inf`` for none.
     unmet_penalty : float
         Cost per unit of unserved volume.
-    row_margin : float
-        Arcs loaded beyond ``1 - row_margin`` of capacity by the cheapest candidates get a
-        capacity row from the start (others only once violated).
     hot_arcs : ndarray of bool, shape (n_arcs,), optional
         Arcs that get a capacity row from the start as well (e.g. likely to bind).
     """
 
     def __init__(self, volumes: np.ndarray, arc_capacity: np.ndarray,
-                 unmet_penalty: float, row_margin: float = 0.0,
-                 hot_arcs: np.ndarray | None = None) -> None:
+                 unmet_penalty: float, hot_arcs: np.ndarray | None = None) -> None:
         self.volumes = np.asarray(volumes, dtype=float)
         self.arc_capacity = np.asarray(arc_capacity, dtype=float)
         self.unmet_penalty = float(unmet_penalty)
-        self.row_margin = float(row_margin)
         self.hot_arcs = None if hot_arcs is None else np.asarray(hot_arcs, dtype=bool)
         n_dem, n_arcs = len(self.volumes), len(self.arc_capacity)
         self.path_arcs = np.zeros((0, 0), dtype=np.int64)
@@ -145,7 +140,6 @@ class PathLP:
         self.started = False
         self._x = np.zeros(0)
         self._row_dual = np.zeros(0)
-        self._changed = ""  # "rows", "cols" or "both": what changed since the last run
         self.solver = new_solver()
 
     # ------------------------------------------------------------------ public
@@ -271,8 +265,7 @@ class PathLP:
             self.default_cost[owner[cheap]] = self.path_cost[best[cheap]]
         load = self.arc_load()
         finite = np.isfinite(self.arc_capacity)
-        hot = load > (1.0 - self.row_margin) * self.arc_capacity
-        hot &= load > 0  # zero-capacity arcs that carry nothing need no row
+        hot = load > self.arc_capacity  # (zero-capacity arcs that carry nothing: no row)
         if self.hot_arcs is not None:
             hot |= self.hot_arcs
         hot &= finite
@@ -301,7 +294,6 @@ class PathLP:
                             matrix.data.astype(float))
         self.arc_row[arcs] = self.n_rows + np.arange(len(arcs))
         self.n_rows += len(arcs)
-        self._mark("rows")
         # inactive commodities whose cheapest candidate crosses a new row join the LP
         off = np.flatnonzero((self.demand_row < 0) & (self.default_path >= 0))
         d_arcs = self.path_arcs[self.default_path[off]]
@@ -325,7 +317,6 @@ class PathLP:
                             rows.astype(np.int32), np.ones(k))
         self.unmet_col[commodities] = self.n_cols + np.arange(k)
         self.n_cols += k
-        self._mark("both")
 
     def _add_columns(self, paths: np.ndarray) -> None:
         """Add the pool paths ``paths`` (of active commodities) as LP columns."""
@@ -347,18 +338,13 @@ class PathLP:
                             matrix.data.astype(float))
         self.path_col[paths] = self.n_cols + np.arange(n_new)
         self.n_cols += n_new
-        self._mark("cols")
-
-    def _mark(self, what: str) -> None:
-        self._changed = what if self._changed in ("", what) else "both"
 
     def _run(self) -> None:
         if self.n_cols == 0:
-            self._x, self._row_dual, self._changed = np.zeros(0), np.zeros(self.n_rows), ""
+            self._x, self._row_dual = np.zeros(0), np.zeros(self.n_rows)
             return
         self.solver.run()
         self.solves += 1
-        self._changed = ""
         status = self.solver.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RoutingError("capacitated routing failed", [Problem(
