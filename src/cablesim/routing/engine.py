@@ -4,11 +4,14 @@ Two modes share one result type:
 
 - uncapacitated: every commodity takes its least-weight path (through its hub, if any);
   unreachable commodities are unserved;
-- capacitated: ``k`` diverse candidate paths per commodity (penalty re-weighting: after each
-  round of grouped Dijkstra, the weight of every arc used in that round is multiplied by
-  ``penalty_factor``) seed the path LP of :mod:`cablesim.routing.lp`; column generation then
-  adds, round by round, each commodity's shortest path under weight + capacity duals while it
-  lowers the cost, so the result is the optimum over all paths, not just the candidates.
+- capacitated: each commodity's least-weight path, ``k - 1`` diverse ones (penalty
+  re-weighting: after each round of grouped Dijkstra, the weight of every arc used in that
+  round is multiplied by ``penalty_factor``) and the paths of a short price warm-up (arcs
+  that the current paths overload get a price, the commodities crossing them re-route) seed
+  the path LP of :mod:`cablesim.routing.lp` (lazy capacity and demand rows); column
+  generation then adds, round by round, each commodity's shortest path under weight +
+  capacity duals while it lowers the cost, until a Lagrangian bound proves the cost within
+  ``optimality_gap`` of the optimum over all paths, not just the candidates.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ class RoutingResult:
     arc_load : ndarray, shape (2m,)
         Gbps per arc (``e`` forward, ``e + m`` reverse).
     lp_solves : int
-        LP solves of the column generation (0 when uncapacitated).
+        HiGHS solves of the column generation, re-solves after new capacity rows included
+        (0 when uncapacitated).
     converged : bool
         Whether column generation reached ``optimality_gap`` (or found no improving path).
     gap_bound : float
@@ -137,9 +141,11 @@ def _merge_paths(parts: list[tuple[np.ndarray, PathSet]], n: int) -> PathSet:
     return PathSet(arcs, hops, dist)
 
 
-def _path_weight(paths: PathSet, arc_weight: np.ndarray) -> np.ndarray:
-    mask = paths.arcs >= 0
-    values = np.where(mask, arc_weight[np.where(mask, paths.arcs, 0)], 0.0)
+def _path_weight(arcs: PathSet | np.ndarray, arc_weight: np.ndarray) -> np.ndarray:
+    """Sum of ``arc_weight`` along each path (a PathSet or a padded arc matrix)."""
+    arcs = arcs.arcs if isinstance(arcs, PathSet) else arcs
+    mask = arcs >= 0
+    values = np.where(mask, arc_weight[np.where(mask, arcs, 0)], 0.0)
     return values.sum(axis=1)
 
 
@@ -153,6 +159,8 @@ def route(
     penalty_factor: float = 3.0,
     max_iterations: int = 50,
     optimality_gap: float = 0.005,
+    warm_rounds: int = 3,
+    warm_step: float = 2.0,
 ) -> RoutingResult:
     """Route commodities without (``capacity_gbps=None``) or with capacity limits.
 
@@ -170,17 +178,28 @@ def route(
     capacity_gbps : ndarray, shape (m,), optional
         Per-direction capacity of each edge; ``None`` routes without capacity limits.
     k_paths : int
-        Initial candidate paths per commodity in capacitated mode (rounds of re-weighting).
+        Initial candidate paths per commodity in capacitated mode (rounds of re-weighting;
+        the unmet-demand penalty is ten times the costliest of them plus one).
     penalty_factor : float
         Weight multiplier applied per round to arcs used in the previous round.
     max_iterations : int
-        Most LP solves of the column generation: after the initial candidates, each round
+        Most rounds of the column generation: after the initial candidates, each round
+        solves the LP (re-solving while some arc is found over capacity without a row),
         prices every commodity's shortest path under weight + capacity duals and adds the
         paths that would lower the cost; it stops when none would (the LP optimum over all
-        paths) or after this many solves.
+        paths), once the gap is proven, or after this many rounds.
     optimality_gap : float
         Stop once the Lagrangian bound proves the objective within this relative distance
         of the optimum over all paths (default 0.5%).
+    warm_rounds : int
+        Rounds of price warm-up before the first LP solve: each raises the price of every
+        arc that the commodities' current paths overload (by ``warm_step`` x the arc's
+        weight x its relative overload) and re-routes the commodities that cross a
+        re-priced arc; the new paths join the initial candidates. This only seeds the
+        column generation (the optimum and the proven gap do not depend on it), but good
+        seeds save LP rounds.
+    warm_step : float
+        Step of the warm-up prices, relative to the arc weights.
     """
     m = graph.n_edges
     volume = np.asarray(commodities.volume, dtype=float)
@@ -200,12 +219,17 @@ def route(
         used = np.unique(paths.arcs[paths.arcs >= 0])
         multiplier[used] *= penalty_factor
         multiplier[(used + m) % (2 * m)] *= penalty_factor  # both directions of a used edge
-    cand_arcs, cand_commodity = _unique_candidates(rounds)
-    cost = _path_weight(PathSet(cand_arcs, np.zeros(len(cand_commodity), dtype=np.int64),
-                                np.zeros(len(cand_commodity))), arc_weight)
-    capacity = np.asarray(capacity_gbps, dtype=float)
-    model = PathLP(volume, np.concatenate([capacity, capacity]),
-                   10.0 * float(cost.max(initial=0.0)) + 1.0)
+    capacity = np.concatenate([np.asarray(capacity_gbps, dtype=float)] * 2)
+    cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds])
+    cost = _path_weight(cand_arcs, arc_weight)
+    penalty = 10.0 * float(cost.max(initial=0.0)) + 1.0
+    hot = None
+    if warm_rounds > 0:
+        extra, hot = _warm_candidates(graph, commodities, enabled, arc_weight, capacity,
+                                      volume, rounds[0], warm_rounds, warm_step)
+        cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds] + extra)
+        cost = _path_weight(cand_arcs, arc_weight)
+    model = PathLP(volume, capacity, penalty, hot_arcs=hot)
     model.add_paths(cand_arcs, cand_commodity, cost)
     active = volume > 0
     iterations, converged, gap = 0, False, np.inf
@@ -224,31 +248,85 @@ def route(
             break
         rows = np.flatnonzero(improving)
         new_arcs = priced.arcs[rows]
-        model.add_paths(new_arcs, rows, _path_weight(PathSet(
-            new_arcs, priced.hops[rows], priced.dist[rows]), arc_weight))
+        model.add_paths(new_arcs, rows, _path_weight(new_arcs, arc_weight))
     if not converged:
         model.solve()
     lp = model.result()
     cand = PathSet(model.path_arcs, (model.path_arcs >= 0).sum(axis=1),
                    np.zeros(len(model.path_commodity)))
     return RoutingResult(cand, model.path_commodity, lp.path_flow, lp.served, lp.unserved,
-                         lp.arc_load, iterations, converged, float(max(gap, 0.0)))
+                         lp.arc_load, model.solves, converged, float(max(gap, 0.0)))
 
 
-def _unique_candidates(rounds: list[PathSet]) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the rounds' reachable paths and drop duplicates per commodity (stable order)."""
-    width = max((p.arcs.shape[1] for p in rounds), default=0)
+def _warm_candidates(graph: ArcGraph, commodities: Commodities, enabled: np.ndarray | None,
+                     arc_weight: np.ndarray, capacity: np.ndarray, volume: np.ndarray,
+                     first: PathSet, n_rounds: int, step: float
+                     ) -> tuple[list[tuple[np.ndarray, PathSet]], np.ndarray]:
+    """Paths from a few rounds of overload pricing (a subgradient step per round).
+
+    Starting from ``first`` (each commodity's least-weight path, carrying its full volume),
+    each round adds ``step * weight * (load / capacity - 1)`` to the price of every
+    overloaded arc and re-routes the commodities whose current path crosses one of them;
+    any other commodity's path stays a least-price path, since prices only rose elsewhere.
+
+    Returns the (commodity rows, paths) of each round and a mask of the arcs overloaded at
+    some point (likely to bind: they get capacity rows from the start).
+    """
+    n_arcs = len(arc_weight)
+    served = np.where(first.reachable, volume, 0.0)
+    current = first.arcs
+    price = np.zeros(n_arcs)
+    out: list[tuple[np.ndarray, PathSet]] = []
+    ever = np.zeros(n_arcs, dtype=bool)
+    for r in range(n_rounds + 1):
+        load = arc_loads(PathSet(current, first.hops, first.dist), served, n_arcs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess = np.where(load > capacity, load / capacity - 1.0, 0.0)
+        hot = excess > 0
+        ever |= hot
+        if r == n_rounds or not hot.any():
+            break
+        price += step * arc_weight * np.minimum(excess, 100.0)
+        rows = np.flatnonzero(((current >= 0) & hot[np.maximum(current, 0)]).any(axis=1)
+                              & (served > 0))
+        paths = route_commodities(graph, arc_weight + price, commodities.subset(rows),
+                                  enabled)
+        out.append((rows, paths))
+        width = max(current.shape[1], paths.arcs.shape[1])
+        current = np.pad(current, ((0, 0), (0, width - current.shape[1])), constant_values=-1)
+        current[rows] = -1
+        current[rows, : paths.arcs.shape[1]] = paths.arcs
+    return out, ever
+
+
+def _unique_candidates(rounds: list[tuple[np.ndarray | None, PathSet]]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the rounds' reachable paths and drop duplicates per commodity (stable order).
+
+    Each round is (commodity rows, paths), rows ``None`` meaning all commodities.
+    """
+    width = max((p.arcs.shape[1] for _, p in rounds), default=0)
     blocks, owners = [], []
-    for paths in rounds:
+    for rows, paths in rounds:
         ok = np.flatnonzero(paths.reachable)
         block = np.full((len(ok), width), -1, dtype=np.int64)
         block[:, : paths.arcs.shape[1]] = paths.arcs[ok]
         blocks.append(block)
-        owners.append(ok)
+        owners.append(ok if rows is None else np.asarray(rows)[ok])
     stacked = np.vstack(blocks) if blocks else np.zeros((0, width), dtype=np.int64)
     owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
     keyed = np.column_stack([owner, stacked])
-    _, first = np.unique(keyed, axis=0, return_index=True)
-    first.sort()
+    # rows hashed to one integer (wrapping arithmetic), sorted stably by hash; a row equal to
+    # its predecessor in that order is a repeat (a hash collision only costs a redundant
+    # column, never a lost path)
+    mix = np.random.default_rng(0).integers(1, 2**62, keyed.shape[1]) | 1
+    with np.errstate(over="ignore"):
+        digest = (keyed * mix).sum(axis=1)
+    by_hash = np.argsort(digest, kind="stable")
+    repeat = np.zeros(len(owner), dtype=bool)
+    same = (digest[by_hash[1:]] == digest[by_hash[:-1]])
+    same[same] = (keyed[by_hash[1:][same]] == keyed[by_hash[:-1][same]]).all(axis=1)
+    repeat[by_hash[1:][same]] = True
+    first = np.flatnonzero(~repeat)
     order = first[np.argsort(owner[first], kind="stable")]
     return stacked[order], owner[order]
