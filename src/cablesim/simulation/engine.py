@@ -199,6 +199,11 @@ class Accumulator:
         self.pair_above = np.zeros(n_pairs)
         self.pair_degraded = np.zeros(n_pairs)
         self.link_down_h = np.zeros(m)
+        n_prof = len(model.profile_factor)
+        self._key = model.pair * n_prof + model.profile
+        self._offered = np.bincount(self._key, weights=model.volume,
+                                    minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
+        self._last: tuple | None = None
         self.samples: dict[str, np.ndarray] | None = None
         if sample_range is not None:
             t = np.arange(np.floor(sample_range[0]), np.ceil(sample_range[1])) + 0.5
@@ -209,24 +214,28 @@ class Accumulator:
 
     def add(self, t0: float, t1: float, share: np.ndarray, lat: np.ndarray,
             down: np.ndarray) -> None:
-        """Integrate the state (share, lat: (C, J)) over [t0, t1)."""
+        """Integrate the state (share, lat: (C, J)) over [t0, t1).
+
+        Offered, served and latency-weighted Gbps are linear in the profile integrals, so
+        the state is reduced once to (pair x profile) tables (kept while the router hands
+        back the same ``share`` and ``lat`` objects) and each interval costs three small
+        matrix-vector products per slot.
+        """
         if self.samples is not None:
             self._sample(t0, t1, share, lat)
         a, b = max(t0, self.window[0]), min(t1, self.window[1])
         if b <= a:
             return
         m = self.model
+        tables = self._tables(share, lat)
         g = self.ints.between(a, b)  # (P, J)
         hours = g[0]  # profile 0 is flat: hours per slot
-        w = m.volume[:, None] * g[m.profile]  # (C, J) Gbps-hours offered
-        served = w * share
-        n_pairs = len(m.pair_labels)
         thr = m.rtt_threshold_ms
         self.link_down_h += down * (b - a)
         for j in range(m.slots):
-            op = np.bincount(m.pair, weights=w[:, j], minlength=n_pairs)
-            sp = np.bincount(m.pair, weights=served[:, j], minlength=n_pairs)
-            lw = np.bincount(m.pair, weights=served[:, j] * lat[:, j], minlength=n_pairs)
+            op = self._offered @ g[:, j]
+            sp = tables[0][j] @ g[:, j]
+            lw = tables[1][j] @ g[:, j]
             self.pair_offered += op
             self.pair_unserved += op - sp
             self.pair_served_lat += lw
@@ -241,6 +250,25 @@ class Accumulator:
             self.offered += float(op.sum())
             self.unserved += float(op.sum() - sp.sum())
             self.served_lat += float(lw.sum())
+
+    def _tables(self, share: np.ndarray, lat: np.ndarray
+                ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per slot: served and latency-weighted busy-hour Gbps per (pair, profile)."""
+        if self._last is not None and self._last[0] is share and self._last[1] is lat:
+            return self._last[2]
+        m = self.model
+        n_pairs, n_prof = len(m.pair_labels), len(m.profile_factor)
+        served = [np.bincount(self._key, weights=m.volume * share[:, j],
+                              minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
+                  for j in range(m.slots)]
+        latw = [np.bincount(self._key, weights=m.volume * share[:, j] * lat[:, j],
+                            minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
+                for j in range(m.slots)]
+        tables = (served, latw)
+        # identity caching is only safe for arrays nobody writes to
+        if not share.flags.writeable and not lat.flags.writeable:
+            self._last = (share, lat, tables)
+        return tables
 
     def _sample(self, t0: float, t1: float, share: np.ndarray, lat: np.ndarray) -> None:
         s = self.samples

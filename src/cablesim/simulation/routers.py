@@ -26,9 +26,10 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
 from cablesim.routing.engine import Commodities, route, route_commodities
-from cablesim.routing.paths import distances_from
+from cablesim.simulation._fastroute import FINITE, _MIN_WEIGHT, candidates, model_cache
 from cablesim.simulation.model import BINS_PER_DAY, SimModel
 
 __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factors"]
@@ -45,6 +46,8 @@ class IncrementalRouter:
         Path weight of each commodity's chosen path plus its hub surcharge (inf: no path).
     best0, lat0 : ndarray, shape (C,)
         Weight and one-way latency on the intact network.
+    users : ndarray of bool, shape (m, C)
+        The edge -> commodities index: ``users[e, c]`` is True when c's path uses edge e.
     rerouted : int
         Commodities re-routed so far (after the initial routing).
     """
@@ -55,15 +58,36 @@ class IncrementalRouter:
         m = model.graph.n_edges
         c = model.n_commodities
         self.alive = model.enabled.copy()
-        self.chosen = np.zeros(c, dtype=np.int64)
-        self.dist = np.full(c, np.inf)
-        self.lat = np.zeros(c)
-        self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-        # the edge -> commodities index: users[e, c] is True when c's path uses edge e
-        self.users = np.zeros((m, c), dtype=bool)
         self.rerouted = 0
         self.updates = 0
-        self._reroute(np.arange(c))
+        self._state: tuple[np.ndarray, np.ndarray] | None = None
+        if full_recompute:
+            self.chosen = np.zeros(c, dtype=np.int64)
+            self.dist = np.full(c, np.inf)
+            self.lat = np.zeros(c)
+            self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+            self.users = np.zeros((m, c), dtype=bool)
+            self._reroute_full(np.arange(c))
+        else:
+            self._cache = model_cache(model)
+            self._matrix = self._cache.full_matrix()
+            self._matrix.data[~self.alive[self._cache.e_edge]] = np.inf
+            initial = self._cache.initial
+            if initial is None:
+                self.chosen = np.zeros(c, dtype=np.int64)
+                self.dist = np.full(c, np.inf)
+                self.lat = np.zeros(c)
+                self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+                self.users = np.zeros((m, c), dtype=bool)
+                self._route(np.arange(c))
+                initial = {name: getattr(self, name).copy() for name in
+                           ("chosen", "dist", "lat", "path_edges", "users")}
+                for value in initial.values():
+                    value.flags.writeable = False
+                self._cache.initial = initial
+            self._initial = initial
+            for name, value in initial.items():
+                setattr(self, name, value.copy())
         self.best0 = self.dist.copy()
         self.lat0 = self.lat.copy()
         self.rerouted = 0
@@ -72,15 +96,13 @@ class IncrementalRouter:
         """Edge masks of the transit groups restricted to the links in service."""
         return self.model.group_masks & self.alive[None, :]
 
-    def _reroute(self, rows: np.ndarray) -> None:
+    # ----------------------------------------------------------------- naive baseline
+    def _reroute_full(self, rows: np.ndarray) -> None:
+        """Re-route ``rows`` with :func:`route_commodities` (one search per group and leg)."""
         m = self.model
         if not len(rows):
             return
-        starts = m.cand_start[rows]
-        counts = m.cand_start[rows + 1] - starts
-        owner = np.repeat(np.arange(len(rows)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        cidx = np.repeat(starts, counts) + offsets
+        cidx, owner, _ = candidates(m, rows)
         com = Commodities(m.origin[rows][owner], m.cand_via[cidx], m.destination[rows][owner],
                           np.ones(len(cidx)), m.cand_group[cidx])
         paths = route_commodities(m.graph, m.weight, com, self.masks())
@@ -93,10 +115,7 @@ class IncrementalRouter:
         reach = np.isfinite(total[pick])
         edges = np.where((arcs >= 0) & reach[:, None], arcs % m.graph.n_edges, -1)
         width = edges.shape[1]
-        if width > self.path_edges.shape[1]:
-            pad = np.full((len(self.path_edges), width - self.path_edges.shape[1]), -1,
-                          dtype=np.int64)
-            self.path_edges = np.hstack([self.path_edges, pad])
+        self._widen(width)
         self.users[:, rows] = False
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = edges
@@ -105,6 +124,103 @@ class IncrementalRouter:
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
         self.lat[rows] = np.where(edges >= 0, m.latency[np.maximum(edges, 0)], 0.0).sum(axis=1)
+        self.rerouted += len(rows)
+
+    def _widen(self, width: int) -> None:
+        if width > self.path_edges.shape[1]:
+            pad = np.full((len(self.path_edges), width - self.path_edges.shape[1]), -1,
+                          dtype=np.int64)
+            self.path_edges = np.hstack([self.path_edges, pad])
+
+    # ----------------------------------------------------------------- incremental
+    def _route(self, rows: np.ndarray, limit: float = np.inf) -> None:
+        """Re-route ``rows``: one Dijkstra call on the super graph for every leg of every
+        candidate; legs longer than ``limit`` may come back unreachable (the caller knows
+        that the chosen candidate's legs are not)."""
+        if not len(rows):
+            return
+        m = self.model
+        cache = self._cache
+        n, size, n_edges = cache.n, cache.size, cache.m
+        cidx, owner, offsets = candidates(m, rows)
+        k = len(cidx)
+        base = m.cand_group[cidx] * n
+        h = m.cand_via[cidx]
+        hub = h >= 0
+        o = base + m.origin[rows][owner]
+        t = base + m.destination[rows][owner]
+        hb = base[hub] + h[hub]
+        t1 = np.where(hub, base + h, t)
+        sources, inv = np.unique(np.concatenate([o, hb]), return_inverse=True)
+        dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
+                              return_predecessors=True, limit=min(limit, FINITE))
+        r1, r2 = inv[:k], inv[k:]
+        t2 = t[hub]
+        total = dist[r1, t1]
+        total[hub] = total[hub] + dist[r2, t2]
+        total = total + m.cand_surcharge[cidx]
+        best = np.minimum.reduceat(total, offsets)
+        at_best = np.flatnonzero(total == best[owner])
+        pick = at_best[np.unique(owner[at_best], return_index=True)[1]]  # first per row
+        reach = np.isfinite(total[pick])
+        # the legs of the chosen candidates, walked back from their ends
+        pos2 = np.cumsum(hub) - 1
+        p1 = pick[reach]
+        p2 = p1[hub[p1]]
+        leg_row = np.concatenate([np.flatnonzero(reach), np.flatnonzero(reach)[hub[p1]]])
+        src = np.concatenate([r1[p1], r2[pos2[p2]]])
+        cur = np.concatenate([t1[p1], t2[pos2[p2]]])
+        step_rows: list[np.ndarray] = []
+        step_keys: list[np.ndarray] = []
+        while len(cur):
+            prev = pred[src, cur]
+            moving = prev >= 0
+            if not moving.all():
+                src, cur, leg_row, prev = src[moving], cur[moving], leg_row[moving], prev[moving]
+                if not len(cur):
+                    break
+            step_rows.append(leg_row)
+            step_keys.append(prev * size + cur)
+            cur = prev
+        if step_rows:
+            e_row = np.concatenate(step_rows)
+            e_edge = cache.entry_arcs(np.concatenate(step_keys), self.alive) % n_edges
+        else:
+            e_row = np.zeros(0, dtype=np.int64)
+            e_edge = np.zeros(0, dtype=np.int64)
+        order = np.argsort(e_row, kind="stable")
+        e_row, e_edge = e_row[order], e_edge[order]
+        counts = np.bincount(e_row, minlength=len(rows))
+        col = np.arange(len(e_row)) - np.repeat(np.cumsum(counts) - counts, counts)
+        self._widen(int(counts.max()) if len(counts) else 0)
+        # the edge -> commodities index: drop the old paths, add the new ones
+        old = self.path_edges[rows]
+        o_r, o_h = np.nonzero(old >= 0)
+        self.users[old[o_r, o_h], rows[o_r]] = False
+        self.path_edges[rows] = -1
+        self.path_edges[rows[e_row], col] = e_edge
+        self.users[e_edge, rows[e_row]] = True
+        self.chosen[rows] = cidx[pick]
+        self.dist[rows] = total[pick]
+        self.lat[rows] = np.bincount(e_row, weights=m.latency[e_edge], minlength=len(rows))
+        self.rerouted += len(rows)
+
+    def _restore(self, rows: np.ndarray) -> None:
+        """Put ``rows`` back on their intact-network paths."""
+        if not len(rows):
+            return
+        init = self._initial
+        old = self.path_edges[rows]
+        o_r, o_h = np.nonzero(old >= 0)
+        self.users[old[o_r, o_h], rows[o_r]] = False
+        new = init["path_edges"][rows]
+        width = new.shape[1]
+        self.path_edges[rows] = -1
+        self.path_edges[rows, :width] = new
+        n_r, n_h = np.nonzero(new >= 0)
+        self.users[new[n_r, n_h], rows[n_r]] = True
+        for name in ("chosen", "dist", "lat"):
+            getattr(self, name)[rows] = init[name][rows]
         self.rerouted += len(rows)
 
     def update(self, alive: np.ndarray) -> int:
@@ -116,20 +232,36 @@ class IncrementalRouter:
             return 0
         self.alive = alive.copy()
         self.updates += 1
+        self._state = None
         if self.full:
             rows = np.arange(self.model.n_commodities)
-        else:
-            hit = self.users[failed].any(axis=0) if len(failed) else np.zeros(
-                self.model.n_commodities, dtype=bool)
-            if len(repaired):
-                displaced = self.dist > self.best0 + 1e-9 * np.abs(
-                    np.where(np.isfinite(self.best0), self.best0, 0.0))
-                displaced &= ~hit
-                rows = np.flatnonzero(displaced)
-                if len(rows):
-                    hit[rows[self._may_improve(repaired, rows)]] = True
-            rows = np.flatnonzero(hit)
-        self._reroute(rows)
+            self._reroute_full(rows)
+            return len(rows)
+        changed = np.concatenate([failed, repaired])
+        touched = np.isin(self._cache.e_edge, changed)  # entries of the changed links
+        self._matrix.data[touched] = np.where(alive[self._cache.e_edge[touched]],
+                                              self._cache.e_w[touched], np.inf)
+        if np.array_equal(alive, self.model.enabled):
+            # the intact network again: its routing is known
+            rows = np.flatnonzero((self.dist != self.best0)
+                                  | (self.chosen != self._initial["chosen"]))
+            self._restore(rows)
+            return len(rows)
+        hit = (self.users[failed].any(axis=0) if len(failed)
+               else np.zeros(self.model.n_commodities, dtype=bool))
+        limit = np.inf
+        if len(repaired):
+            displaced = (self.dist > self.best0) & ~hit
+            rows = np.flatnonzero(displaced)
+            if len(rows):
+                rows = rows[self._may_improve(repaired, rows)]
+                hit[rows] = True
+                if not len(failed) and len(rows):
+                    # a repair only shortens paths: nothing longer than the current
+                    # path weights needs searching
+                    limit = float(self.dist[rows].max())
+        rows = np.flatnonzero(hit)
+        self._route(rows, limit)
         return len(rows)
 
     def _may_improve(self, repaired: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -137,53 +269,70 @@ class IncrementalRouter:
 
         A new shortest path that is shorter than the current one must use a repaired edge
         e = (u, v); its weight is at least ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))``
-        (through the hub, per leg) with distances on the whole network in service, which
-        are lower bounds for every transit group. Commodities whose bound is not below
-        their current path weight keep their (still shortest) path.
+        (through the hub, per leg) with ``d`` the distances on the intact network of the
+        commodity's transit group (lower bounds for every state). Commodities whose bound
+        is not below their current path weight (with a margin for rounding) keep their
+        (still shortest) path.
         """
         m = self.model
+        cache = self._cache
+        n = cache.n
         graph = m.graph
-        starts = m.cand_start[rows]
-        counts = m.cand_start[rows + 1] - starts
-        owner = np.repeat(np.arange(len(rows)), counts)
-        cidx = np.repeat(starts, counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-        o = m.origin[rows][owner]
-        t = m.destination[rows][owner]
+        cidx, owner, offsets = candidates(m, rows)
+        group = m.cand_group[cidx]
+        base = group * n
+        o = base + m.origin[rows][owner]
+        t = base + m.destination[rows][owner]
         h = m.cand_via[cidx]
-        ends = np.concatenate([graph.edge_u[repaired], graph.edge_v[repaired]])
-        sources = np.unique(np.concatenate([ends, h[h >= 0]]))
-        pos = {int(v): i for i, v in enumerate(sources)}
-        dist = distances_from(graph.csr(m.weight, self.alive), sources)
-        hub_row = np.array([pos[int(v)] if v >= 0 else 0 for v in h], dtype=np.int64)
-        d_h = dist[hub_row]  # (K, n) distances from each candidate's hub
+        hub = h >= 0
+        hv = base + np.where(hub, h, 0)
+        masks = m.group_masks
+        weight = np.maximum(m.weight[repaired], _MIN_WEIGHT)
+        use = masks[:, repaired] & np.isfinite(weight)[None, :]  # (G, r)
+        g_idx, r_idx = np.nonzero(use)
+        ends = np.concatenate([g_idx * n + graph.edge_u[repaired][r_idx],
+                               g_idx * n + graph.edge_v[repaired][r_idx]])
+        nodes = np.unique(np.concatenate([ends, hv[hub]]))
+        d0 = cache.intact_rows(nodes)
+        row_of = np.full(cache.size, -1, dtype=np.int64)
+        row_of[nodes] = np.arange(len(nodes))
+        rh = row_of[hv]
         bound = np.full(len(cidx), np.inf)
-        hubbed = h >= 0
-        k_all = np.arange(len(cidx))
-        for e in repaired.tolist():
-            du = dist[pos[int(graph.edge_u[e])]]
-            dv = dist[pos[int(graph.edge_v[e])]]
-            w = m.weight[e]
+        for j, e in enumerate(repaired.tolist()):
+            ok = use[group, j]
+            if not ok.any():
+                continue
+            ru = row_of[base + graph.edge_u[e]]
+            rv = row_of[base + graph.edge_v[e]]
+            w = weight[j]
 
             def through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-                return w + np.minimum(du[x] + dv[y], dv[x] + du[y])
+                return w + np.minimum(d0[ru, x] + d0[rv, y], d0[rv, x] + d0[ru, y])
 
-            direct = through(o, t)
-            hv = np.where(hubbed, h, 0)
-            via = np.minimum(through(o, hv) + d_h[k_all, t], d_h[k_all, o] + through(hv, t))
-            bound = np.minimum(bound, np.where(hubbed, via, direct))
+            via = np.minimum(through(o, hv) + d0[rh, t], d0[rh, o] + through(hv, t))
+            b = np.where(hub, via, through(o, t))
+            bound = np.minimum(bound, np.where(ok, b, np.inf))
         bound = bound + m.cand_surcharge[cidx]
-        best = np.minimum.reduceat(bound, np.cumsum(counts) - counts)
+        best = np.minimum.reduceat(bound, offsets)
         current = self.dist[rows]
-        return best < current - 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0))
+        margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
+        return best < current + margin
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
         return np.isfinite(self.dist)
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
-        """Served share (0 or 1) and one-way latency of each commodity, shape (C, 1)."""
-        return self.served().astype(float)[:, None], self.lat[:, None].copy()
+        """Served share (0 or 1) and one-way latency of each commodity, shape (C, 1).
+
+        The arrays are read-only and the same objects until the next change."""
+        if self._state is None:
+            share = self.served().astype(float)[:, None]
+            lat = self.lat[:, None].copy()
+            share.flags.writeable = False
+            lat.flags.writeable = False
+            self._state = (share, lat)
+        return self._state
 
     def edge_load(self, volume: np.ndarray) -> np.ndarray:
         """Load per edge (both directions added) for the given commodity volumes."""
@@ -260,6 +409,8 @@ class CapacitatedRouter:
                 lat[:, slot] = np.where(served > 0, lat_flow / np.where(served > 0, served, 1),
                                         self.sp.lat)
         share = np.clip(share, 0.0, 1.0)
+        share.flags.writeable = False
+        lat.flags.writeable = False
         self.cache[key] = (share, lat)
         if len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
