@@ -3,15 +3,19 @@
 Every transit group ``g`` (row of ``SimModel.group_masks``) is a block of a block-diagonal
 "super graph" on ``G x n`` nodes (node ``v`` of group ``g`` is ``g * n + v``), so the legs of
 all the commodities an event re-routes, in every group, are searched by a single
-``scipy.sparse.csgraph.dijkstra`` call (its fixed cost, ~80 us, dominates small searches).
-Each block holds the same entries, in the same order, as ``ArcGraph.csr(weight, mask_g)``
-(for each ordered node pair the cheapest arc, then the lowest arc id), so the search trees,
-and the path weights (summed along the path from the source), are those of
-:func:`cablesim.routing.engine.route_commodities`.
+``scipy.sparse.csgraph.dijkstra`` call (its fixed cost dominates small searches). The
+matrix holds every (group, arc) entry that can ever be in service, sorted as
+``ArcGraph.csr`` sorts them (per ordered node pair: cheapest first, then lowest arc id);
+entries out of service get weight inf and searches run with ``limit=FINITE``, so they are
+never relaxed and the matrix is updated in place instead of rebuilt. The search trees and
+path weights (summed along the path from its origin) are therefore those of
+:func:`cablesim.routing.engine.route_commodities` on ``ArcGraph.csr(weight, mask_g)``.
 
 :class:`ModelCache` keeps what depends on the model only, once per model and process: the
-sorted entries of the super graph, shortest-path distances on the intact network (lower
-bounds used to skip repairs that cannot shorten a path) and the intact routing itself.
+sorted entries, per-candidate node indices, shortest-path distances on the intact network
+(lower bounds used to skip repairs that cannot shorten a path) and the intact routing.
+Everything in it is a deterministic function of the model, so results do not depend on
+which years a process simulated before.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ class ModelCache:
         masks = np.asarray(model.group_masks, dtype=bool) & np.asarray(model.enabled)[None, :]
         n_groups = len(masks)
         self.n, self.m, self.n_groups = n, m, n_groups
-        self.size = n_groups * n
+        self.size = size = n_groups * n
+        self.masks = masks
         tail = np.concatenate([graph.edge_u, graph.edge_v])
         head = np.concatenate([graph.edge_v, graph.edge_u])
         weight = np.asarray(model.weight, dtype=float)
@@ -66,64 +71,116 @@ class ModelCache:
         w = np.maximum(arc_weight[arc], _MIN_WEIGHT)
         rows = g_idx * n + tail[arc]
         cols = g_idx * n + head[arc]
-        keys = rows * self.size + cols
+        keys = rows * size + cols
         order = np.lexsort((arc, w, keys))
         self.e_key = keys[order]
         self.e_row = rows[order]
         self.e_col = cols[order].astype(np.int32)
-        self.e_arc = arc[order]
-        self.e_edge = self.e_arc % max(m, 1)
+        self.e_edge = arc[order] % max(m, 1)
         self.e_w = w[order]
-        # intact-network distances per super node (filled on demand), lower bounds for
-        # every state of the network
+        n_entries = len(order)
+        # entry n_entries is a sentinel: weight 0, no edge (walks that reached their root)
+        self.w_ext = np.append(self.e_w, 0.0)
+        self.edge_ext = np.append(self.e_edge, -1)
+        first = np.ones(n_entries, dtype=bool)
+        first[1:] = self.e_key[1:] != self.e_key[:-1]
+        self.key_start = np.flatnonzero(first)
+        self.key_end = np.append(self.key_start[1:], n_entries)
+        self.key_of_entry = np.cumsum(first) - 1
+        # the entries of each edge (CSR-like)
+        by_edge = np.argsort(self.e_edge, kind="stable")
+        self.edge_ptr = np.searchsorted(self.e_edge[by_edge], np.arange(m + 1))
+        self.edge_entries = by_edge
+        # (tail, head) key -> entry in service, for the intact network
         self.intact_alive = np.asarray(model.enabled, dtype=bool).copy()
+        self.n_entries = n_entries
+        self.entry0 = np.full(size * size, n_entries, dtype=np.int32)
+        alive_entry = self.intact_alive[self.e_edge]
+        pos = self._first_alive(np.arange(len(self.key_start)), alive_entry)
+        self.entry0[self.e_key[self.key_start]] = pos
+        self.entry0[np.arange(size) * (size + 1)] = n_entries  # a walk at its root
+        self.entry0.flags.writeable = False
+        # candidates (all of them): super nodes of origin, destination and hub
+        cand_com = np.repeat(np.arange(model.n_commodities), np.diff(model.cand_start))
+        base = model.cand_group * n
+        self.cand_com = cand_com
+        self.cand_first = model.cand_start[:-1].copy()
+        self.c_o = base + model.origin[cand_com]
+        self.c_t = base + model.destination[cand_com]
+        self.c_hub = model.cand_via >= 0
+        self.c_h = base + np.maximum(model.cand_via, 0)
+        self.c_group = np.asarray(model.cand_group, dtype=np.int64)
+        # flat indices into (G, size) tables of distances from one node per group
+        self.f_o = self.c_group * size + self.c_o
+        self.f_t = self.c_group * size + self.c_t
+        self.f_h = self.c_group * size + self.c_h
+        # intact-network distances per super node (rows filled on demand): lower bounds
+        # for every state of the network
         self._intact_csr: Any = None
-        self.d0 = np.full((self.size, self.size), np.nan)
-        self.d0_known = np.zeros(self.size, dtype=bool)
+        self.d0 = np.full((size, size), np.nan)
+        self.d0_known = np.zeros(size, dtype=bool)
+        self.d0_flat = self.d0.ravel()
+        hubs = self.c_h[self.c_hub]
+        d0h = self.intact_rows(hubs)
+        self.c_d0_ho = np.full(len(cand_com), np.inf)
+        self.c_d0_ht = np.full(len(cand_com), np.inf)
+        self.c_d0_ho[self.c_hub] = d0h[np.arange(len(hubs)), self.c_o[self.c_hub]]
+        self.c_d0_ht[self.c_hub] = d0h[np.arange(len(hubs)), self.c_t[self.c_hub]]
         self.initial: dict[str, np.ndarray] | None = None
 
-    # ------------------------------------------------------------------ graphs
-    def csr(self, alive: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
-        """The super graph over the links ``alive``: (matrix, sorted keys, arc of each)."""
-        sel = np.flatnonzero(alive[self.e_edge])
-        keys = self.e_key[sel]
-        first = np.ones(len(sel), dtype=bool)
-        first[1:] = keys[1:] != keys[:-1]
-        sel = sel[first]
-        counts = np.bincount(self.e_row[sel], minlength=self.size)
-        indptr = np.zeros(self.size + 1, dtype=np.int32)
-        np.cumsum(counts, out=indptr[1:])
-        matrix = sp.csr_matrix((self.e_w[sel], self.e_col[sel], indptr),
-                               shape=(self.size, self.size))
-        return matrix, self.e_key[sel], self.e_arc[sel]
+    def _first_alive(self, key_ids: np.ndarray, alive_entry: np.ndarray) -> np.ndarray:
+        """The first entry in service of each key (the sentinel when there is none)."""
+        pos = self.key_start[key_ids].copy()
+        end = self.key_end[key_ids]
+        dead = ~alive_entry[pos]
+        while dead.any():  # parallel arcs out of service: the next entry of the same key
+            pos[dead] += 1
+            over = dead & (pos >= end)
+            pos[over] = self.n_entries
+            dead = dead & ~over
+            dead[dead] = ~alive_entry[pos[dead]]
+        return pos
 
-    def full_matrix(self) -> Any:
-        """A fresh super graph holding every entry (parallel arcs too); the caller sets
-        the weights of the entries out of service to inf and searches with
-        ``limit=FINITE`` so that they are never relaxed."""
+    def matrix(self, alive: np.ndarray) -> Any:
+        """A fresh super graph with the entries out of service at weight inf."""
         counts = np.bincount(self.e_row, minlength=self.size)
         indptr = np.zeros(self.size + 1, dtype=np.int32)
         np.cumsum(counts, out=indptr[1:])
-        return sp.csr_matrix((self.e_w.copy(), self.e_col, indptr), shape=(self.size, self.size))
+        data = np.where(alive[self.e_edge], self.e_w, np.inf)
+        return sp.csr_matrix((data, self.e_col, indptr), shape=(self.size, self.size))
 
-    def entry_arcs(self, keys: np.ndarray, alive: np.ndarray) -> np.ndarray:
-        """Arc of each (tail, head) key: the cheapest in service, then the lowest id."""
-        pos = np.searchsorted(self.e_key, keys)
-        dead = ~alive[self.e_edge[pos]]
-        while dead.any():  # a parallel arc out of service: the next one of the same key
-            pos[dead] += 1
-            dead[dead] = ~alive[self.e_edge[pos[dead]]]
-        return self.e_arc[pos]
+    def entries_of(self, edges: np.ndarray) -> np.ndarray:
+        """Entries of the given edges."""
+        if len(edges) == 1:
+            e = int(edges[0])
+            return self.edge_entries[self.edge_ptr[e]:self.edge_ptr[e + 1]]
+        return np.concatenate([self.edge_entries[self.edge_ptr[e]:self.edge_ptr[e + 1]]
+                               for e in edges.tolist()])
+
+    def update_entries(self, table: np.ndarray, data: np.ndarray, edges: np.ndarray,
+                       alive: np.ndarray) -> None:
+        """Bring ``table`` (key -> entry) and ``data`` (weights) up to date after a change
+        of the links ``edges``."""
+        entries = self.entries_of(edges)
+        if not len(entries):
+            return
+        on = alive[self.e_edge[entries]]
+        data[entries] = np.where(on, self.e_w[entries], np.inf)
+        key_ids = np.unique(self.key_of_entry[entries])
+        pos = self._first_alive(key_ids, alive[self.e_edge])
+        table[self.e_key[self.key_start[key_ids]]] = pos
 
     def intact_rows(self, nodes: np.ndarray) -> np.ndarray:
         """Distances on the intact network from super nodes ``nodes``, shape (k, size)."""
-        nodes = np.asarray(nodes, dtype=np.int64)
-        missing = np.unique(nodes[~self.d0_known[nodes]])
-        if len(missing):
+        known = self.d0_known[nodes]
+        if not known.all():
+            missing = np.unique(nodes[~known])
             if self._intact_csr is None:
-                self._intact_csr = self.csr(self.intact_alive)[0]
-            self.d0[missing] = dijkstra(self._intact_csr, directed=True, indices=missing)
+                self._intact_csr = self.matrix(self.intact_alive)
+            self.d0[missing] = dijkstra(self._intact_csr, directed=True, indices=missing,
+                                        limit=FINITE)
             self.d0_known[missing] = True
+            self.d0_flat = self.d0.ravel()
         return self.d0[nodes]
 
 

@@ -201,8 +201,9 @@ class Accumulator:
         self.link_down_h = np.zeros(m)
         n_prof = len(model.profile_factor)
         self._key = model.pair * n_prof + model.profile
+        self._key2 = np.concatenate([self._key, self._key + n_pairs * n_prof])
         self._offered = np.bincount(self._key, weights=model.volume,
-                                    minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
+                                    minlength=n_pairs * n_prof)
         self._last: tuple | None = None
         self.samples: dict[str, np.ndarray] | None = None
         if sample_range is not None:
@@ -231,40 +232,40 @@ class Accumulator:
         g = self.ints.between(a, b)  # (P, J)
         hours = g[0]  # profile 0 is flat: hours per slot
         thr = m.rtt_threshold_ms
+        n_pairs = len(m.pair_labels)
         self.link_down_h += down * (b - a)
         for j in range(m.slots):
-            op = self._offered @ g[:, j]
-            sp = tables[0][j] @ g[:, j]
-            lw = tables[1][j] @ g[:, j]
+            v = tables[j] @ g[:, j]  # offered, served and latency-weighted, per pair
+            op, sp, lw = v[:n_pairs], v[n_pairs:2 * n_pairs], v[2 * n_pairs:]
             self.pair_offered += op
             self.pair_unserved += op - sp
             self.pair_served_lat += lw
             with np.errstate(invalid="ignore", divide="ignore"):
-                rtt = np.where(sp > 0, 2.0 * lw / np.where(sp > 0, sp, 1.0), np.inf)
+                rtt = 2.0 * lw / sp  # no traffic served: nan, counted as above
             active = op > 0
-            self.pair_above += hours[j] * (active & (rtt > thr))
+            self.pair_above += hours[j] * (active & ~(rtt <= thr))
             degraded = active & (op - sp > 1e-9 * op)
             self.pair_degraded += hours[j] * degraded
             if degraded.any():
                 self.hours_unserved += hours[j]
-            self.offered += float(op.sum())
-            self.unserved += float(op.sum() - sp.sum())
-            self.served_lat += float(lw.sum())
+            total = v.reshape(3, n_pairs).sum(axis=1)
+            self.offered += float(total[0])
+            self.unserved += float(total[0] - total[1])
+            self.served_lat += float(total[2])
 
-    def _tables(self, share: np.ndarray, lat: np.ndarray
-                ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per slot: served and latency-weighted busy-hour Gbps per (pair, profile)."""
+    def _tables(self, share: np.ndarray, lat: np.ndarray) -> list[np.ndarray]:
+        """Per slot: offered, served and latency-weighted busy-hour Gbps per (pair,
+        profile), stacked, shape (3 x pairs, profiles)."""
         if self._last is not None and self._last[0] is share and self._last[1] is lat:
             return self._last[2]
         m = self.model
         n_pairs, n_prof = len(m.pair_labels), len(m.profile_factor)
-        served = [np.bincount(self._key, weights=m.volume * share[:, j],
-                              minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
-                  for j in range(m.slots)]
-        latw = [np.bincount(self._key, weights=m.volume * share[:, j] * lat[:, j],
-                            minlength=n_pairs * n_prof).reshape(n_pairs, n_prof)
-                for j in range(m.slots)]
-        tables = (served, latw)
+        tables = []
+        for j in range(m.slots):
+            served = m.volume * share[:, j]
+            weights = np.concatenate([served, served * lat[:, j]])
+            part = np.bincount(self._key2, weights=weights, minlength=2 * n_pairs * n_prof)
+            tables.append(np.concatenate([self._offered, part]).reshape(3 * n_pairs, n_prof))
         # identity caching is only safe for arrays nobody writes to
         if not share.flags.writeable and not lat.flags.writeable:
             self._last = (share, lat, tables)

@@ -70,8 +70,9 @@ class IncrementalRouter:
             self._reroute_full(np.arange(c))
         else:
             self._cache = model_cache(model)
-            self._matrix = self._cache.full_matrix()
-            self._matrix.data[~self.alive[self._cache.e_edge]] = np.inf
+            self._matrix = self._cache.matrix(self.alive)
+            self._entry = self._cache.entry0.copy()
+            self._down = 0
             initial = self._cache.initial
             if initial is None:
                 self.chosen = np.zeros(c, dtype=np.int64)
@@ -134,76 +135,102 @@ class IncrementalRouter:
 
     # ----------------------------------------------------------------- incremental
     def _route(self, rows: np.ndarray, limit: float = np.inf) -> None:
-        """Re-route ``rows``: one Dijkstra call on the super graph for every leg of every
-        candidate; legs longer than ``limit`` may come back unreachable (the caller knows
-        that the chosen candidate's legs are not)."""
+        """Re-route ``rows`` with one Dijkstra call on the super graph.
+
+        Every candidate's legs are searched: leg 2 (hub -> destination) from the hub,
+        leg 1 of a hubbed candidate from the hub too (the graph is undirected: one search
+        from each hub serves both legs), a direct leg from its origin or, when the direct
+        legs have fewer distinct destinations than origins, from its destination. Every
+        leg is then walked to the root of its search tree; a leg searched from its end is
+        walked from its origin, summing the weights in travel order as a search from the
+        origin does (so path weights are bit-identical to :func:`route_commodities`).
+        Legs longer than ``limit`` may come back unreachable (the caller knows that the
+        chosen candidates' legs are not).
+        """
         if not len(rows):
             return
         m = self.model
         cache = self._cache
-        n, size, n_edges = cache.n, cache.size, cache.m
         cidx, owner, offsets = candidates(m, rows)
         k = len(cidx)
-        base = m.cand_group[cidx] * n
-        h = m.cand_via[cidx]
-        hub = h >= 0
-        o = base + m.origin[rows][owner]
-        t = base + m.destination[rows][owner]
-        hb = base[hub] + h[hub]
-        t1 = np.where(hub, base + h, t)
-        sources, inv = np.unique(np.concatenate([o, hb]), return_inverse=True)
+        hub = cache.c_hub[cidx]
+        o = cache.c_o[cidx]
+        t = cache.c_t[cidx]
+        y1 = np.where(hub, cache.c_h[cidx], t)  # end of leg 1
+        back = hub.copy()  # leg 1 searched from its end
+        direct = ~hub
+        if direct.any():
+            back[direct] = len(np.unique(t[direct])) < len(np.unique(o[direct]))
+        hubs = y1[hub]
+        root = np.concatenate([np.where(back, y1, o), hubs])
+        start = np.concatenate([np.where(back, o, y1), t[hub]])
+        sources, inv = np.unique(root, return_inverse=True)
+        if np.isfinite(limit):
+            limit = limit * (1.0 + 1e-9) + 1e-9
         dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
                               return_predecessors=True, limit=min(limit, FINITE))
-        r1, r2 = inv[:k], inv[k:]
-        t2 = t[hub]
-        total = dist[r1, t1]
-        total[hub] = total[hub] + dist[r2, t2]
+        leg = dist[inv, start]
+        walked, steps = self._walk(pred, inv, start)
+        total = np.where(back & np.isfinite(leg[:k]), walked[:k], leg[:k])
+        total[hub] = total[hub] + leg[k:]
         total = total + m.cand_surcharge[cidx]
         best = np.minimum.reduceat(total, offsets)
         at_best = np.flatnonzero(total == best[owner])
         pick = at_best[np.unique(owner[at_best], return_index=True)[1]]  # first per row
         reach = np.isfinite(total[pick])
-        # the legs of the chosen candidates, walked back from their ends
-        pos2 = np.cumsum(hub) - 1
-        p1 = pick[reach]
-        p2 = p1[hub[p1]]
-        leg_row = np.concatenate([np.flatnonzero(reach), np.flatnonzero(reach)[hub[p1]]])
-        src = np.concatenate([r1[p1], r2[pos2[p2]]])
-        cur = np.concatenate([t1[p1], t2[pos2[p2]]])
-        step_rows: list[np.ndarray] = []
-        step_keys: list[np.ndarray] = []
-        while len(cur):
-            prev = pred[src, cur]
-            moving = prev >= 0
-            if not moving.all():
-                src, cur, leg_row, prev = src[moving], cur[moving], leg_row[moving], prev[moving]
-                if not len(cur):
-                    break
-            step_rows.append(leg_row)
-            step_keys.append(prev * size + cur)
-            cur = prev
-        if step_rows:
-            e_row = np.concatenate(step_rows)
-            e_edge = cache.entry_arcs(np.concatenate(step_keys), self.alive) % n_edges
-        else:
-            e_row = np.zeros(0, dtype=np.int64)
-            e_edge = np.zeros(0, dtype=np.int64)
-        order = np.argsort(e_row, kind="stable")
-        e_row, e_edge = e_row[order], e_edge[order]
-        counts = np.bincount(e_row, minlength=len(rows))
-        col = np.arange(len(e_row)) - np.repeat(np.cumsum(counts) - counts, counts)
-        self._widen(int(counts.max()) if len(counts) else 0)
+        # the chosen legs' edges, leg 1 then leg 2 side by side
+        width = steps.shape[1]
+        edges = np.full((len(rows), 2 * width), -1, dtype=np.int64)
+        edges[reach, :width] = steps[pick[reach]]
+        two = reach & hub[pick]
+        edges[two, width:] = steps[k + (np.cumsum(hub) - 1)[pick[two]]]
+        self._widen(2 * width)
         # the edge -> commodities index: drop the old paths, add the new ones
         old = self.path_edges[rows]
         o_r, o_h = np.nonzero(old >= 0)
         self.users[old[o_r, o_h], rows[o_r]] = False
         self.path_edges[rows] = -1
-        self.path_edges[rows[e_row], col] = e_edge
-        self.users[e_edge, rows[e_row]] = True
+        self.path_edges[rows, :2 * width] = edges
+        n_r, n_h = np.nonzero(edges >= 0)
+        self.users[edges[n_r, n_h], rows[n_r]] = True
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
-        self.lat[rows] = np.bincount(e_row, weights=m.latency[e_edge], minlength=len(rows))
+        self.lat[rows] = np.where(edges >= 0, m.latency[edges], 0.0).sum(axis=1)
         self.rerouted += len(rows)
+
+    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``).
+
+        Returns the weight of each walk summed in walking order (for a leg searched from
+        its end and walked from its origin, that is travel order) and the edges of every
+        step, shape (walks, steps), padded with -1. The two directions of a node pair
+        share their entry (the same parallel arcs, the same cheapest one).
+        """
+        cache = self._cache
+        size = cache.size
+        nodes = np.arange(size)
+        # per tree node: its parent (roots and unreached nodes: themselves); the entry of
+        # the arc from a node "to itself" is the sentinel (weight 0, no edge)
+        parent = np.where(pred >= 0, pred, nodes[None, :]).ravel()
+        table = self._entry
+        offset = src * size
+        total = np.zeros(len(start))
+        cur = start
+        w_ext = cache.w_ext
+        sentinel = cache.n_entries
+        steps: list[np.ndarray] = []
+        while True:
+            nxt = parent[offset + cur]
+            pos = table[nxt * size + cur]
+            if len(steps) % 4 == 0 and (pos == sentinel).all():
+                break
+            total += w_ext[pos]  # the sentinel adds 0.0 once a walk is at its root
+            steps.append(pos)
+            cur = nxt
+        if not steps:
+            return total, np.full((len(start), 0), -1, dtype=np.int64)
+        return total, cache.edge_ext[np.stack(steps, axis=1)]
 
     def _restore(self, rows: np.ndarray) -> None:
         """Put ``rows`` back on their intact-network paths."""
@@ -226,22 +253,22 @@ class IncrementalRouter:
     def update(self, alive: np.ndarray) -> int:
         """Take a new set of links in service; return the number of commodities re-routed."""
         alive = np.asarray(alive, dtype=bool) & self.model.enabled
-        failed = np.flatnonzero(self.alive & ~alive)
-        repaired = np.flatnonzero(~self.alive & alive)
-        if not len(failed) and not len(repaired):
+        changed = np.flatnonzero(self.alive != alive)
+        if not len(changed):
             return 0
-        self.alive = alive.copy()
+        was = self.alive
+        failed = changed[was[changed]]
+        repaired = changed[~was[changed]]
+        self.alive = alive
         self.updates += 1
         self._state = None
         if self.full:
             rows = np.arange(self.model.n_commodities)
             self._reroute_full(rows)
             return len(rows)
-        changed = np.concatenate([failed, repaired])
-        touched = np.isin(self._cache.e_edge, changed)  # entries of the changed links
-        self._matrix.data[touched] = np.where(alive[self._cache.e_edge[touched]],
-                                              self._cache.e_w[touched], np.inf)
-        if np.array_equal(alive, self.model.enabled):
+        self._cache.update_entries(self._entry, self._matrix.data, changed, alive)
+        self._down += len(failed) - len(repaired)
+        if self._down == 0:
             # the intact network again: its routing is known
             rows = np.flatnonzero((self.dist != self.best0)
                                   | (self.chosen != self._initial["chosen"]))
@@ -251,72 +278,56 @@ class IncrementalRouter:
                else np.zeros(self.model.n_commodities, dtype=bool))
         limit = np.inf
         if len(repaired):
-            displaced = (self.dist > self.best0) & ~hit
-            rows = np.flatnonzero(displaced)
-            if len(rows):
-                rows = rows[self._may_improve(repaired, rows)]
-                hit[rows] = True
-                if not len(failed) and len(rows):
-                    # a repair only shortens paths: nothing longer than the current
-                    # path weights needs searching
-                    limit = float(self.dist[rows].max())
+            more = self._may_improve(repaired) & ~hit
+            if not len(failed) and more.any():
+                # a repair only shortens paths: nothing longer than the current path
+                # weights needs searching
+                limit = float(self.dist[more].max())
+            hit |= more
         rows = np.flatnonzero(hit)
         self._route(rows, limit)
         return len(rows)
 
-    def _may_improve(self, repaired: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Which displaced commodities a repaired link could give a shorter path.
+    def _may_improve(self, repaired: np.ndarray) -> np.ndarray:
+        """Which commodities a repaired link could give a shorter path (a mask).
 
-        A new shortest path that is shorter than the current one must use a repaired edge
-        e = (u, v); its weight is at least ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))``
-        (through the hub, per leg) with ``d`` the distances on the intact network of the
-        commodity's transit group (lower bounds for every state). Commodities whose bound
-        is not below their current path weight (with a margin for rounding) keep their
-        (still shortest) path.
+        Only displaced commodities (path weight above that on the intact network) can
+        improve, and a new shortest path that is shorter than the current one must use a
+        repaired edge e = (u, v): its weight is at least
+        ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))`` (through the hub, per leg) with
+        ``d`` the distances on the intact network of the commodity's transit group (lower
+        bounds for every state). Commodities whose bound is not below their current path
+        weight (with a margin for rounding) keep their (still shortest) path.
         """
         m = self.model
         cache = self._cache
         n = cache.n
+        displaced = self.dist > self.best0
+        if not displaced.any():
+            return displaced
         graph = m.graph
-        cidx, owner, offsets = candidates(m, rows)
-        group = m.cand_group[cidx]
-        base = group * n
-        o = base + m.origin[rows][owner]
-        t = base + m.destination[rows][owner]
-        h = m.cand_via[cidx]
-        hub = h >= 0
-        hv = base + np.where(hub, h, 0)
-        masks = m.group_masks
-        weight = np.maximum(m.weight[repaired], _MIN_WEIGHT)
-        use = masks[:, repaired] & np.isfinite(weight)[None, :]  # (G, r)
-        g_idx, r_idx = np.nonzero(use)
-        ends = np.concatenate([g_idx * n + graph.edge_u[repaired][r_idx],
-                               g_idx * n + graph.edge_v[repaired][r_idx]])
-        nodes = np.unique(np.concatenate([ends, hv[hub]]))
-        d0 = cache.intact_rows(nodes)
-        row_of = np.full(cache.size, -1, dtype=np.int64)
-        row_of[nodes] = np.arange(len(nodes))
-        rh = row_of[hv]
-        bound = np.full(len(cidx), np.inf)
-        for j, e in enumerate(repaired.tolist()):
-            ok = use[group, j]
-            if not ok.any():
+        groups = np.arange(cache.n_groups) * n
+        g = cache.c_group
+        f_o, f_t, f_h, hub = cache.f_o, cache.f_t, cache.f_h, cache.c_hub
+        bound = np.full(len(g), np.inf)
+        for e in repaired.tolist():
+            if not np.isfinite(m.weight[e]):
                 continue
-            ru = row_of[base + graph.edge_u[e]]
-            rv = row_of[base + graph.edge_v[e]]
-            w = weight[j]
-
-            def through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-                return w + np.minimum(d0[ru, x] + d0[rv, y], d0[rv, x] + d0[ru, y])
-
-            via = np.minimum(through(o, hv) + d0[rh, t], d0[rh, o] + through(hv, t))
-            b = np.where(hub, via, through(o, t))
-            bound = np.minimum(bound, np.where(ok, b, np.inf))
-        bound = bound + m.cand_surcharge[cidx]
-        best = np.minimum.reduceat(bound, offsets)
-        current = self.dist[rows]
+            w = max(float(m.weight[e]), _MIN_WEIGHT)
+            du = cache.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x size)
+            dv = cache.intact_rows(groups + graph.edge_v[e]).ravel()
+            du_o, du_t, du_h = du[f_o], du[f_t], du[f_h]
+            dv_o, dv_t, dv_h = dv[f_o], dv[f_t], dv[f_h]
+            direct = w + np.minimum(du_o + dv_t, dv_o + du_t)
+            via = np.minimum(w + np.minimum(du_o + dv_h, dv_o + du_h) + cache.c_d0_ht,
+                             cache.c_d0_ho + w + np.minimum(du_h + dv_t, dv_h + du_t))
+            b = np.where(hub, via, direct)
+            bound = np.minimum(bound, np.where(cache.masks[g, e], b, np.inf))
+        bound = bound + m.cand_surcharge
+        best = np.minimum.reduceat(bound, cache.cand_first)
+        current = self.dist
         margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
-        return best < current + margin
+        return displaced & (best < current + margin)
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
