@@ -8,6 +8,12 @@ core) or on a ``dask.distributed`` cluster (``scheduler="tcp://host:8786"`` or a
 ``client``). Each worker receives the prepared scenario models once (pool initializer, or one
 ``client.scatter(..., broadcast=True)``).
 
+On Linux the local pool forks (when no other Python thread runs and no scenario is
+capacitated, whose LP solver keeps native threads): the workers inherit the imported modules,
+the models and the routers' model caches (built once here, before the pool starts) instead
+of importing everything and unpickling the models; otherwise it uses ``forkserver``. The
+caches hold only functions of the model, so results do not depend on the start method.
+
 Confidence intervals are two-sided 95% Student-t intervals of the mean over years, clipped
 to the metric's valid range (e.g. availability at most 100%).
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -69,6 +76,25 @@ def confidence_interval(values: np.ndarray, level: float = 0.95, axis: int = 0,
 _WORKER: dict[str, Any] = {}
 
 
+def pool_context(models: Sequence[SimModel]) -> tuple[Any, str]:
+    """The start method for local workers: ``fork`` where safe (see the module docstring),
+    else ``forkserver`` (``spawn`` off POSIX)."""
+    if (os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1 and not any(m.capacitated for m in models)):
+        return multiprocessing.get_context("fork"), "fork"
+    method = "forkserver" if os.name == "posix" else "spawn"
+    return multiprocessing.get_context(method), method
+
+
+def warm_up(models: Sequence[SimModel]) -> None:
+    """Build the routers' model caches (intact routing and search structures) now, so
+    that forked workers inherit them."""
+    from cablesim.simulation.routers import IncrementalRouter
+
+    for model in models:
+        IncrementalRouter(model)
+
+
 def _init_worker(models: list[SimModel], seed: int, warmup_days: float, router: str) -> None:
     _WORKER.update(models=models, seed=seed, warmup_days=warmup_days, router=router)
 
@@ -108,7 +134,8 @@ class MonteCarloResult:
     seed : int
         The run's seed.
     executor : str
-        What ran the years (``"sequential"``, ``"processes (N)"`` or ``"dask <address>"``).
+        What ran the years (``"sequential"``, ``"processes (N, start method)"`` or
+        ``"dask <address>"``).
     seconds : float
         Wall time of the years.
     """
@@ -278,8 +305,10 @@ def run_monte_carlo(models: Sequence[SimModel], years: int, seed: int, *,
                 done[y] = _strip(simulate_year(models, seed, y, warmup_days, router))
                 tick()
         else:
-            executor = f"processes ({n})"
-            ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+            ctx, method = pool_context(models)
+            executor = f"processes ({n}, {method})"
+            if method == "fork":
+                warm_up(models)
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
                                      initargs=(models, seed, warmup_days, router)) as pool:
                 futures = [pool.submit(_pool_task, y) for y in indices]

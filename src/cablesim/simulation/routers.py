@@ -38,6 +38,9 @@ __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factor
 class IncrementalRouter:
     """Least-weight routing kept up to date event by event (see the module docstring).
 
+    ``direct_legs_from`` (``"auto"``, ``"origin"`` or ``"end"``) says where searches for
+    direct legs start (tests set it to exercise both; results do not depend on it).
+
     Attributes
     ----------
     alive : ndarray of bool, shape (m,)
@@ -51,6 +54,8 @@ class IncrementalRouter:
     rerouted : int
         Commodities re-routed so far (after the initial routing).
     """
+
+    direct_legs_from = "auto"
 
     def __init__(self, model: SimModel, full_recompute: bool = False) -> None:
         self.model = model
@@ -160,7 +165,9 @@ class IncrementalRouter:
         back = hub.copy()  # leg 1 searched from its end
         direct = ~hub
         if direct.any():
-            back[direct] = len(np.unique(t[direct])) < len(np.unique(o[direct]))
+            side = self.direct_legs_from
+            back[direct] = (side == "end" or side == "auto" and
+                            len(np.unique(t[direct])) < len(np.unique(o[direct])))
         hubs = y1[hub]
         root = np.concatenate([np.where(back, y1, o), hubs])
         start = np.concatenate([np.where(back, o, y1), t[hub]])
