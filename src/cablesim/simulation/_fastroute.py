@@ -65,9 +65,11 @@ class ModelCache:
         head = np.concatenate([graph.edge_v, graph.edge_u])
         weight = np.asarray(model.weight, dtype=float)
         arc_weight = np.concatenate([weight, weight])
-        # every (group, arc) that can ever be in service, sorted as ArcGraph.csr sorts them
-        g_idx, arc = np.nonzero(np.concatenate([masks, masks], axis=1)
-                                & np.isfinite(arc_weight)[None, :])
+        # every (group, arc) that can ever be in service and lie on a path between two
+        # terminals, sorted as ArcGraph.csr sorts them
+        usable = masks & np.isfinite(weight)[None, :]
+        usable &= _not_dead_end(graph.edge_u, graph.edge_v, usable, n, _terminals(model))
+        g_idx, arc = np.nonzero(np.concatenate([usable, usable], axis=1))
         w = np.maximum(arc_weight[arc], _MIN_WEIGHT)
         rows = g_idx * n + tail[arc]
         cols = g_idx * n + head[arc]
@@ -127,6 +129,35 @@ class ModelCache:
         self.c_d0_ho[self.c_hub] = d0h[np.arange(len(hubs)), self.c_o[self.c_hub]]
         self.c_d0_ht[self.c_hub] = d0h[np.arange(len(hubs)), self.c_t[self.c_hub]]
         self.initial: dict[str, np.ndarray] | None = None
+        self._bounds: dict[int, np.ndarray] = {}
+        self._edge_keys: dict[int, np.ndarray] = {}
+
+    def repair_bound(self, model: SimModel, e: int) -> np.ndarray:
+        """Per commodity, a lower bound on the weight (with surcharge) of any path through
+        edge ``e``: ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))``, through the hub per
+        leg, with ``d`` the intact-network distances of the candidate's transit group."""
+        bound = self._bounds.get(e)
+        if bound is not None:
+            return bound
+        graph = model.graph
+        g = self.c_group
+        if np.isfinite(model.weight[e]):
+            w = max(float(model.weight[e]), _MIN_WEIGHT)
+            groups = np.arange(self.n_groups) * self.n
+            du = self.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x size)
+            dv = self.intact_rows(groups + graph.edge_v[e]).ravel()
+            du_o, du_t, du_h = du[self.f_o], du[self.f_t], du[self.f_h]
+            dv_o, dv_t, dv_h = dv[self.f_o], dv[self.f_t], dv[self.f_h]
+            direct = w + np.minimum(du_o + dv_t, dv_o + du_t)
+            via = np.minimum(w + np.minimum(du_o + dv_h, dv_o + du_h) + self.c_d0_ht,
+                             self.c_d0_ho + w + np.minimum(du_h + dv_t, dv_h + du_t))
+            cand = np.where(self.masks[g, e], np.where(self.c_hub, via, direct), np.inf)
+        else:
+            cand = np.full(len(g), np.inf)
+        bound = np.minimum.reduceat(cand + model.cand_surcharge, self.cand_first)
+        bound.flags.writeable = False
+        self._bounds[e] = bound
+        return bound
 
     def _first_alive(self, key_ids: np.ndarray, alive_entry: np.ndarray) -> np.ndarray:
         """The first entry in service of each key (the sentinel when there is none)."""
@@ -164,10 +195,23 @@ class ModelCache:
         entries = self.entries_of(edges)
         if not len(entries):
             return
-        on = alive[self.e_edge[entries]]
-        data[entries] = np.where(on, self.e_w[entries], np.inf)
-        key_ids = np.unique(self.key_of_entry[entries])
-        pos = self._first_alive(key_ids, alive[self.e_edge])
+        data[entries] = np.where(alive[self.e_edge[entries]], self.e_w[entries], np.inf)
+        if len(edges) == 1:
+            e = int(edges[0])
+            key_ids = self._edge_keys.get(e)
+            if key_ids is None:
+                key_ids = self._edge_keys[e] = np.unique(self.key_of_entry[entries])
+        else:
+            key_ids = np.unique(self.key_of_entry[entries])
+        pos = self.key_start[key_ids].copy()
+        end = self.key_end[key_ids]
+        dead = ~alive[self.e_edge[pos]]
+        while dead.any():  # parallel arcs out of service: the next entry of the same key
+            pos[dead] += 1
+            over = dead & (pos >= end)
+            pos[over] = self.n_entries
+            dead = dead & ~over
+            dead[dead] = ~alive[self.e_edge[pos[dead]]]
         table[self.e_key[self.key_start[key_ids]]] = pos
 
     def intact_rows(self, nodes: np.ndarray) -> np.ndarray:
@@ -182,6 +226,39 @@ class ModelCache:
             self.d0_known[missing] = True
             self.d0_flat = self.d0.ravel()
         return self.d0[nodes]
+
+
+def _terminals(model: SimModel) -> np.ndarray:
+    """Nodes where a leg starts or ends: origins, destinations and hubs."""
+    terminal = np.zeros(model.graph.n_nodes, dtype=bool)
+    terminal[model.origin] = True
+    terminal[model.destination] = True
+    terminal[model.cand_via[model.cand_via >= 0]] = True
+    return terminal
+
+
+def _not_dead_end(edge_u: np.ndarray, edge_v: np.ndarray, usable: np.ndarray, n: int,
+                  terminal: np.ndarray) -> np.ndarray:
+    """Per group, the usable edges outside dead ends: a non-terminal node left with one
+    neighbour (repeatedly) cannot be on a shortest path between terminals (it would be
+    entered and left through the same node), so searches need not visit it. Distances
+    and trees between the remaining nodes are unchanged."""
+    keep = usable.copy()
+    for g in range(len(usable)):
+        on = keep[g]
+        while True:
+            u, v = edge_u[on], edge_v[on]
+            # neighbours (parallel edges count once), self-loops ignored
+            pair = np.unique(np.sort(np.stack([u, v], axis=1), axis=1), axis=0)
+            pair = pair[pair[:, 0] != pair[:, 1]]
+            degree = np.bincount(pair.ravel(), minlength=n)
+            dead = (degree <= 1) & ~terminal
+            drop = on & (dead[edge_u] | dead[edge_v])
+            if not drop.any():
+                break
+            on = on & ~drop
+        keep[g] = on
+    return keep
 
 
 def candidates(model: SimModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray,

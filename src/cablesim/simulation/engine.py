@@ -110,6 +110,7 @@ class _Integrals:
         self.cum = np.concatenate([np.zeros((p, 1, slots)), np.cumsum(per_bin, axis=1)], axis=1)
         self.per_bin = per_bin
         self.day = self.cum[:, -1, :]
+        self._last: tuple[float, np.ndarray] | None = None
 
     def at(self, t: float) -> np.ndarray:
         """Integral from UTC midnight of day 0 of the period to ``t``, shape (P, J)."""
@@ -122,7 +123,11 @@ class _Integrals:
 
     def between(self, t0: float, t1: float) -> np.ndarray:
         """Integral over [t0, t1), shape (P, J)."""
-        return self.at(t1) - self.at(t0)
+        last = self._last
+        start = last[1] if last is not None and last[0] == t0 else self.at(t0)
+        end = self.at(t1)
+        self._last = (t1, end)  # consecutive intervals share their bound
+        return end - start
 
     def bins(self, t: np.ndarray) -> np.ndarray:
         """Quarter-hour bin of the UTC day at period times ``t``."""
@@ -238,13 +243,14 @@ class Accumulator:
             v = tables[j] @ g[:, j]  # offered, served and latency-weighted, per pair
             op, sp, lw = v[:n_pairs], v[n_pairs:2 * n_pairs], v[2 * n_pairs:]
             self.pair_offered += op
-            self.pair_unserved += op - sp
+            lost = op - sp
+            self.pair_unserved += lost
             self.pair_served_lat += lw
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rtt = 2.0 * lw / sp  # no traffic served: nan, counted as above
+            # mean RTT per pair (inf where nothing is served)
+            rtt = np.divide(2.0 * lw, sp, out=np.full(n_pairs, np.inf), where=sp > 0)
             active = op > 0
-            self.pair_above += hours[j] * (active & ~(rtt <= thr))
-            degraded = active & (op - sp > 1e-9 * op)
+            self.pair_above += hours[j] * (active & (rtt > thr))
+            degraded = active & (lost > 1e-9 * op)
             self.pair_degraded += hours[j] * degraded
             if degraded.any():
                 self.hours_unserved += hours[j]

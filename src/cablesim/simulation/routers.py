@@ -56,6 +56,7 @@ class IncrementalRouter:
     """
 
     direct_legs_from = "auto"
+    undo_depth = 64
 
     def __init__(self, model: SimModel, full_recompute: bool = False) -> None:
         self.model = model
@@ -78,6 +79,8 @@ class IncrementalRouter:
             self._matrix = self._cache.matrix(self.alive)
             self._entry = self._cache.entry0.copy()
             self._down = 0
+            # changes to undo when the links in service go back to what they were before
+            self._undo: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
             initial = self._cache.initial
             if initial is None:
                 self.chosen = np.zeros(c, dtype=np.int64)
@@ -167,11 +170,17 @@ class IncrementalRouter:
         if direct.any():
             side = self.direct_legs_from
             back[direct] = (side == "end" or side == "auto" and
-                            len(np.unique(t[direct])) < len(np.unique(o[direct])))
+                            _distinct(t[direct], cache.size) < _distinct(o[direct],
+                                                                         cache.size))
         hubs = y1[hub]
         root = np.concatenate([np.where(back, y1, o), hubs])
         start = np.concatenate([np.where(back, o, y1), t[hub]])
-        sources, inv = np.unique(root, return_inverse=True)
+        mark = np.zeros(cache.size, dtype=bool)
+        mark[root] = True
+        sources = np.flatnonzero(mark)
+        index = np.zeros(cache.size, dtype=np.int64)
+        index[sources] = np.arange(len(sources))
+        inv = index[root]
         if np.isfinite(limit):
             limit = limit * (1.0 + 1e-9) + 1e-9
         dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
@@ -183,7 +192,10 @@ class IncrementalRouter:
         total = total + m.cand_surcharge[cidx]
         best = np.minimum.reduceat(total, offsets)
         at_best = np.flatnonzero(total == best[owner])
-        pick = at_best[np.unique(owner[at_best], return_index=True)[1]]  # first per row
+        best_owner = owner[at_best]
+        first = np.ones(len(at_best), dtype=bool)
+        first[1:] = best_owner[1:] != best_owner[:-1]
+        pick = at_best[first]  # the first candidate at the best weight, per row
         reach = np.isfinite(total[pick])
         # the chosen legs' edges, leg 1 then leg 2 side by side
         width = steps.shape[1]
@@ -239,22 +251,33 @@ class IncrementalRouter:
             return total, np.full((len(start), 0), -1, dtype=np.int64)
         return total, cache.edge_ext[np.stack(steps, axis=1)]
 
-    def _restore(self, rows: np.ndarray) -> None:
-        """Put ``rows`` back on their intact-network paths."""
+    def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The routing of ``rows`` (to put back with :meth:`_put`)."""
+        return {"rows": rows, "chosen": self.chosen[rows], "dist": self.dist[rows],
+                "lat": self.lat[rows], "path_edges": self.path_edges[rows]}
+
+    def _put(self, saved: dict[str, np.ndarray], rows: np.ndarray | None = None) -> None:
+        """Put back a saved routing (of ``rows`` only, when given, indexing ``saved``
+        by commodity)."""
+        if rows is None:
+            rows = saved["rows"]
+            pick = slice(None)
+        else:
+            pick = rows
         if not len(rows):
             return
-        init = self._initial
         old = self.path_edges[rows]
         o_r, o_h = np.nonzero(old >= 0)
         self.users[old[o_r, o_h], rows[o_r]] = False
-        new = init["path_edges"][rows]
+        new = saved["path_edges"][pick]
         width = new.shape[1]
+        self._widen(width)
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = new
         n_r, n_h = np.nonzero(new >= 0)
         self.users[new[n_r, n_h], rows[n_r]] = True
         for name in ("chosen", "dist", "lat"):
-            getattr(self, name)[rows] = init[name][rows]
+            getattr(self, name)[rows] = saved[name][pick]
         self.rerouted += len(rows)
 
     def update(self, alive: np.ndarray) -> int:
@@ -275,11 +298,18 @@ class IncrementalRouter:
             return len(rows)
         self._cache.update_entries(self._entry, self._matrix.data, changed, alive)
         self._down += len(failed) - len(repaired)
+        undo = self._undo
+        if undo and np.array_equal(alive, undo[-1][0]):
+            # back to the links in service before the last change: undo it
+            saved = undo.pop()[1]
+            self._put(saved)
+            return len(saved["rows"])
         if self._down == 0:
             # the intact network again: its routing is known
             rows = np.flatnonzero((self.dist != self.best0)
                                   | (self.chosen != self._initial["chosen"]))
-            self._restore(rows)
+            self._push(was, rows)
+            self._put(self._initial, rows)
             return len(rows)
         hit = (self.users[failed].any(axis=0) if len(failed)
                else np.zeros(self.model.n_commodities, dtype=bool))
@@ -292,8 +322,15 @@ class IncrementalRouter:
                 limit = float(self.dist[more].max())
             hit |= more
         rows = np.flatnonzero(hit)
+        self._push(was, rows)
         self._route(rows, limit)
         return len(rows)
+
+    def _push(self, was: np.ndarray, rows: np.ndarray) -> None:
+        """Remember how to undo a change from the links in service ``was``."""
+        self._undo.append((was, self._save(rows)))
+        if len(self._undo) > self.undo_depth:
+            del self._undo[0]
 
     def _may_improve(self, repaired: np.ndarray) -> np.ndarray:
         """Which commodities a repaired link could give a shorter path (a mask).
@@ -303,35 +340,17 @@ class IncrementalRouter:
         repaired edge e = (u, v): its weight is at least
         ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))`` (through the hub, per leg) with
         ``d`` the distances on the intact network of the commodity's transit group (lower
-        bounds for every state). Commodities whose bound is not below their current path
-        weight (with a margin for rounding) keep their (still shortest) path.
+        bounds for every state; see :meth:`ModelCache.repair_bound`). Commodities whose
+        bound is not below their current path weight (with a margin for rounding) keep
+        their (still shortest) path.
         """
-        m = self.model
-        cache = self._cache
-        n = cache.n
         displaced = self.dist > self.best0
         if not displaced.any():
             return displaced
-        graph = m.graph
-        groups = np.arange(cache.n_groups) * n
-        g = cache.c_group
-        f_o, f_t, f_h, hub = cache.f_o, cache.f_t, cache.f_h, cache.c_hub
-        bound = np.full(len(g), np.inf)
-        for e in repaired.tolist():
-            if not np.isfinite(m.weight[e]):
-                continue
-            w = max(float(m.weight[e]), _MIN_WEIGHT)
-            du = cache.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x size)
-            dv = cache.intact_rows(groups + graph.edge_v[e]).ravel()
-            du_o, du_t, du_h = du[f_o], du[f_t], du[f_h]
-            dv_o, dv_t, dv_h = dv[f_o], dv[f_t], dv[f_h]
-            direct = w + np.minimum(du_o + dv_t, dv_o + du_t)
-            via = np.minimum(w + np.minimum(du_o + dv_h, dv_o + du_h) + cache.c_d0_ht,
-                             cache.c_d0_ho + w + np.minimum(du_h + dv_t, dv_h + du_t))
-            b = np.where(hub, via, direct)
-            bound = np.minimum(bound, np.where(cache.masks[g, e], b, np.inf))
-        bound = bound + m.cand_surcharge
-        best = np.minimum.reduceat(bound, cache.cand_first)
+        cache = self._cache
+        best = cache.repair_bound(self.model, int(repaired[0]))
+        for e in repaired[1:].tolist():
+            best = np.minimum(best, cache.repair_bound(self.model, e))
         current = self.dist
         margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
         return displaced & (best < current + margin)
@@ -358,6 +377,13 @@ class IncrementalRouter:
         weights = np.broadcast_to(np.asarray(volume, dtype=float)[:, None], ok.shape)
         return np.bincount(self.path_edges[ok], weights=weights[ok],
                            minlength=self.model.graph.n_edges)
+
+
+def _distinct(values: np.ndarray, size: int) -> int:
+    """Number of distinct values in ``values`` (integers below ``size``)."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    return int(np.count_nonzero(seen))
 
 
 def slot_factors(model: SimModel) -> np.ndarray:
