@@ -20,8 +20,9 @@ Workloads (experiments/resilience.toml, China-ASEAN topology, 2024 demand):
 Every single-year figure is the median of ``--repeats`` runs, the contenders interleaved so
 that a noisy machine affects them alike. Ratios are naive time / incremental time (and
 1-worker time / W-worker time). ``router_setup_s`` is the one-off cost, per model and
-process, of the incremental router's model cache (intact routing, search structures); the
-one-year figures exclude it (they are model building, as ``build_s``).
+process, of the incremental router's model cache (intact routing, search structures,
+repair bounds of every link; ``cablesim.simulation.montecarlo.warm_up``, inherited by
+forked workers); the one-year figures exclude it (model building, as ``build_s``).
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     specs = {s.name: s for s in sim.experiment.scenarios}
     models = [builder.model(specs[n]) for n in sim.settings.scenarios]
     seed = sim.settings.seed
-    from cablesim.simulation.routers import IncrementalRouter
+    from cablesim.simulation.montecarlo import warm_up
 
-    t_setup, _ = _time(lambda: [IncrementalRouter(m) for m in models])
+    t_setup, _ = _time(lambda: warm_up(models))
     out: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cores": os.cpu_count(),
                     "load_average": os.getloadavg()},

@@ -159,6 +159,20 @@ class ModelCache:
         self._bounds[e] = bound
         return bound
 
+    def prepare(self, model: SimModel) -> None:
+        """Compute now what is otherwise computed on first use: the intact-network
+        distances from every end of a link that can fail and the repair bound of every
+        such link (one search call, then per-link arithmetic)."""
+        graph = model.graph
+        fails = np.flatnonzero(np.asarray(model.enabled, dtype=bool)
+                               & (model.faults.rate_per_h > 0))
+        groups = np.arange(self.n_groups)[:, None] * self.n
+        ends = np.concatenate([groups + graph.edge_u[fails][None, :],
+                               groups + graph.edge_v[fails][None, :]]).ravel()
+        self.intact_rows(ends)
+        for e in fails.tolist():
+            self.repair_bound(model, e)
+
     def _first_alive(self, key_ids: np.ndarray, alive_entry: np.ndarray) -> np.ndarray:
         """The first entry in service of each key (the sentinel when there is none)."""
         pos = self.key_start[key_ids].copy()
@@ -195,13 +209,21 @@ class ModelCache:
         entries = self.entries_of(edges)
         if not len(entries):
             return
-        data[entries] = np.where(alive[self.e_edge[entries]], self.e_w[entries], np.inf)
         if len(edges) == 1:
             e = int(edges[0])
+            on = bool(alive[e])
+            data[entries] = self.e_w[entries] if on else np.inf
             key_ids = self._edge_keys.get(e)
             if key_ids is None:
-                key_ids = self._edge_keys[e] = np.unique(self.key_of_entry[entries])
+                key_ids = np.unique(self.key_of_entry[entries])
+                if (self.key_end[key_ids] - self.key_start[key_ids] == 1).all():
+                    key_ids = None  # no parallel arc: each entry is its key's only one
+                self._edge_keys[e] = key_ids if key_ids is not None else entries[:0]
+            if key_ids is None or not len(key_ids):
+                table[self.e_key[entries]] = entries if on else self.n_entries
+                return
         else:
+            data[entries] = np.where(alive[self.e_edge[entries]], self.e_w[entries], np.inf)
             key_ids = np.unique(self.key_of_entry[entries])
         pos = self.key_start[key_ids].copy()
         end = self.key_end[key_ids]

@@ -87,12 +87,15 @@ def pool_context(models: Sequence[SimModel]) -> tuple[Any, str]:
 
 
 def warm_up(models: Sequence[SimModel]) -> None:
-    """Build the routers' model caches (intact routing and search structures) now, so
-    that forked workers inherit them."""
+    """Build the routers' model caches now (intact routing, search structures, repair
+    bounds of every link that can fail), so that forked workers inherit them."""
     from cablesim.simulation.routers import IncrementalRouter
+
+    from cablesim.simulation._fastroute import model_cache
 
     for model in models:
         IncrementalRouter(model)
+        model_cache(model).prepare(model)
 
 
 def _init_worker(models: list[SimModel], seed: int, warmup_days: float, router: str) -> None:

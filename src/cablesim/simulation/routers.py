@@ -38,8 +38,10 @@ __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factor
 class IncrementalRouter:
     """Least-weight routing kept up to date event by event (see the module docstring).
 
-    ``direct_legs_from`` (``"auto"``, ``"origin"`` or ``"end"``) says where searches for
-    direct legs start (tests set it to exercise both; results do not depend on it).
+    ``direct_legs_from`` says where searches for direct legs start: ``"auto"`` (from the
+    nodes of a greedy vertex cover of the legs, hubs first: far fewer searches than one
+    per origin), ``"origin"`` or ``"end"`` (tests set them to exercise both directions;
+    results do not depend on it).
 
     Attributes
     ----------
@@ -165,14 +167,15 @@ class IncrementalRouter:
         o = cache.c_o[cidx]
         t = cache.c_t[cidx]
         y1 = np.where(hub, cache.c_h[cidx], t)  # end of leg 1
+        hubs = y1[hub]
         back = hub.copy()  # leg 1 searched from its end
         direct = ~hub
         if direct.any():
             side = self.direct_legs_from
-            back[direct] = (side == "end" or side == "auto" and
-                            _distinct(t[direct], cache.size) < _distinct(o[direct],
-                                                                         cache.size))
-        hubs = y1[hub]
+            if side == "auto":
+                back[direct] = ~_cover(o[direct], t[direct], hubs, cache.size)[o[direct]]
+            else:
+                back[direct] = side == "end"
         root = np.concatenate([np.where(back, y1, o), hubs])
         start = np.concatenate([np.where(back, o, y1), t[hub]])
         mark = np.zeros(cache.size, dtype=bool)
@@ -222,34 +225,30 @@ class IncrementalRouter:
         """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``).
 
         Returns the weight of each walk summed in walking order (for a leg searched from
-        its end and walked from its origin, that is travel order) and the edges of every
-        step, shape (walks, steps), padded with -1. The two directions of a node pair
-        share their entry (the same parallel arcs, the same cheapest one).
+        its end and walked from its origin, that is travel order: ``np.cumsum`` adds
+        sequentially, as the search from the origin does) and the edges of every step,
+        shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come by
+        pointer doubling (log2(steps) rounds). The two directions of a node pair share
+        their entry (the same parallel arcs, the same cheapest one).
         """
         cache = self._cache
         size = cache.size
+        n_search = len(pred)
         nodes = np.arange(size)
-        # per tree node: its parent (roots and unreached nodes: themselves); the entry of
-        # the arc from a node "to itself" is the sentinel (weight 0, no edge)
-        parent = np.where(pred >= 0, pred, nodes[None, :]).ravel()
-        table = self._entry
-        offset = src * size
-        total = np.zeros(len(start))
-        cur = start
-        w_ext = cache.w_ext
+        # per tree node: its parent (roots and unreached nodes: themselves) and the entry
+        # of the arc from it (a node "from itself": the sentinel, weight 0, no edge); on
+        # flat positions row * size + node
+        parent = np.where(pred >= 0, pred, nodes[None, :])
+        entry = self._entry[parent * size + nodes[None, :]].ravel()
+        jump = (parent + (np.arange(n_search) * size)[:, None]).ravel()
+        at = (src * size + start)[:, None]  # position after 0, 1, ... steps
         sentinel = cache.n_entries
-        steps: list[np.ndarray] = []
-        while True:
-            nxt = parent[offset + cur]
-            pos = table[nxt * size + cur]
-            if len(steps) % 4 == 0 and (pos == sentinel).all():
-                break
-            total += w_ext[pos]  # the sentinel adds 0.0 once a walk is at its root
-            steps.append(pos)
-            cur = nxt
-        if not steps:
-            return total, np.full((len(start), 0), -1, dtype=np.int64)
-        return total, cache.edge_ext[np.stack(steps, axis=1)]
+        while not (entry[at[:, -1]] == sentinel).all():
+            at = np.concatenate([at, jump[at]], axis=1)
+            jump = jump[jump]
+        pos = entry[at]
+        total = np.cumsum(cache.w_ext[pos], axis=1)[:, -1]
+        return total, cache.edge_ext[pos]
 
     def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The routing of ``rows`` (to put back with :meth:`_put`)."""
@@ -379,11 +378,19 @@ class IncrementalRouter:
                            minlength=self.model.graph.n_edges)
 
 
-def _distinct(values: np.ndarray, size: int) -> int:
-    """Number of distinct values in ``values`` (integers below ``size``)."""
-    seen = np.zeros(size, dtype=bool)
-    seen[values] = True
-    return int(np.count_nonzero(seen))
+def _cover(a: np.ndarray, b: np.ndarray, chosen: np.ndarray, size: int) -> np.ndarray:
+    """Nodes to search from so that every leg (a[i], b[i]) has an end among them, given the
+    nodes ``chosen`` already (a greedy vertex cover: the node on most uncovered legs
+    first, ties to the lowest index). Returns a mask over the ``size`` nodes."""
+    mark = np.zeros(size, dtype=bool)
+    mark[chosen] = True
+    left = ~(mark[a] | mark[b])
+    while left.any():
+        degree = np.bincount(np.concatenate([a[left], b[left]]), minlength=size)
+        node = int(degree.argmax())
+        mark[node] = True
+        left &= (a != node) & (b != node)
+    return mark
 
 
 def slot_factors(model: SimModel) -> np.ndarray:
