@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -47,6 +48,13 @@ from cablesim.simulation import (  # noqa: E402
 )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _time(fn) -> tuple[float, object]:
     start = time.perf_counter()
     value = fn()
@@ -61,12 +69,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="batch size of the 1-worker / W-worker comparison")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes")
     parser.add_argument("--quick", action="store_true",
-                        help="2 years of one scenario, 12 parallel years, 1 repeat")
+                        help="2 years of one scenario, 8 parallel years, 1 repeat")
     parser.add_argument("--no-capacitated", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.quick:
-        args.years, args.repeats, args.parallel_years = 2, 1, 12
+        args.years, args.repeats, args.parallel_years = 2, 1, 8
     sim = load_simulation(ROOT / "experiments" / "resilience.toml")
     t_build, builder = _time(lambda: ModelBuilder(sim))
     specs = {s.name: s for s in sim.experiment.scenarios}
@@ -126,13 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     # interleaved (repeats alternate the order), on a batch big enough to amortise the pool
     if args.workers > 1:
         runs: dict[str, list[float]] = {"one": [], "many": []}
+        cpu: dict[str, list[float]] = {"one": [], "many": []}
         tables = {}
         for r in range(max(1, args.repeats - 1)):
             order = [("many", args.workers), ("one", 1)]
             for name, w in (order if r % 2 == 0 else order[::-1]):
+                before = _cpu()
                 dt, res = _time(lambda: run_monte_carlo(models, args.parallel_years, seed,
                                                         warmup_days=sim.settings.warmup_days,
                                                         workers=w, router="incremental"))
+                cpu[name].append(_cpu() - before)
                 runs[name].append(dt)
                 tables[name] = (res.year_table(), res.executor)
         one_s, many_s = statistics.median(runs["one"]), statistics.median(runs["many"])
@@ -141,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
             "scenario_years": args.parallel_years * len(models),
             "executor": tables["many"][1], "one_worker_s": one_s, "workers_s": many_s,
             "ratio_parallel": one_s / many_s,
+            # CPU seconds (this process and its workers): on a shared machine the wall
+            # ratio also depends on what else runs; the load averages say how busy it was
+            "one_worker_cpu_s": statistics.median(cpu["one"]),
+            "workers_cpu_s": statistics.median(cpu["many"]),
+            "load_average_after": os.getloadavg(),
             "bit_identical": bool(tables["one"][0].equals(tables["many"][0]))}
     if not args.no_capacitated and "regional_hubs_capacitated" in specs:
         cap = builder.model(specs["regional_hubs_capacitated"])
@@ -177,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nMonte Carlo, {p['years']} years x {len(models)} scenarios, incremental: "
               f"1 worker {p['one_worker_s']:.2f} s, {p['workers']} workers "
               f"{p['workers_s']:.2f} s ({p['executor']}): {p['ratio_parallel']:.2f}x; "
-              f"bit-identical: {p['bit_identical']}")
+              f"bit-identical: {p['bit_identical']}; CPU {p['one_worker_cpu_s']:.2f} s vs "
+              f"{p['workers_cpu_s']:.2f} s; load average after "
+              f"{p['load_average_after'][0]:.2f}")
     if "capacitated_one_year" in out:
         c = out["capacitated_one_year"]
         print(f"\ncapacitated: one year of {c['scenario']}: {c['seconds']:.1f} s "

@@ -8,11 +8,20 @@ flow-weighted one-way latency of its paths.
 - :class:`IncrementalRouter` (uncapacitated, the default): an edge -> commodities index
   finds the commodities whose path uses a failed link; only those are re-routed. On a
   repair, only the commodities that are displaced (path weight above their weight on the
-  intact network, or unreachable) are re-routed. Both are exact for unique shortest paths:
-  a commodity whose path survives a fault keeps a shortest path (other paths only got
-  longer), and one at its intact-network optimum cannot do better after a repair.
+  intact network, or unreachable) and that the repaired link could shorten (a lower bound
+  through it from intact-network distances, cached per model and link) are re-routed.
+  Both are exact for unique shortest paths: a commodity whose path survives a fault keeps
+  a shortest path (other paths only got longer), and one at its intact-network optimum, or
+  whose every path through the repaired link is longer, cannot do better after a repair.
   Exchange hubs are re-chosen among the policy rule's candidates, as
   :func:`cablesim.policy.assign_exchange` chooses them (least path weight plus surcharge).
+  A re-routing is one Dijkstra call on a block-diagonal graph of the transit groups
+  (:mod:`cablesim.simulation._fastroute`), from a greedy vertex cover of the legs' ends
+  (hubs first); a leg searched from its end is walked from its origin and its weight
+  summed in travel order, so path weights are bit-identical to a search from the origin.
+  After a repair, searches stop at the largest current path weight. When the links in
+  service return to what they were before the last change, that change is undone, and
+  the intact network's routing is computed once per model.
 - ``IncrementalRouter(model, full_recompute=True)``: the naive baseline, re-routing every
   commodity at every event (for the benchmark and as a test oracle).
 - :class:`CapacitatedRouter`: after each change, re-solves the capacitated path LP with the
@@ -29,7 +38,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from cablesim.routing.engine import Commodities, route, route_commodities
-from cablesim.simulation._fastroute import FINITE, _MIN_WEIGHT, candidates, model_cache
+from cablesim.simulation._fastroute import FINITE, candidates, model_cache
 from cablesim.simulation.model import BINS_PER_DAY, SimModel
 
 __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factors"]
