@@ -19,9 +19,10 @@ flow-weighted one-way latency of its paths.
   (:mod:`cablesim.simulation._fastroute`), from a greedy vertex cover of the legs' ends
   (hubs first); a leg searched from its end is walked from its origin and its weight
   summed in travel order, so path weights are bit-identical to a search from the origin.
-  After a repair, searches stop at the largest current path weight. When the links in
-  service return to what they were before the last change, that change is undone, and
-  the intact network's routing is computed once per model.
+  After a repair, displaced commodities whose intact-network path is whole again take it
+  back without a search, and searches stop at the largest current path weight. When the
+  links in service return to what they were before the last change, that change is
+  undone, and the intact network's routing is computed once per model.
 - ``IncrementalRouter(model, full_recompute=True)``: the naive baseline, re-routing every
   commodity at every event (for the benchmark and as a test oracle).
 - :class:`CapacitatedRouter`: after each change, re-solves the capacitated path LP with the
@@ -322,17 +323,26 @@ class IncrementalRouter:
         hit = (self.users[failed].any(axis=0) if len(failed)
                else np.zeros(self.model.n_commodities, dtype=bool))
         limit = np.inf
+        home = np.zeros(0, dtype=np.int64)
         if len(repaired):
             more = self._may_improve(repaired) & ~hit
+            # displaced commodities whose intact-network path is whole again take it
+            # back without a search: nothing is shorter, and ties would have chosen
+            # another candidate on the intact network already
+            down = np.flatnonzero(self.model.enabled & ~alive)
+            back = more & ~self._initial["users"][down].any(axis=0)
+            home = np.flatnonzero(back)
+            more &= ~back
             if not len(failed) and more.any():
                 # a repair only shortens paths: nothing longer than the current path
                 # weights needs searching
                 limit = float(self.dist[more].max())
             hit |= more
         rows = np.flatnonzero(hit)
-        self._push(was, rows)
+        self._push(was, np.concatenate([rows, home]) if len(home) else rows)
+        self._put(self._initial, home)
         self._route(rows, limit)
-        return len(rows)
+        return len(rows) + len(home)
 
     def _push(self, was: np.ndarray, rows: np.ndarray) -> None:
         """Remember how to undo a change from the links in service ``was``."""
