@@ -29,7 +29,7 @@ from cablesim.simulation.model import BIN_H, BINS_PER_DAY, HOURS_PER_YEAR, LinkF
 from cablesim.simulation.routers import make_router
 
 __all__ = ["Schedule", "PeriodResult", "year_seed", "sample_schedule", "simulate",
-           "simulate_year", "Accumulator"]
+           "simulate_year", "simulate_year_of", "Accumulator"]
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,17 @@ def simulate_year(models: list[SimModel], seed: int, year: int, warmup_days: flo
     """
     if not models:
         return []
+    return [simulate_year_of(models, k, seed, year, warmup_days, router, timeseries)
+            for k in range(len(models))]
+
+
+def simulate_year_of(models: list[SimModel], k: int, seed: int, year: int,
+                     warmup_days: float = 90.0, router: str = "incremental",
+                     timeseries: bool = False) -> PeriodResult:
+    """``simulate_year(models, ...)[k]`` alone (the faults still come from
+    ``models[0]``), so that a pool can spread the scenarios of a year over workers."""
     begin = -24.0 * warmup_days
     schedule = sample_schedule(models[0].faults, year_seed(seed, year), begin, HOURS_PER_YEAR)
-    return [simulate(model, schedule, begin, HOURS_PER_YEAR, (0.0, HOURS_PER_YEAR), 0.0,
-                     make_router(model, router), timeseries) for model in models]
+    model = models[k]
+    return simulate(model, schedule, begin, HOURS_PER_YEAR, (0.0, HOURS_PER_YEAR), 0.0,
+                    make_router(model, router), timeseries)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cablesim.simulation.engine import PeriodResult, simulate_year, year_seed
+from cablesim.simulation.engine import PeriodResult, simulate_year, simulate_year_of, year_seed
 from cablesim.simulation.model import HOURS_PER_YEAR, SimModel
 
 __all__ = ["MonteCarloResult", "run_monte_carlo", "confidence_interval", "default_workers"]
@@ -109,10 +109,10 @@ def _strip(results: list[PeriodResult]) -> list[PeriodResult]:
     return results
 
 
-def _pool_task(year: int) -> tuple[int, list[PeriodResult]]:
+def _pool_task(year: int, k: int) -> tuple[int, int, PeriodResult]:
     w = _WORKER
-    return year, _strip(simulate_year(w["models"], w["seed"], year, w["warmup_days"],
-                                      w["router"]))
+    result = simulate_year_of(w["models"], k, w["seed"], year, w["warmup_days"], w["router"])
+    return year, k, _strip([result])[0]
 
 
 def year_task(models: list[SimModel], seed: int, year: int, warmup_days: float,
@@ -314,11 +314,17 @@ def run_monte_carlo(models: Sequence[SimModel], years: int, seed: int, *,
                 warm_up(models)
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
                                      initargs=(models, seed, warmup_days, router)) as pool:
-                futures = [pool.submit(_pool_task, y) for y in indices]
+                # one task per year and scenario: small tasks keep the workers busy to
+                # the end (results are gathered by year and scenario, whatever the order)
+                parts: dict[int, dict[int, PeriodResult]] = {y: {} for y in indices}
+                futures = [pool.submit(_pool_task, y, k) for y in indices
+                           for k in range(len(models))]
                 for fut in as_completed(futures):
-                    y, res = fut.result()
-                    done[y] = res
-                    tick()
+                    y, k, res = fut.result()
+                    parts[y][k] = res
+                    if len(parts[y]) == len(models):
+                        done[y] = [parts[y][i] for i in range(len(models))]
+                        tick()
     return MonteCarloResult(models, indices, [done[y] for y in indices], seed, executor,
                             time.perf_counter() - start)
 
