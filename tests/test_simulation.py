@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -278,10 +279,12 @@ def _mesh_model():
     return build_model(net, graph, spec, demand, 2016, settings, faults, "test")
 
 
-def test_incremental_rerouting_equals_full_recompute():
+@pytest.mark.parametrize("direct_from", ["auto", "origin", "end"])
+def test_incremental_rerouting_equals_full_recompute(direct_from, monkeypatch):
     model = _mesh_model()
     assert (model.cand_start[1:] - model.cand_start[:-1]).max() == 3
     assert len(model.group_masks) > 1
+    monkeypatch.setattr(IncrementalRouter, "direct_legs_from", direct_from)
     inc = IncrementalRouter(model)
     full = IncrementalRouter(model, full_recompute=True)
     schedule = sample_schedule(model.faults, 11, 0.0, 8760.0)
@@ -309,7 +312,82 @@ def test_incremental_rerouting_equals_full_recompute():
     assert inc.rerouted < full.rerouted / 3
 
 
+def _line_model():
+    """A -- B -- D (100 km links) and A -- C -- D (300 km links) from A to D, and a spur
+    D -- E -- F (F 2,000 km away) that no shortest path can use."""
+    xy = {"A": (100.0, 0.0), "B": (101.0, 0.0), "C": (101.0, 2.0), "D": (102.0, 0.0),
+          "E": (103.0, 0.0), "F": (120.0, 0.0)}
+    nodes = pd.DataFrame({"id": list(xy), "name": list(xy), "kind": "city", "country": "SGP",
+                          "lon": [p[0] for p in xy.values()], "lat": [p[1] for p in xy.values()],
+                          "citation": "test"})
+    spans = [("A", "B", 100.0), ("B", "D", 100.0), ("A", "C", 300.0), ("C", "D", 300.0),
+             ("D", "E", 100.0), ("E", "F", 2000.0)]
+    links = pd.DataFrame({
+        "id": [a + b for a, b, _ in spans], "from_node": [a for a, _, _ in spans],
+        "to_node": [b for _, b, _ in spans], "kind": "submarine", "system": "S",
+        "capacity_gbps": 100.0, "price_usd_per_mbps_month": 1.0,
+        "length_km": [km for _, _, km in spans], "status": "existing", "rfs_year": 2000,
+        "citation": "test"})
+    net = Network.from_tables(nodes, links, name="line")
+    graph = ArcGraph.from_network(net)
+    demand = pd.DataFrame({"origin": ["A", "E"], "destination": ["D", "F"],
+                           "gbps": [10.0, 1.0], "origin_country": "SGP",
+                           "destination_country": "SGP", "traffic_class": "other"})
+    spec = ScenarioSpec("line", "", Policy.from_mapping("direct", {"rules": []}, "test"), {},
+                        RoutingSettings(), CostSettings())
+    settings = SimulationSettings(faults=FaultRates(submarine=1.0))
+    faults = link_faults(net, settings.faults, settings.repair)
+    return build_model(net, graph, spec, demand, 2016, settings, faults, "test")
+
+
+def test_repair_reroutes_only_demands_it_can_shorten():
+    model = _line_model()
+    inc = IncrementalRouter(model)
+    full = IncrementalRouter(model, full_recompute=True)
+    edge = model.graph.edge_index
+    a_to_d = int(np.flatnonzero(model.origin == model.graph.node_index["A"])[0])
+
+    def step(down: list[str]) -> int:
+        alive = model.enabled.copy()
+        alive[[edge[e] for e in down]] = False
+        n = inc.update(alive)
+        full.update(alive)
+        np.testing.assert_array_equal(inc.dist, full.dist)
+        np.testing.assert_allclose(inc.lat, full.lat, rtol=0, atol=1e-12)
+        return n
+
+    assert step(["CD"]) == 0                 # on no path
+    assert step(["CD", "AB"]) == 1           # A-D loses both routes
+    assert not inc.served()[a_to_d]
+    assert step(["AB"]) == 1                 # C-D back: A-D served again, the long way
+    assert inc.dist[a_to_d] > inc.best0[a_to_d]
+    assert step(["AB", "EF"]) == 1           # E-F demand cut
+    # repairing E-F cannot shorten A-C-D (any path through it is longer): only E-F's own
+    # demand (unserved) is re-routed
+    assert inc._may_improve(np.array([edge["EF"]]))[a_to_d] == np.False_
+    assert step(["AB"]) == 1
+    assert inc.dist[a_to_d] > inc.best0[a_to_d]
+    # repairing A-B shortens it
+    assert inc._may_improve(np.array([edge["AB"]]))[a_to_d] == np.True_
+    before = inc.rerouted
+    assert step([]) == 1
+    assert inc.rerouted == before + 1
+    np.testing.assert_array_equal(inc.dist, inc.best0)
+
+
 # ----------------------------------------------------------------------------- executors
+def test_forked_pool_is_bit_identical_to_sequential(small):
+    _, _, models = small
+    ms = [models["direct"]]
+    seq = run_monte_carlo(ms, 4, 5, workers=1, warmup_days=10)
+    pool = run_monte_carlo(ms, 4, 5, workers=2, warmup_days=10)
+    if threading.active_count() == 1:
+        assert pool.executor == "processes (2, fork)"
+    assert seq.year_table()["faults"].sum() > 0
+    pd.testing.assert_frame_equal(seq.year_table(), pool.year_table(), check_exact=True)
+    pd.testing.assert_frame_equal(seq.pair_table(), pool.pair_table(), check_exact=True)
+
+
 def test_reproducible_across_local_and_dask_executors(small):
     distributed = pytest.importorskip("distributed")
     _, _, models = small

@@ -29,7 +29,7 @@ from cablesim.simulation.model import BIN_H, BINS_PER_DAY, HOURS_PER_YEAR, LinkF
 from cablesim.simulation.routers import make_router
 
 __all__ = ["Schedule", "PeriodResult", "year_seed", "sample_schedule", "simulate",
-           "simulate_year", "Accumulator"]
+           "simulate_year", "simulate_year_of", "Accumulator"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class _Integrals:
         self.cum = np.concatenate([np.zeros((p, 1, slots)), np.cumsum(per_bin, axis=1)], axis=1)
         self.per_bin = per_bin
         self.day = self.cum[:, -1, :]
+        self._last: tuple[float, np.ndarray] | None = None
 
     def at(self, t: float) -> np.ndarray:
         """Integral from UTC midnight of day 0 of the period to ``t``, shape (P, J)."""
@@ -122,7 +123,11 @@ class _Integrals:
 
     def between(self, t0: float, t1: float) -> np.ndarray:
         """Integral over [t0, t1), shape (P, J)."""
-        return self.at(t1) - self.at(t0)
+        last = self._last
+        start = last[1] if last is not None and last[0] == t0 else self.at(t0)
+        end = self.at(t1)
+        self._last = (t1, end)  # consecutive intervals share their bound
+        return end - start
 
     def bins(self, t: np.ndarray) -> np.ndarray:
         """Quarter-hour bin of the UTC day at period times ``t``."""
@@ -199,6 +204,12 @@ class Accumulator:
         self.pair_above = np.zeros(n_pairs)
         self.pair_degraded = np.zeros(n_pairs)
         self.link_down_h = np.zeros(m)
+        n_prof = len(model.profile_factor)
+        self._key = model.pair * n_prof + model.profile
+        self._key2 = np.concatenate([self._key, self._key + n_pairs * n_prof])
+        self._offered = np.bincount(self._key, weights=model.volume,
+                                    minlength=n_pairs * n_prof)
+        self._last: tuple | None = None
         self.samples: dict[str, np.ndarray] | None = None
         if sample_range is not None:
             t = np.arange(np.floor(sample_range[0]), np.ceil(sample_range[1])) + 0.5
@@ -209,38 +220,62 @@ class Accumulator:
 
     def add(self, t0: float, t1: float, share: np.ndarray, lat: np.ndarray,
             down: np.ndarray) -> None:
-        """Integrate the state (share, lat: (C, J)) over [t0, t1)."""
+        """Integrate the state (share, lat: (C, J)) over [t0, t1).
+
+        Offered, served and latency-weighted Gbps are linear in the profile integrals, so
+        the state is reduced once to (pair x profile) tables (kept while the router hands
+        back the same ``share`` and ``lat`` objects) and each interval costs three small
+        matrix-vector products per slot.
+        """
         if self.samples is not None:
             self._sample(t0, t1, share, lat)
         a, b = max(t0, self.window[0]), min(t1, self.window[1])
         if b <= a:
             return
         m = self.model
+        tables = self._tables(share, lat)
         g = self.ints.between(a, b)  # (P, J)
         hours = g[0]  # profile 0 is flat: hours per slot
-        w = m.volume[:, None] * g[m.profile]  # (C, J) Gbps-hours offered
-        served = w * share
-        n_pairs = len(m.pair_labels)
         thr = m.rtt_threshold_ms
+        n_pairs = len(m.pair_labels)
         self.link_down_h += down * (b - a)
         for j in range(m.slots):
-            op = np.bincount(m.pair, weights=w[:, j], minlength=n_pairs)
-            sp = np.bincount(m.pair, weights=served[:, j], minlength=n_pairs)
-            lw = np.bincount(m.pair, weights=served[:, j] * lat[:, j], minlength=n_pairs)
+            v = tables[j] @ g[:, j]  # offered, served and latency-weighted, per pair
+            op, sp, lw = v[:n_pairs], v[n_pairs:2 * n_pairs], v[2 * n_pairs:]
             self.pair_offered += op
-            self.pair_unserved += op - sp
+            lost = op - sp
+            self.pair_unserved += lost
             self.pair_served_lat += lw
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rtt = np.where(sp > 0, 2.0 * lw / np.where(sp > 0, sp, 1.0), np.inf)
+            # mean RTT per pair (inf where nothing is served)
+            rtt = np.divide(2.0 * lw, sp, out=np.full(n_pairs, np.inf), where=sp > 0)
             active = op > 0
             self.pair_above += hours[j] * (active & (rtt > thr))
-            degraded = active & (op - sp > 1e-9 * op)
+            degraded = active & (lost > 1e-9 * op)
             self.pair_degraded += hours[j] * degraded
             if degraded.any():
                 self.hours_unserved += hours[j]
-            self.offered += float(op.sum())
-            self.unserved += float(op.sum() - sp.sum())
-            self.served_lat += float(lw.sum())
+            total = v.reshape(3, n_pairs).sum(axis=1)
+            self.offered += float(total[0])
+            self.unserved += float(total[0] - total[1])
+            self.served_lat += float(total[2])
+
+    def _tables(self, share: np.ndarray, lat: np.ndarray) -> list[np.ndarray]:
+        """Per slot: offered, served and latency-weighted busy-hour Gbps per (pair,
+        profile), stacked, shape (3 x pairs, profiles)."""
+        if self._last is not None and self._last[0] is share and self._last[1] is lat:
+            return self._last[2]
+        m = self.model
+        n_pairs, n_prof = len(m.pair_labels), len(m.profile_factor)
+        tables = []
+        for j in range(m.slots):
+            served = m.volume * share[:, j]
+            weights = np.concatenate([served, served * lat[:, j]])
+            part = np.bincount(self._key2, weights=weights, minlength=2 * n_pairs * n_prof)
+            tables.append(np.concatenate([self._offered, part]).reshape(3 * n_pairs, n_prof))
+        # identity caching is only safe for arrays nobody writes to
+        if not share.flags.writeable and not lat.flags.writeable:
+            self._last = (share, lat, tables)
+        return tables
 
     def _sample(self, t0: float, t1: float, share: np.ndarray, lat: np.ndarray) -> None:
         s = self.samples
@@ -382,7 +417,17 @@ def simulate_year(models: list[SimModel], seed: int, year: int, warmup_days: flo
     """
     if not models:
         return []
+    return [simulate_year_of(models, k, seed, year, warmup_days, router, timeseries)
+            for k in range(len(models))]
+
+
+def simulate_year_of(models: list[SimModel], k: int, seed: int, year: int,
+                     warmup_days: float = 90.0, router: str = "incremental",
+                     timeseries: bool = False) -> PeriodResult:
+    """``simulate_year(models, ...)[k]`` alone (the faults still come from
+    ``models[0]``), so that a pool can spread the scenarios of a year over workers."""
     begin = -24.0 * warmup_days
     schedule = sample_schedule(models[0].faults, year_seed(seed, year), begin, HOURS_PER_YEAR)
-    return [simulate(model, schedule, begin, HOURS_PER_YEAR, (0.0, HOURS_PER_YEAR), 0.0,
-                     make_router(model, router), timeseries) for model in models]
+    model = models[k]
+    return simulate(model, schedule, begin, HOURS_PER_YEAR, (0.0, HOURS_PER_YEAR), 0.0,
+                    make_router(model, router), timeseries)

@@ -8,6 +8,12 @@ core) or on a ``dask.distributed`` cluster (``scheduler="tcp://host:8786"`` or a
 ``client``). Each worker receives the prepared scenario models once (pool initializer, or one
 ``client.scatter(..., broadcast=True)``).
 
+On Linux the local pool forks (when no other Python thread runs and no scenario is
+capacitated, whose LP solver keeps native threads): the workers inherit the imported modules,
+the models and the routers' model caches (built once here, before the pool starts) instead
+of importing everything and unpickling the models; otherwise it uses ``forkserver``. The
+caches hold only functions of the model, so results do not depend on the start method.
+
 Confidence intervals are two-sided 95% Student-t intervals of the mean over years, clipped
 to the metric's valid range (e.g. availability at most 100%).
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -25,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cablesim.simulation.engine import PeriodResult, simulate_year, year_seed
+from cablesim.simulation.engine import PeriodResult, simulate_year, simulate_year_of, year_seed
 from cablesim.simulation.model import HOURS_PER_YEAR, SimModel
 
 __all__ = ["MonteCarloResult", "run_monte_carlo", "confidence_interval", "default_workers"]
@@ -69,6 +76,28 @@ def confidence_interval(values: np.ndarray, level: float = 0.95, axis: int = 0,
 _WORKER: dict[str, Any] = {}
 
 
+def pool_context(models: Sequence[SimModel]) -> tuple[Any, str]:
+    """The start method for local workers: ``fork`` where safe (see the module docstring),
+    else ``forkserver`` (``spawn`` off POSIX)."""
+    if (os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1 and not any(m.capacitated for m in models)):
+        return multiprocessing.get_context("fork"), "fork"
+    method = "forkserver" if os.name == "posix" else "spawn"
+    return multiprocessing.get_context(method), method
+
+
+def warm_up(models: Sequence[SimModel]) -> None:
+    """Build the routers' model caches now (intact routing, search structures, repair
+    bounds of every link that can fail), so that forked workers inherit them."""
+    from cablesim.simulation.routers import IncrementalRouter
+
+    from cablesim.simulation._fastroute import model_cache
+
+    for model in models:
+        IncrementalRouter(model)
+        model_cache(model).prepare(model)
+
+
 def _init_worker(models: list[SimModel], seed: int, warmup_days: float, router: str) -> None:
     _WORKER.update(models=models, seed=seed, warmup_days=warmup_days, router=router)
 
@@ -80,10 +109,10 @@ def _strip(results: list[PeriodResult]) -> list[PeriodResult]:
     return results
 
 
-def _pool_task(year: int) -> tuple[int, list[PeriodResult]]:
+def _pool_task(year: int, k: int) -> tuple[int, int, PeriodResult]:
     w = _WORKER
-    return year, _strip(simulate_year(w["models"], w["seed"], year, w["warmup_days"],
-                                      w["router"]))
+    result = simulate_year_of(w["models"], k, w["seed"], year, w["warmup_days"], w["router"])
+    return year, k, _strip([result])[0]
 
 
 def year_task(models: list[SimModel], seed: int, year: int, warmup_days: float,
@@ -108,7 +137,8 @@ class MonteCarloResult:
     seed : int
         The run's seed.
     executor : str
-        What ran the years (``"sequential"``, ``"processes (N)"`` or ``"dask <address>"``).
+        What ran the years (``"sequential"``, ``"processes (N, start method)"`` or
+        ``"dask <address>"``).
     seconds : float
         Wall time of the years.
     """
@@ -278,15 +308,23 @@ def run_monte_carlo(models: Sequence[SimModel], years: int, seed: int, *,
                 done[y] = _strip(simulate_year(models, seed, y, warmup_days, router))
                 tick()
         else:
-            executor = f"processes ({n})"
-            ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+            ctx, method = pool_context(models)
+            executor = f"processes ({n}, {method})"
+            if method == "fork":
+                warm_up(models)
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
                                      initargs=(models, seed, warmup_days, router)) as pool:
-                futures = [pool.submit(_pool_task, y) for y in indices]
+                # one task per year and scenario: small tasks keep the workers busy to
+                # the end (results are gathered by year and scenario, whatever the order)
+                parts: dict[int, dict[int, PeriodResult]] = {y: {} for y in indices}
+                futures = [pool.submit(_pool_task, y, k) for y in indices
+                           for k in range(len(models))]
                 for fut in as_completed(futures):
-                    y, res = fut.result()
-                    done[y] = res
-                    tick()
+                    y, k, res = fut.result()
+                    parts[y][k] = res
+                    if len(parts[y]) == len(models):
+                        done[y] = [parts[y][i] for i in range(len(models))]
+                        tick()
     return MonteCarloResult(models, indices, [done[y] for y in indices], seed, executor,
                             time.perf_counter() - start)
 

@@ -8,11 +8,21 @@ flow-weighted one-way latency of its paths.
 - :class:`IncrementalRouter` (uncapacitated, the default): an edge -> commodities index
   finds the commodities whose path uses a failed link; only those are re-routed. On a
   repair, only the commodities that are displaced (path weight above their weight on the
-  intact network, or unreachable) are re-routed. Both are exact for unique shortest paths:
-  a commodity whose path survives a fault keeps a shortest path (other paths only got
-  longer), and one at its intact-network optimum cannot do better after a repair.
+  intact network, or unreachable) and that the repaired link could shorten (a lower bound
+  through it from intact-network distances, cached per model and link) are re-routed.
+  Both are exact for unique shortest paths: a commodity whose path survives a fault keeps
+  a shortest path (other paths only got longer), and one at its intact-network optimum, or
+  whose every path through the repaired link is longer, cannot do better after a repair.
   Exchange hubs are re-chosen among the policy rule's candidates, as
   :func:`cablesim.policy.assign_exchange` chooses them (least path weight plus surcharge).
+  A re-routing is one Dijkstra call on a block-diagonal graph of the transit groups
+  (:mod:`cablesim.simulation._fastroute`), from a greedy vertex cover of the legs' ends
+  (hubs first); a leg searched from its end is walked from its origin and its weight
+  summed in travel order, so path weights are bit-identical to a search from the origin.
+  After a repair, displaced commodities whose intact-network path is whole again take it
+  back without a search, and searches stop at the largest current path weight. When the
+  links in service return to what they were before the last change, that change is
+  undone, and the intact network's routing is computed once per model.
 - ``IncrementalRouter(model, full_recompute=True)``: the naive baseline, re-routing every
   commodity at every event (for the benchmark and as a test oracle).
 - :class:`CapacitatedRouter`: after each change, re-solves the capacitated path LP with the
@@ -26,9 +36,10 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
 from cablesim.routing.engine import Commodities, route, route_commodities
-from cablesim.routing.paths import distances_from
+from cablesim.simulation._fastroute import FINITE, candidates, model_cache
 from cablesim.simulation.model import BINS_PER_DAY, SimModel
 
 __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factors"]
@@ -36,6 +47,11 @@ __all__ = ["IncrementalRouter", "CapacitatedRouter", "make_router", "slot_factor
 
 class IncrementalRouter:
     """Least-weight routing kept up to date event by event (see the module docstring).
+
+    ``direct_legs_from`` says where searches for direct legs start: ``"auto"`` (from the
+    nodes of a greedy vertex cover of the legs, hubs first: far fewer searches than one
+    per origin), ``"origin"`` or ``"end"`` (tests set them to exercise both directions;
+    results do not depend on it).
 
     Attributes
     ----------
@@ -45,9 +61,14 @@ class IncrementalRouter:
         Path weight of each commodity's chosen path plus its hub surcharge (inf: no path).
     best0, lat0 : ndarray, shape (C,)
         Weight and one-way latency on the intact network.
+    users : ndarray of bool, shape (m, C)
+        The edge -> commodities index: ``users[e, c]`` is True when c's path uses edge e.
     rerouted : int
         Commodities re-routed so far (after the initial routing).
     """
+
+    direct_legs_from = "auto"
+    undo_depth = 64
 
     def __init__(self, model: SimModel, full_recompute: bool = False) -> None:
         self.model = model
@@ -55,15 +76,39 @@ class IncrementalRouter:
         m = model.graph.n_edges
         c = model.n_commodities
         self.alive = model.enabled.copy()
-        self.chosen = np.zeros(c, dtype=np.int64)
-        self.dist = np.full(c, np.inf)
-        self.lat = np.zeros(c)
-        self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-        # the edge -> commodities index: users[e, c] is True when c's path uses edge e
-        self.users = np.zeros((m, c), dtype=bool)
         self.rerouted = 0
         self.updates = 0
-        self._reroute(np.arange(c))
+        self._state: tuple[np.ndarray, np.ndarray] | None = None
+        if full_recompute:
+            self.chosen = np.zeros(c, dtype=np.int64)
+            self.dist = np.full(c, np.inf)
+            self.lat = np.zeros(c)
+            self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+            self.users = np.zeros((m, c), dtype=bool)
+            self._reroute_full(np.arange(c))
+        else:
+            self._cache = model_cache(model)
+            self._matrix = self._cache.matrix(self.alive)
+            self._entry = self._cache.entry0.copy()
+            self._down = 0
+            # changes to undo when the links in service go back to what they were before
+            self._undo: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+            initial = self._cache.initial
+            if initial is None:
+                self.chosen = np.zeros(c, dtype=np.int64)
+                self.dist = np.full(c, np.inf)
+                self.lat = np.zeros(c)
+                self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+                self.users = np.zeros((m, c), dtype=bool)
+                self._route(np.arange(c))
+                initial = {name: getattr(self, name).copy() for name in
+                           ("chosen", "dist", "lat", "path_edges", "users")}
+                for value in initial.values():
+                    value.flags.writeable = False
+                self._cache.initial = initial
+            self._initial = initial
+            for name, value in initial.items():
+                setattr(self, name, value.copy())
         self.best0 = self.dist.copy()
         self.lat0 = self.lat.copy()
         self.rerouted = 0
@@ -72,15 +117,13 @@ class IncrementalRouter:
         """Edge masks of the transit groups restricted to the links in service."""
         return self.model.group_masks & self.alive[None, :]
 
-    def _reroute(self, rows: np.ndarray) -> None:
+    # ----------------------------------------------------------------- naive baseline
+    def _reroute_full(self, rows: np.ndarray) -> None:
+        """Re-route ``rows`` with :func:`route_commodities` (one search per group and leg)."""
         m = self.model
         if not len(rows):
             return
-        starts = m.cand_start[rows]
-        counts = m.cand_start[rows + 1] - starts
-        owner = np.repeat(np.arange(len(rows)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        cidx = np.repeat(starts, counts) + offsets
+        cidx, owner, _ = candidates(m, rows)
         com = Commodities(m.origin[rows][owner], m.cand_via[cidx], m.destination[rows][owner],
                           np.ones(len(cidx)), m.cand_group[cidx])
         paths = route_commodities(m.graph, m.weight, com, self.masks())
@@ -93,10 +136,7 @@ class IncrementalRouter:
         reach = np.isfinite(total[pick])
         edges = np.where((arcs >= 0) & reach[:, None], arcs % m.graph.n_edges, -1)
         width = edges.shape[1]
-        if width > self.path_edges.shape[1]:
-            pad = np.full((len(self.path_edges), width - self.path_edges.shape[1]), -1,
-                          dtype=np.int64)
-            self.path_edges = np.hstack([self.path_edges, pad])
+        self._widen(width)
         self.users[:, rows] = False
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = edges
@@ -107,83 +147,247 @@ class IncrementalRouter:
         self.lat[rows] = np.where(edges >= 0, m.latency[np.maximum(edges, 0)], 0.0).sum(axis=1)
         self.rerouted += len(rows)
 
+    def _widen(self, width: int) -> None:
+        if width > self.path_edges.shape[1]:
+            pad = np.full((len(self.path_edges), width - self.path_edges.shape[1]), -1,
+                          dtype=np.int64)
+            self.path_edges = np.hstack([self.path_edges, pad])
+
+    # ----------------------------------------------------------------- incremental
+    def _route(self, rows: np.ndarray, limit: float = np.inf) -> None:
+        """Re-route ``rows`` with one Dijkstra call on the super graph.
+
+        Every candidate's legs are searched: leg 2 (hub -> destination) from the hub,
+        leg 1 of a hubbed candidate from the hub too (the graph is undirected: one search
+        from each hub serves both legs), a direct leg from its origin or, when the direct
+        legs have fewer distinct destinations than origins, from its destination. Every
+        leg is then walked to the root of its search tree; a leg searched from its end is
+        walked from its origin, summing the weights in travel order as a search from the
+        origin does (so path weights are bit-identical to :func:`route_commodities`).
+        Legs longer than ``limit`` may come back unreachable (the caller knows that the
+        chosen candidates' legs are not).
+        """
+        if not len(rows):
+            return
+        m = self.model
+        cache = self._cache
+        cidx, owner, offsets = candidates(m, rows)
+        k = len(cidx)
+        hub = cache.c_hub[cidx]
+        o = cache.c_o[cidx]
+        t = cache.c_t[cidx]
+        y1 = np.where(hub, cache.c_h[cidx], t)  # end of leg 1
+        hubs = y1[hub]
+        back = hub.copy()  # leg 1 searched from its end
+        direct = ~hub
+        if direct.any():
+            side = self.direct_legs_from
+            if side == "auto":
+                back[direct] = ~_cover(o[direct], t[direct], hubs, cache.size)[o[direct]]
+            else:
+                back[direct] = side == "end"
+        root = np.concatenate([np.where(back, y1, o), hubs])
+        start = np.concatenate([np.where(back, o, y1), t[hub]])
+        mark = np.zeros(cache.size, dtype=bool)
+        mark[root] = True
+        sources = np.flatnonzero(mark)
+        index = np.zeros(cache.size, dtype=np.int64)
+        index[sources] = np.arange(len(sources))
+        inv = index[root]
+        if np.isfinite(limit):
+            limit = limit * (1.0 + 1e-9) + 1e-9
+        dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
+                              return_predecessors=True, limit=min(limit, FINITE))
+        leg = dist[inv, start]
+        walked, steps = self._walk(pred, inv, start)
+        total = np.where(back & np.isfinite(leg[:k]), walked[:k], leg[:k])
+        total[hub] = total[hub] + leg[k:]
+        total = total + m.cand_surcharge[cidx]
+        best = np.minimum.reduceat(total, offsets)
+        at_best = np.flatnonzero(total == best[owner])
+        best_owner = owner[at_best]
+        first = np.ones(len(at_best), dtype=bool)
+        first[1:] = best_owner[1:] != best_owner[:-1]
+        pick = at_best[first]  # the first candidate at the best weight, per row
+        reach = np.isfinite(total[pick])
+        # the chosen legs' edges, leg 1 then leg 2 side by side
+        width = steps.shape[1]
+        edges = np.full((len(rows), 2 * width), -1, dtype=np.int64)
+        edges[reach, :width] = steps[pick[reach]]
+        two = reach & hub[pick]
+        edges[two, width:] = steps[k + (np.cumsum(hub) - 1)[pick[two]]]
+        self._widen(2 * width)
+        # the edge -> commodities index: drop the old paths, add the new ones
+        old = self.path_edges[rows]
+        o_r, o_h = np.nonzero(old >= 0)
+        self.users[old[o_r, o_h], rows[o_r]] = False
+        self.path_edges[rows] = -1
+        self.path_edges[rows, :2 * width] = edges
+        n_r, n_h = np.nonzero(edges >= 0)
+        self.users[edges[n_r, n_h], rows[n_r]] = True
+        self.chosen[rows] = cidx[pick]
+        self.dist[rows] = total[pick]
+        self.lat[rows] = np.where(edges >= 0, m.latency[edges], 0.0).sum(axis=1)
+        self.rerouted += len(rows)
+
+    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``).
+
+        Returns the weight of each walk summed in walking order (for a leg searched from
+        its end and walked from its origin, that is travel order: ``np.cumsum`` adds
+        sequentially, as the search from the origin does) and the edges of every step,
+        shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come by
+        pointer doubling (log2(steps) rounds). The two directions of a node pair share
+        their entry (the same parallel arcs, the same cheapest one).
+        """
+        cache = self._cache
+        size = cache.size
+        n_search = len(pred)
+        nodes = np.arange(size)
+        # per tree node: its parent (roots and unreached nodes: themselves) and the entry
+        # of the arc from it (a node "from itself": the sentinel, weight 0, no edge); on
+        # flat positions row * size + node
+        parent = np.where(pred >= 0, pred, nodes[None, :])
+        entry = self._entry[parent * size + nodes[None, :]].ravel()
+        jump = (parent + (np.arange(n_search) * size)[:, None]).ravel()
+        at = (src * size + start)[:, None]  # position after 0, 1, ... steps
+        sentinel = cache.n_entries
+        while not (entry[at[:, -1]] == sentinel).all():
+            at = np.concatenate([at, jump[at]], axis=1)
+            jump = jump[jump]
+        pos = entry[at]
+        total = np.cumsum(cache.w_ext[pos], axis=1)[:, -1]
+        return total, cache.edge_ext[pos]
+
+    def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The routing of ``rows`` (to put back with :meth:`_put`)."""
+        return {"rows": rows, "chosen": self.chosen[rows], "dist": self.dist[rows],
+                "lat": self.lat[rows], "path_edges": self.path_edges[rows]}
+
+    def _put(self, saved: dict[str, np.ndarray], rows: np.ndarray | None = None) -> None:
+        """Put back a saved routing (of ``rows`` only, when given, indexing ``saved``
+        by commodity)."""
+        if rows is None:
+            rows = saved["rows"]
+            pick = slice(None)
+        else:
+            pick = rows
+        if not len(rows):
+            return
+        old = self.path_edges[rows]
+        o_r, o_h = np.nonzero(old >= 0)
+        self.users[old[o_r, o_h], rows[o_r]] = False
+        new = saved["path_edges"][pick]
+        width = new.shape[1]
+        self._widen(width)
+        self.path_edges[rows] = -1
+        self.path_edges[rows, :width] = new
+        n_r, n_h = np.nonzero(new >= 0)
+        self.users[new[n_r, n_h], rows[n_r]] = True
+        for name in ("chosen", "dist", "lat"):
+            getattr(self, name)[rows] = saved[name][pick]
+        self.rerouted += len(rows)
+
     def update(self, alive: np.ndarray) -> int:
         """Take a new set of links in service; return the number of commodities re-routed."""
         alive = np.asarray(alive, dtype=bool) & self.model.enabled
-        failed = np.flatnonzero(self.alive & ~alive)
-        repaired = np.flatnonzero(~self.alive & alive)
-        if not len(failed) and not len(repaired):
+        changed = np.flatnonzero(self.alive != alive)
+        if not len(changed):
             return 0
-        self.alive = alive.copy()
+        was = self.alive
+        failed = changed[was[changed]]
+        repaired = changed[~was[changed]]
+        self.alive = alive
         self.updates += 1
+        self._state = None
         if self.full:
             rows = np.arange(self.model.n_commodities)
-        else:
-            hit = self.users[failed].any(axis=0) if len(failed) else np.zeros(
-                self.model.n_commodities, dtype=bool)
-            if len(repaired):
-                displaced = self.dist > self.best0 + 1e-9 * np.abs(
-                    np.where(np.isfinite(self.best0), self.best0, 0.0))
-                displaced &= ~hit
-                rows = np.flatnonzero(displaced)
-                if len(rows):
-                    hit[rows[self._may_improve(repaired, rows)]] = True
-            rows = np.flatnonzero(hit)
-        self._reroute(rows)
-        return len(rows)
+            self._reroute_full(rows)
+            return len(rows)
+        self._cache.update_entries(self._entry, self._matrix.data, changed, alive)
+        self._down += len(failed) - len(repaired)
+        undo = self._undo
+        if undo and np.array_equal(alive, undo[-1][0]):
+            # back to the links in service before the last change: undo it
+            saved = undo.pop()[1]
+            self._put(saved)
+            return len(saved["rows"])
+        if self._down == 0:
+            # the intact network again: its routing is known
+            rows = np.flatnonzero((self.dist != self.best0)
+                                  | (self.chosen != self._initial["chosen"]))
+            self._push(was, rows)
+            self._put(self._initial, rows)
+            return len(rows)
+        hit = (self.users[failed].any(axis=0) if len(failed)
+               else np.zeros(self.model.n_commodities, dtype=bool))
+        limit = np.inf
+        home = np.zeros(0, dtype=np.int64)
+        if len(repaired):
+            more = self._may_improve(repaired) & ~hit
+            # displaced commodities whose intact-network path is whole again take it
+            # back without a search: nothing is shorter, and ties would have chosen
+            # another candidate on the intact network already
+            down = np.flatnonzero(self.model.enabled & ~alive)
+            back = more & ~self._initial["users"][down].any(axis=0)
+            home = np.flatnonzero(back)
+            more &= ~back
+            if not len(failed) and more.any():
+                # a repair only shortens paths: nothing longer than the current path
+                # weights needs searching
+                limit = float(self.dist[more].max())
+            hit |= more
+        rows = np.flatnonzero(hit)
+        self._push(was, np.concatenate([rows, home]) if len(home) else rows)
+        self._put(self._initial, home)
+        self._route(rows, limit)
+        return len(rows) + len(home)
 
-    def _may_improve(self, repaired: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Which displaced commodities a repaired link could give a shorter path.
+    def _push(self, was: np.ndarray, rows: np.ndarray) -> None:
+        """Remember how to undo a change from the links in service ``was``."""
+        self._undo.append((was, self._save(rows)))
+        if len(self._undo) > self.undo_depth:
+            del self._undo[0]
 
-        A new shortest path that is shorter than the current one must use a repaired edge
-        e = (u, v); its weight is at least ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))``
-        (through the hub, per leg) with distances on the whole network in service, which
-        are lower bounds for every transit group. Commodities whose bound is not below
-        their current path weight keep their (still shortest) path.
+    def _may_improve(self, repaired: np.ndarray) -> np.ndarray:
+        """Which commodities a repaired link could give a shorter path (a mask).
+
+        Only displaced commodities (path weight above that on the intact network) can
+        improve, and a new shortest path that is shorter than the current one must use a
+        repaired edge e = (u, v): its weight is at least
+        ``w_e + min(d(o,u) + d(v,t), d(o,v) + d(u,t))`` (through the hub, per leg) with
+        ``d`` the distances on the intact network of the commodity's transit group (lower
+        bounds for every state; see :meth:`ModelCache.repair_bound`). Commodities whose
+        bound is not below their current path weight (with a margin for rounding) keep
+        their (still shortest) path.
         """
-        m = self.model
-        graph = m.graph
-        starts = m.cand_start[rows]
-        counts = m.cand_start[rows + 1] - starts
-        owner = np.repeat(np.arange(len(rows)), counts)
-        cidx = np.repeat(starts, counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-        o = m.origin[rows][owner]
-        t = m.destination[rows][owner]
-        h = m.cand_via[cidx]
-        ends = np.concatenate([graph.edge_u[repaired], graph.edge_v[repaired]])
-        sources = np.unique(np.concatenate([ends, h[h >= 0]]))
-        pos = {int(v): i for i, v in enumerate(sources)}
-        dist = distances_from(graph.csr(m.weight, self.alive), sources)
-        hub_row = np.array([pos[int(v)] if v >= 0 else 0 for v in h], dtype=np.int64)
-        d_h = dist[hub_row]  # (K, n) distances from each candidate's hub
-        bound = np.full(len(cidx), np.inf)
-        hubbed = h >= 0
-        k_all = np.arange(len(cidx))
-        for e in repaired.tolist():
-            du = dist[pos[int(graph.edge_u[e])]]
-            dv = dist[pos[int(graph.edge_v[e])]]
-            w = m.weight[e]
-
-            def through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-                return w + np.minimum(du[x] + dv[y], dv[x] + du[y])
-
-            direct = through(o, t)
-            hv = np.where(hubbed, h, 0)
-            via = np.minimum(through(o, hv) + d_h[k_all, t], d_h[k_all, o] + through(hv, t))
-            bound = np.minimum(bound, np.where(hubbed, via, direct))
-        bound = bound + m.cand_surcharge[cidx]
-        best = np.minimum.reduceat(bound, np.cumsum(counts) - counts)
-        current = self.dist[rows]
-        return best < current - 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0))
+        displaced = self.dist > self.best0
+        if not displaced.any():
+            return displaced
+        cache = self._cache
+        best = cache.repair_bound(self.model, int(repaired[0]))
+        for e in repaired[1:].tolist():
+            best = np.minimum(best, cache.repair_bound(self.model, e))
+        current = self.dist
+        margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
+        return displaced & (best < current + margin)
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
         return np.isfinite(self.dist)
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
-        """Served share (0 or 1) and one-way latency of each commodity, shape (C, 1)."""
-        return self.served().astype(float)[:, None], self.lat[:, None].copy()
+        """Served share (0 or 1) and one-way latency of each commodity, shape (C, 1).
+
+        The arrays are read-only and the same objects until the next change."""
+        if self._state is None:
+            share = self.served().astype(float)[:, None]
+            lat = self.lat[:, None].copy()
+            share.flags.writeable = False
+            lat.flags.writeable = False
+            self._state = (share, lat)
+        return self._state
 
     def edge_load(self, volume: np.ndarray) -> np.ndarray:
         """Load per edge (both directions added) for the given commodity volumes."""
@@ -191,6 +395,21 @@ class IncrementalRouter:
         weights = np.broadcast_to(np.asarray(volume, dtype=float)[:, None], ok.shape)
         return np.bincount(self.path_edges[ok], weights=weights[ok],
                            minlength=self.model.graph.n_edges)
+
+
+def _cover(a: np.ndarray, b: np.ndarray, chosen: np.ndarray, size: int) -> np.ndarray:
+    """Nodes to search from so that every leg (a[i], b[i]) has an end among them, given the
+    nodes ``chosen`` already (a greedy vertex cover: the node on most uncovered legs
+    first, ties to the lowest index). Returns a mask over the ``size`` nodes."""
+    mark = np.zeros(size, dtype=bool)
+    mark[chosen] = True
+    left = ~(mark[a] | mark[b])
+    while left.any():
+        degree = np.bincount(np.concatenate([a[left], b[left]]), minlength=size)
+        node = int(degree.argmax())
+        mark[node] = True
+        left &= (a != node) & (b != node)
+    return mark
 
 
 def slot_factors(model: SimModel) -> np.ndarray:
@@ -260,6 +479,8 @@ class CapacitatedRouter:
                 lat[:, slot] = np.where(served > 0, lat_flow / np.where(served > 0, served, 1),
                                         self.sp.lat)
         share = np.clip(share, 0.0, 1.0)
+        share.flags.writeable = False
+        lat.flags.writeable = False
         self.cache[key] = (share, lat)
         if len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
