@@ -14,8 +14,10 @@ def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> di
     """Median seconds of each contender, run round-robin with rotating order, so that a
     noisy machine affects them alike.
 
-    As ``timeit`` does, the cyclic garbage collector is paused while a contender runs (after
-    a collection), so that one contender's garbage is not collected on another's clock.
+    As ``timeit`` does, the cyclic garbage collector is paused while a contender runs, so
+    that one contender's garbage is not collected on another's clock. (No collection is
+    forced in between: freeing memory then makes the next contender pay page faults to get it
+    back, which a program calling cablesim in a loop would not.)
     """
     times: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
@@ -23,7 +25,6 @@ def interleaved(contenders: dict[str, Callable[[], object]], repeats: int) -> di
     try:
         for r in range(repeats):
             for name in names[r % len(names):] + names[: r % len(names)]:
-                gc.collect()
                 gc.disable()
                 t = time.perf_counter()
                 contenders[name]()

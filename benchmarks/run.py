@@ -10,7 +10,8 @@ Workloads
   5,000 / 15,000) with 50,000 demands (a full mesh among 225 cities); cablesim's grouped
   scipy Dijkstra + vectorised path walk + bincount against networkx per-pair
   ``shortest_path`` with Python-loop load accumulation (measured on a sample of demands and
-  scaled linearly, marked ``~``) and networkx grouped by origin.
+  scaled linearly, marked ``~``) and networkx grouped by origin; and the bare scipy Dijkstra
+  from the same origins, the floor under it (``ratio_to_dijkstra_floor`` = cablesim / floor).
 - ``lp/S``: the capacitated router (a path LP solved by column generation priced with the
   shortest-path router, lazy capacity rows, a proven optimality gap) against the exact arc
   formulation aggregated by origin, on 150 nodes / 400 demands: time and optimality gap.
@@ -39,6 +40,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOBAL_DATA = ROOT.parent / "shared" / "data" / "telegeography-2021"
@@ -132,6 +134,13 @@ def cablesim_route(graph: ArcGraph, weight: np.ndarray, com: Commodities) -> np.
     csr = graph.csr(weight)
     paths = shortest_paths(graph, csr, com.origin, com.destination)
     return arc_loads(paths, com.volume, 2 * graph.n_edges)
+
+
+def dijkstra_floor(graph: ArcGraph, weight: np.ndarray, com: Commodities) -> None:
+    """The bare scipy Dijkstra from every distinct origin (distances and predecessors) on
+    the same CSR: the floor under any router built on it, without paths or loads."""
+    dijkstra(graph.csr(weight).matrix, directed=True, indices=np.unique(com.origin),
+             return_predecessors=True)
 
 
 def nx_per_pair(g: nx.Graph, graph: ArcGraph, com: Commodities, rows: np.ndarray) -> np.ndarray:
@@ -233,6 +242,9 @@ def _print_route(label: str, r: dict) -> None:
           f"{r['ratio_vs_networkx_per_pair']:>9.0f}x  networkx per pair")
     print(f"{'':<34}{'':>12}{fmt_s(r['networkx_grouped_s']):>16}"
           f"{r['ratio_vs_networkx_grouped']:>9.1f}x  networkx grouped by origin")
+    if "dijkstra_floor_s" in r:
+        print(f"{'':<34}{'':>12}{fmt_s(r['dijkstra_floor_s']):>16}"
+              f"{r['ratio_to_dijkstra_floor']:>9.2f}x  of the bare scipy Dijkstra (the floor)")
 
 
 def _print_global(glob: dict) -> None:
@@ -268,6 +280,7 @@ def bench_routing(label: str, n_nodes: int, n_edges: int, n_demands: int, repeat
     timing = interleaved({
         "cablesim": lambda: cablesim_route(graph, weight, com),
         "nx_per_pair_sample": lambda: nx_per_pair(g, graph, com, rows),
+        "dijkstra_floor": lambda: dijkstra_floor(graph, weight, com),
     }, repeats)
     per_pair = timing["nx_per_pair_sample"] * len(com.origin) / len(rows)
     grouped = interleaved({"nx_grouped": lambda: nx_grouped(g, graph, com)},
@@ -281,6 +294,8 @@ def bench_routing(label: str, n_nodes: int, n_edges: int, n_demands: int, repeat
         "networkx_grouped_s": grouped,
         "ratio_vs_networkx_per_pair": per_pair / timing["cablesim"],
         "ratio_vs_networkx_grouped": grouped / timing["cablesim"],
+        "dijkstra_floor_s": timing["dijkstra_floor"],
+        "ratio_to_dijkstra_floor": timing["cablesim"] / timing["dijkstra_floor"],
     }
 
 

@@ -148,6 +148,7 @@ def arc_loads(paths: PathSet, volumes: np.ndarray, n_arcs: int) -> np.ndarray:
     """Sum each demand's volume over the arcs of its path, shape (n_arcs,)."""
     if paths.arcs.size == 0:
         return np.zeros(n_arcs)
-    mask = paths.arcs >= 0
-    weights = np.broadcast_to(np.asarray(volumes, dtype=float)[:, None], paths.arcs.shape)
-    return np.bincount(paths.arcs[mask], weights=weights[mask], minlength=n_arcs)
+    valid = paths.arcs >= 0
+    arcs = paths.arcs[valid]  # row by row: each path's arcs in order
+    weights = np.repeat(np.asarray(volumes, dtype=float), valid.sum(axis=1))
+    return np.bincount(arcs, weights=weights, minlength=n_arcs)
