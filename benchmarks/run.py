@@ -233,6 +233,13 @@ def _print_simulation(sim: dict) -> None:
         print(f"  {'parallel':<12} 1 worker {fmt_s(par['one_worker_s']):>9}   "
               f"{par['workers']} workers {fmt_s(par['workers_s']):>9}   ratio "
               f"{par['ratio_parallel']:.2f}x   bit-identical: {par['bit_identical']}")
+        print(f"  {'':<12} ({par['years']} years x {par['scenario_years'] // par['years']} "
+              f"scenarios, {par['executor']}; CPU {par['one_worker_cpu_s']:.1f} s vs "
+              f"{par['workers_cpu_s']:.1f} s; load average after "
+              f"{par['load_average_after'][0]:.2f})")
+    if "router_setup_s" in sim:
+        print(f"  {'setup':<12} models {fmt_s(sim['build_s'])}, router caches "
+              f"{fmt_s(sim['router_setup_s'])} (once per model; forked workers inherit them)")
 
 
 def _print_route(label: str, r: dict) -> None:

@@ -69,12 +69,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="batch size of the 1-worker / W-worker comparison")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes")
     parser.add_argument("--quick", action="store_true",
-                        help="2 years of one scenario, 8 parallel years, 1 repeat")
+                        help="2 years of one scenario, 16 parallel years, 1 repeat")
     parser.add_argument("--no-capacitated", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if args.quick:
-        args.years, args.repeats, args.parallel_years = 2, 1, 8
+        args.years, args.repeats, args.parallel_years = 2, 1, 16
     sim = load_simulation(ROOT / "experiments" / "resilience.toml")
     t_build, builder = _time(lambda: ModelBuilder(sim))
     specs = {s.name: s for s in sim.experiment.scenarios}

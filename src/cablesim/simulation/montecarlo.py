@@ -20,6 +20,7 @@ to the metric's valid range (e.g. availability at most 100%).
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -312,21 +313,35 @@ def run_monte_carlo(models: Sequence[SimModel], years: int, seed: int, *,
             executor = f"processes ({n}, {method})"
             if method == "fork":
                 warm_up(models)
-            with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(models, seed, warmup_days, router)) as pool:
-                # one task per year and scenario: small tasks keep the workers busy to
-                # the end (results are gathered by year and scenario, whatever the order)
-                parts: dict[int, dict[int, PeriodResult]] = {y: {} for y in indices}
-                futures = [pool.submit(_pool_task, y, k) for y in indices
-                           for k in range(len(models))]
-                for fut in as_completed(futures):
-                    y, k, res = fut.result()
-                    parts[y][k] = res
-                    if len(parts[y]) == len(models):
-                        done[y] = [parts[y][i] for i in range(len(models))]
-                        tick()
+                # objects that exist now are never collected in the workers: keep the
+                # collector from touching (and so copying) the pages the workers inherit
+                gc.freeze()
+            try:
+                _run_pool(models, indices, n, ctx, seed, warmup_days, router, done, tick)
+            finally:
+                if method == "fork":
+                    gc.unfreeze()
     return MonteCarloResult(models, indices, [done[y] for y in indices], seed, executor,
                             time.perf_counter() - start)
+
+
+def _run_pool(models: list[SimModel], indices: list[int], n: int, ctx: Any, seed: int,
+              warmup_days: float, router: str, done: dict[int, list[PeriodResult]],
+              tick: Callable[[], None]) -> None:
+    """Years x scenarios on a local process pool; fills ``done`` by year."""
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                             initargs=(models, seed, warmup_days, router)) as pool:
+        # one task per year and scenario: small tasks keep the workers busy to
+        # the end (results are gathered by year and scenario, whatever the order)
+        parts: dict[int, dict[int, PeriodResult]] = {y: {} for y in indices}
+        futures = [pool.submit(_pool_task, y, k) for y in indices
+                   for k in range(len(models))]
+        for fut in as_completed(futures):
+            y, k, res = fut.result()
+            parts[y][k] = res
+            if len(parts[y]) == len(models):
+                done[y] = [parts[y][i] for i in range(len(models))]
+                tick()
 
 
 def _run_dask(models: list[SimModel], indices: list[int], seed: int, warmup_days: float,
