@@ -17,13 +17,13 @@ import scipy.sparse as sp
 
 from cablesim.network import Network
 
-__all__ = ["ArcGraph", "WeightedCSR"]
+__all__ = ["ArcGraph", "WeightedCSR", "MIN_WEIGHT"]
 
 _DENSE_LOOKUP_MAX_NODES = 2048
 """Up to this many nodes, (tail, head) -> arc lookups use a dense n x n table (32 MiB at
 most) instead of a binary search."""
 
-_MIN_WEIGHT = 1e-9
+MIN_WEIGHT = 1e-9
 """Weights are floored at this value: scipy's csgraph drops explicit zeros."""
 
 
@@ -146,7 +146,7 @@ class ArcGraph:
             arc_on = np.concatenate([enabled, enabled]) if enabled.shape[0] == m else enabled
         arcs = np.flatnonzero(arc_on & np.isfinite(arc_weight))
         tails, heads = self.arc_tail[arcs], self.arc_head[arcs]
-        w = np.maximum(arc_weight[arcs], _MIN_WEIGHT)
+        w = np.maximum(arc_weight[arcs], MIN_WEIGHT)
         keys = tails * n + heads
         order = np.lexsort((arcs, w, keys))  # per key: lowest weight, then lowest arc id
         keys, arcs, w = keys[order], arcs[order], w[order]

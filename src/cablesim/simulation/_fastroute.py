@@ -27,10 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from cablesim.routing.graph import MIN_WEIGHT
 from cablesim.simulation.model import SimModel
 
-_MIN_WEIGHT = 1e-9
-"""As ``cablesim.routing.graph._MIN_WEIGHT``: weights are floored at this value."""
 
 FINITE = float(np.finfo(float).max)
 """Search limit that keeps the entries out of service (weight inf) from being relaxed."""
@@ -70,7 +69,7 @@ class ModelCache:
         usable = masks & np.isfinite(weight)[None, :]
         usable &= _not_dead_end(graph.edge_u, graph.edge_v, usable, n, _terminals(model))
         g_idx, arc = np.nonzero(np.concatenate([usable, usable], axis=1))
-        w = np.maximum(arc_weight[arc], _MIN_WEIGHT)
+        w = np.maximum(arc_weight[arc], MIN_WEIGHT)
         rows = g_idx * n + tail[arc]
         cols = g_idx * n + head[arc]
         keys = rows * size + cols
@@ -142,7 +141,7 @@ class ModelCache:
         graph = model.graph
         g = self.c_group
         if np.isfinite(model.weight[e]):
-            w = max(float(model.weight[e]), _MIN_WEIGHT)
+            w = max(float(model.weight[e]), MIN_WEIGHT)
             groups = np.arange(self.n_groups) * self.n
             du = self.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x size)
             dv = self.intact_rows(groups + graph.edge_v[e]).ravel()
