@@ -35,7 +35,9 @@ class _Progress:
         console = Console(file=err, stderr=True)
         self.rich = Progress(TextColumn("{task.description:<12}"), BarColumn(),
                              MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                             console=console, transient=False)
+                             console=console, transient=False, auto_refresh=False)
+        # no refresh thread (redrawn on each update): with no other thread running, the
+        # Monte Carlo pool may fork its workers (see cablesim.simulation.montecarlo)
 
     def __enter__(self) -> _Progress:
         if self.rich is not None:
@@ -51,6 +53,7 @@ class _Progress:
             if stage not in self.tasks:
                 self.tasks[stage] = self.rich.add_task(stage, total=total)
             self.rich.update(self.tasks[stage], completed=done, total=total)
+            self.rich.refresh()
             return
         step = max(1, total // 10)
         if done == total or done - self.last.get(stage, -step) >= step:
