@@ -251,14 +251,18 @@ class IncrementalRouter:
         parent = np.where(pred >= 0, pred, nodes[None, :])
         entry = self._entry[parent * size + nodes[None, :]].ravel()
         jump = (parent + (np.arange(n_search) * size)[:, None]).ravel()
-        at = (src * size + start)[:, None]  # position after 0, 1, ... steps
+        at = (src * size + start)[None, :]  # position after 0, 1, ... steps (rows)
         sentinel = cache.n_entries
-        while not (entry[at[:, -1]] == sentinel).all():
-            at = np.concatenate([at, jump[at]], axis=1)
+        while not (entry[at[-1]] == sentinel).all():
+            at = np.concatenate([at, jump[at]])
             jump = jump[jump]
-        pos = entry[at]
-        total = np.cumsum(cache.w_ext[pos], axis=1)[:, -1]
-        return total, cache.edge_ext[pos]
+        pos = entry[at]  # (steps, walks)
+        w = cache.w_ext[pos]
+        if w.shape[1] == 1:  # see _sequential_sum in the engine: keep two columns
+            w = np.concatenate([w, w], axis=1)
+        # a sum along axis 0 with two or more columns adds row after row: in walking order
+        total = w.sum(axis=0)[:len(src)]
+        return total, cache.edge_ext[pos].T
 
     def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The routing of ``rows`` (to put back with :meth:`_put`)."""
@@ -290,7 +294,15 @@ class IncrementalRouter:
         self.rerouted += len(rows)
 
     def update(self, alive: np.ndarray) -> int:
-        """Take a new set of links in service; return the number of commodities re-routed."""
+        """Take a new set of links in service; return the number of commodities re-routed.
+
+        When none is, the state (and the arrays :meth:`state` hands back) is unchanged."""
+        count = self._update(alive)
+        if count:
+            self._state = None
+        return count
+
+    def _update(self, alive: np.ndarray) -> int:
         alive = np.asarray(alive, dtype=bool) & self.model.enabled
         changed = np.flatnonzero(self.alive != alive)
         if not len(changed):
@@ -300,7 +312,6 @@ class IncrementalRouter:
         repaired = changed[~was[changed]]
         self.alive = alive
         self.updates += 1
-        self._state = None
         if self.full:
             rows = np.arange(self.model.n_commodities)
             self._reroute_full(rows)
