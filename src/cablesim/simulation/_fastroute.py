@@ -83,6 +83,8 @@ class ModelCache:
         # entry n_entries is a sentinel: weight 0, no edge (walks that reached their root)
         self.w_ext = np.append(self.e_w, 0.0)
         self.edge_ext = np.append(self.e_edge, -1)
+        # latency per edge, then 0 for the padding -1 of paths
+        self.lat_ext = np.append(np.asarray(model.latency, dtype=float), 0.0)
         first = np.ones(n_entries, dtype=bool)
         first[1:] = self.e_key[1:] != self.e_key[:-1]
         self.key_start = np.flatnonzero(first)

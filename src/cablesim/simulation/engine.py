@@ -112,6 +112,10 @@ class _Integrals:
         self.cum = np.concatenate([np.zeros((p, 1, slots)), np.cumsum(per_bin, axis=1)], axis=1)
         self.per_bin = per_bin
         self.day = self.cum[:, -1, :]
+        # per bin, contiguous (P, J) tables for at()
+        self._cum_b = np.ascontiguousarray(self.cum.transpose(1, 0, 2))
+        self._per_b = np.ascontiguousarray(per_bin.transpose(1, 0, 2))
+        self._day = np.ascontiguousarray(self.day)
         self._last: tuple[float, np.ndarray] | None = None
 
     def at(self, t: float) -> np.ndarray:
@@ -121,7 +125,7 @@ class _Integrals:
         x = u - days * 24.0
         b = min(int(x / BIN_H), BINS_PER_DAY - 1)
         frac = (x - b * BIN_H) / BIN_H
-        return days * self.day + self.cum[:, b, :] + frac * self.per_bin[:, b, :]
+        return days * self._day + self._cum_b[b] + frac * self._per_b[b]
 
     def between(self, t0: float, t1: float) -> np.ndarray:
         """Integral over [t0, t1), shape (P, J)."""

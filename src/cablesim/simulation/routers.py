@@ -84,7 +84,7 @@ class IncrementalRouter:
             self.dist = np.full(c, np.inf)
             self.lat = np.zeros(c)
             self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-            self.users = np.zeros((m, c), dtype=bool)
+            self._users = np.zeros((m + 1, c), dtype=bool)
             self._reroute_full(np.arange(c))
         else:
             self._cache = model_cache(model)
@@ -99,10 +99,10 @@ class IncrementalRouter:
                 self.dist = np.full(c, np.inf)
                 self.lat = np.zeros(c)
                 self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-                self.users = np.zeros((m, c), dtype=bool)
+                self._users = np.zeros((m + 1, c), dtype=bool)
                 self._route(np.arange(c))
                 initial = {name: getattr(self, name).copy() for name in
-                           ("chosen", "dist", "lat", "path_edges", "users")}
+                           ("chosen", "dist", "lat", "path_edges", "_users")}
                 for value in initial.values():
                     value.flags.writeable = False
                 self._cache.initial = initial
@@ -112,6 +112,14 @@ class IncrementalRouter:
         self.best0 = self.dist.copy()
         self.lat0 = self.lat.copy()
         self.rerouted = 0
+
+    @property
+    def users(self) -> np.ndarray:
+        """The edge -> commodities index, shape (m, C) (a view: it follows the changes).
+
+        It is kept with one more row, written for the padding ``-1`` of ``path_edges``, so
+        that paths index it without dropping their padding first."""
+        return self._users[:-1]
 
     def masks(self) -> np.ndarray:
         """Edge masks of the transit groups restricted to the links in service."""
@@ -199,7 +207,7 @@ class IncrementalRouter:
         dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
                               return_predecessors=True, limit=min(limit, FINITE))
         leg = dist[inv, start]
-        walked, steps = self._walk(pred, inv, start)
+        walked, steps = self._walk(pred, inv, start, sources)
         total = np.where(back & np.isfinite(leg[:k]), walked[:k], leg[:k])
         total[hub] = total[hub] + leg[k:]
         total = total + m.cand_surcharge[cidx]
@@ -218,40 +226,43 @@ class IncrementalRouter:
         edges[two, width:] = steps[k + (np.cumsum(hub) - 1)[pick[two]]]
         self._widen(2 * width)
         # the edge -> commodities index: drop the old paths, add the new ones
-        old = self.path_edges[rows]
-        o_r, o_h = np.nonzero(old >= 0)
-        self.users[old[o_r, o_h], rows[o_r]] = False
+        column = rows[:, None]
+        self._users[self.path_edges[rows], column] = False  # padding: the extra row
         self.path_edges[rows] = -1
         self.path_edges[rows, :2 * width] = edges
-        n_r, n_h = np.nonzero(edges >= 0)
-        self.users[edges[n_r, n_h], rows[n_r]] = True
+        self._users[edges, column] = True
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
-        self.lat[rows] = np.where(edges >= 0, m.latency[edges], 0.0).sum(axis=1)
+        self.lat[rows] = cache.lat_ext[edges].sum(axis=1)  # padding: latency 0
         self.rerouted += len(rows)
 
-    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``).
+    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray,
+              sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``, the
+        searches from super nodes ``sources``).
 
         Returns the weight of each walk summed in walking order (for a leg searched from
-        its end and walked from its origin, that is travel order: ``np.cumsum`` adds
-        sequentially, as the search from the origin does) and the edges of every step,
-        shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come by
-        pointer doubling (log2(steps) rounds). The two directions of a node pair share
+        its end and walked from its origin, that is travel order: a sum along the steps
+        adds sequentially, as the search from the origin does) and the edges of every
+        step, shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come
+        by pointer doubling (log2(steps) rounds), within the block of the search's
+        transit group (its tree stays there). The two directions of a node pair share
         their entry (the same parallel arcs, the same cheapest one).
         """
         cache = self._cache
-        size = cache.size
+        size, n = cache.size, cache.n
         n_search = len(pred)
-        nodes = np.arange(size)
-        # per tree node: its parent (roots and unreached nodes: themselves) and the entry
-        # of the arc from it (a node "from itself": the sentinel, weight 0, no edge); on
-        # flat positions row * size + node
-        parent = np.where(pred >= 0, pred, nodes[None, :])
-        entry = self._entry[parent * size + nodes[None, :]].ravel()
-        jump = (parent + (np.arange(n_search) * size)[:, None]).ravel()
-        at = (src * size + start)[None, :]  # position after 0, 1, ... steps (rows)
+        group = sources // n
+        base = (group * n)[:, None]  # first super node of each search's block
+        local = np.arange(n)
+        # per tree node of the block: its parent (roots and unreached nodes: themselves)
+        # and the entry of the arc from it (a node "from itself": the sentinel, weight 0,
+        # no edge); on flat positions row * n + local node
+        block = pred.reshape(n_search, cache.n_groups, n)[np.arange(n_search), group]
+        parent = np.where(block >= 0, block, base + local)
+        entry = self._entry[parent * size + (base + local)].ravel()
+        jump = (parent - base + (np.arange(n_search) * n)[:, None]).ravel()
+        at = (src * n + start - base[src, 0])[None, :]  # position after 0, 1, ... steps
         sentinel = cache.n_entries
         while not (entry[at[-1]] == sentinel).all():
             at = np.concatenate([at, jump[at]])
@@ -279,16 +290,14 @@ class IncrementalRouter:
             pick = rows
         if not len(rows):
             return
-        old = self.path_edges[rows]
-        o_r, o_h = np.nonzero(old >= 0)
-        self.users[old[o_r, o_h], rows[o_r]] = False
+        column = rows[:, None]
+        self._users[self.path_edges[rows], column] = False  # padding: the extra row
         new = saved["path_edges"][pick]
         width = new.shape[1]
         self._widen(width)
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = new
-        n_r, n_h = np.nonzero(new >= 0)
-        self.users[new[n_r, n_h], rows[n_r]] = True
+        self._users[new, column] = True
         for name in ("chosen", "dist", "lat"):
             getattr(self, name)[rows] = saved[name][pick]
         self.rerouted += len(rows)
@@ -341,7 +350,7 @@ class IncrementalRouter:
             # back without a search: nothing is shorter, and ties would have chosen
             # another candidate on the intact network already
             down = np.flatnonzero(self.model.enabled & ~alive)
-            back = more & ~self._initial["users"][down].any(axis=0)
+            back = more & ~self._initial["_users"][down].any(axis=0)
             home = np.flatnonzero(back)
             more &= ~back
             if not len(failed) and more.any():
