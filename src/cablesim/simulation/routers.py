@@ -219,11 +219,11 @@ class IncrementalRouter:
         pick = at_best[first]  # the first candidate at the best weight, per row
         reach = np.isfinite(total[pick])
         # the chosen legs' edges, leg 1 then leg 2 side by side
+        # (the last row of steps takes no step: unreachable rows and direct legs' leg 2)
         width = steps.shape[1]
-        edges = np.full((len(rows), 2 * width), -1, dtype=np.int64)
-        edges[reach, :width] = steps[pick[reach]]
-        two = reach & hub[pick]
-        edges[two, width:] = steps[k + (np.cumsum(hub) - 1)[pick[two]]]
+        leg2 = np.where(reach & hub[pick], k + (np.cumsum(hub) - 1)[pick], -1)
+        edges = steps[np.stack([np.where(reach, pick, -1), leg2], axis=1)].reshape(
+            len(rows), 2 * width)
         self._widen(2 * width)
         # the edge -> commodities index: drop the old paths, add the new ones
         column = rows[:, None]
@@ -244,10 +244,11 @@ class IncrementalRouter:
         Returns the weight of each walk summed in walking order (for a leg searched from
         its end and walked from its origin, that is travel order: a sum along the steps
         adds sequentially, as the search from the origin does) and the edges of every
-        step, shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come
-        by pointer doubling (log2(steps) rounds), within the block of the search's
-        transit group (its tree stays there). The two directions of a node pair share
-        their entry (the same parallel arcs, the same cheapest one).
+        step, shape (walks + 1, steps), padded with -1 (the last row: a walk of no step).
+        The nodes after 1, 2, ... steps come by pointer doubling (log2(steps) rounds),
+        within the block of the search's transit group (its tree stays there). The two
+        directions of a node pair share their entry (the same parallel arcs, the same
+        cheapest one).
         """
         cache = self._cache
         size, n = cache.size, cache.n
@@ -267,12 +268,12 @@ class IncrementalRouter:
         while not (entry[at[-1]] == sentinel).all():
             at = np.concatenate([at, jump[at]])
             jump = jump[jump]
-        pos = entry[at]  # (steps, walks)
-        w = cache.w_ext[pos]
-        if w.shape[1] == 1:  # see _sequential_sum in the engine: keep two columns
-            w = np.concatenate([w, w], axis=1)
-        # a sum along axis 0 with two or more columns adds row after row: in walking order
-        total = w.sum(axis=0)[:len(src)]
+        # (steps, walks + 1): one more walk that takes no step (its edges: all padding)
+        pos = np.concatenate([entry[at], np.full((len(at), 1), sentinel, dtype=entry.dtype)],
+                             axis=1)
+        # a sum along axis 0 with two or more columns adds row after row: in walking
+        # order (see _sequential_sum in the engine)
+        total = cache.w_ext[pos].sum(axis=0)[:len(src)]
         return total, cache.edge_ext[pos].T
 
     def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -345,19 +346,22 @@ class IncrementalRouter:
         limit = np.inf
         home = np.zeros(0, dtype=np.int64)
         if len(repaired):
-            more = self._may_improve(repaired) & ~hit
-            # displaced commodities whose intact-network path is whole again take it
-            # back without a search: nothing is shorter, and ties would have chosen
-            # another candidate on the intact network already
-            down = np.flatnonzero(self.model.enabled & ~alive)
-            back = more & ~self._initial["_users"][down].any(axis=0)
-            home = np.flatnonzero(back)
-            more &= ~back
-            if not len(failed) and more.any():
-                # a repair only shortens paths: nothing longer than the current path
-                # weights needs searching
-                limit = float(self.dist[more].max())
-            hit |= more
+            more = self._improvable(repaired)
+            if len(failed):
+                more = more[~hit[more]]
+            if len(more):
+                # displaced commodities whose intact-network path is whole again take it
+                # back without a search: nothing is shorter, and ties would have chosen
+                # another candidate on the intact network already
+                down = np.flatnonzero(self.model.enabled & ~alive)
+                back = ~self._initial["_users"][down[:, None], more].any(axis=0)
+                home = more[back]
+                more = more[~back]
+                if not len(failed) and len(more):
+                    # a repair only shortens paths: nothing longer than the current path
+                    # weights needs searching
+                    limit = float(self.dist[more].max())
+                hit[more] = True
         rows = np.flatnonzero(hit)
         self._push(was, np.concatenate([rows, home]) if len(home) else rows)
         self._put(self._initial, home)
@@ -392,6 +396,20 @@ class IncrementalRouter:
         current = self.dist
         margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
         return displaced & (best < current + margin)
+
+    def _improvable(self, repaired: np.ndarray) -> np.ndarray:
+        """:meth:`_may_improve` as sorted commodity indices (computed on the displaced
+        commodities only)."""
+        rows = np.flatnonzero(self.dist > self.best0)
+        if not len(rows):
+            return rows
+        cache = self._cache
+        best = cache.repair_bound(self.model, int(repaired[0]))[rows]
+        for e in repaired[1:].tolist():
+            best = np.minimum(best, cache.repair_bound(self.model, e)[rows])
+        current = self.dist[rows]
+        margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
+        return rows[best < current + margin]
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
