@@ -251,7 +251,7 @@ class IncrementalRouter:
         cheapest one).
         """
         cache = self._cache
-        size, n = cache.size, cache.n
+        n = cache.n
         n_search = len(pred)
         group = sources // n
         base = (group * n)[:, None]  # first super node of each search's block
@@ -261,8 +261,9 @@ class IncrementalRouter:
         # no edge); on flat positions row * n + local node
         block = pred.reshape(n_search, cache.n_groups, n)[np.arange(n_search), group]
         parent = np.where(block >= 0, block, base + local)
-        entry = self._entry[parent * size + (base + local)].ravel()
-        jump = (parent - base + (np.arange(n_search) * n)[:, None]).ravel()
+        parent -= base  # local
+        entry = self._entry[(group * (n * n))[:, None] + parent * n + local].ravel()
+        jump = (parent + (np.arange(n_search) * n)[:, None]).ravel()
         at = (src * n + start - base[src, 0])[None, :]  # position after 0, 1, ... steps
         sentinel = cache.n_entries
         while not (entry[at[-1]] == sentinel).all():
