@@ -382,45 +382,52 @@ def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
     acc = Accumulator(model, start_utc_h, window, (begin_h, end_h) if timeseries else None)
     env = simpy.Environment(initial_time=begin_h)
     pools = [simpy.Resource(env, capacity=n) for n in model.faults.pool_ships]
-    down = np.zeros(m, dtype=np.int64)
     enabled = model.enabled
     keep = enabled[schedule.link] & (schedule.start_h >= begin_h) & (schedule.start_h < end_h)
     idx = np.flatnonzero(keep)
+    # faults only on links in service: a link down is in service
+    down = [0] * m  # faults under way per link
+    down_mask = np.zeros(m, dtype=bool)  # down > 0
     st: dict[str, Any] = {"last": begin_h, "dirty": False, "events": 0, "max_down": 0,
-                          "wait": 0.0, "max_queue": 0}
+                          "n_down": 0, "wait": 0.0, "max_queue": 0}
     events: list[tuple[float, str, int]] = []
     link_faults = np.zeros(m, dtype=np.int64)
+    f_link, f_start = schedule.link.tolist(), schedule.start_h.tolist()
+    f_permit, f_repair = schedule.permit_h.tolist(), schedule.repair_h.tolist()
+    f_pool = schedule.pool.tolist()
 
     def advance(now: float) -> None:
         if now <= st["last"]:
             return
         if st["dirty"]:
-            router.update(down == 0)
+            router.update(~down_mask)
             st["dirty"] = False
         share, lat = router.state()
-        acc.add(st["last"], now, share, lat, (down > 0) & enabled)
+        acc.add(st["last"], now, share, lat, down_mask)
         st["last"] = now
 
     def change(link: int, delta: int, kind: str) -> None:
         advance(env.now)
         before = down[link]
-        down[link] += delta
-        if (before == 0) != (down[link] == 0):
+        down[link] = after = before + delta
+        if (before == 0) != (after == 0):
             st["dirty"] = True
+            down_mask[link] = after > 0
+            st["n_down"] += 1 if after > 0 else -1
         st["events"] += 1
-        st["max_down"] = max(st["max_down"], int((down > 0).sum()))
+        st["max_down"] = max(st["max_down"], st["n_down"])
         if log:
             events.append((float(env.now), kind, link))
 
     def fault(i: int):
-        link = int(schedule.link[i])
-        yield env.timeout(float(schedule.start_h[i]) - begin_h)
+        link = f_link[i]
+        yield env.timeout(f_start[i] - begin_h)
         if window[0] <= env.now < window[1]:
             link_faults[link] += 1
         change(link, +1, "fault")
-        if schedule.permit_h[i] > 0:
-            yield env.timeout(float(schedule.permit_h[i]))
-        pool = int(schedule.pool[i])
+        if f_permit[i] > 0:
+            yield env.timeout(f_permit[i])
+        pool = f_pool[i]
         if pool >= 0:
             resource = pools[pool]
             with resource.request() as req:
@@ -428,9 +435,9 @@ def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
                 st["max_queue"] = max(st["max_queue"], len(resource.queue))
                 yield req
                 st["wait"] += env.now - asked
-                yield env.timeout(float(schedule.repair_h[i]))
+                yield env.timeout(f_repair[i])
         else:
-            yield env.timeout(float(schedule.repair_h[i]))
+            yield env.timeout(f_repair[i])
         change(link, -1, "repair")
 
     for i in idx.tolist():

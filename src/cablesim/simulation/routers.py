@@ -224,13 +224,17 @@ class IncrementalRouter:
         leg2 = np.where(reach & hub[pick], k + (np.cumsum(hub) - 1)[pick], -1)
         edges = steps[np.stack([np.where(reach, pick, -1), leg2], axis=1)].reshape(
             len(rows), 2 * width)
-        self._widen(2 * width)
+        # stored without the steps no chosen leg takes (legs are prefixes of their half)
+        used = (edges >= 0).any(axis=0)
+        n1, n2 = int(used[:width].sum()), int(used[width:].sum())
+        kept = np.concatenate([edges[:, :n1], edges[:, width:width + n2]], axis=1)
+        self._widen(n1 + n2)
         # the edge -> commodities index: drop the old paths, add the new ones
         column = rows[:, None]
         self._users[self.path_edges[rows], column] = False  # padding: the extra row
         self.path_edges[rows] = -1
-        self.path_edges[rows, :2 * width] = edges
-        self._users[edges, column] = True
+        self.path_edges[rows, :n1 + n2] = kept
+        self._users[kept, column] = True
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
         self.lat[rows] = cache.lat_ext[edges].sum(axis=1)  # padding: latency 0
