@@ -113,6 +113,13 @@ class IncrementalRouter:
         self.lat0 = self.lat.copy()
         self.rerouted = 0
 
+    def _index_users(self, edges: np.ndarray, rows: np.ndarray, value: bool) -> None:
+        """``users[edges[i, j], rows[i]] = value`` for every step j of path i (the padding
+        -1 writes the extra row), as one flat scatter (``_users`` is C-contiguous: made
+        by ``np.zeros`` or ``copy``, so ``reshape(-1)`` is a view)."""
+        c = self._users.shape[1]
+        self._users.reshape(-1)[edges * c + rows[:, None]] = value
+
     @property
     def users(self) -> np.ndarray:
         """The edge -> commodities index, shape (m, C) (a view: it follows the changes).
@@ -230,11 +237,10 @@ class IncrementalRouter:
         kept = np.concatenate([edges[:, :n1], edges[:, width:width + n2]], axis=1)
         self._widen(n1 + n2)
         # the edge -> commodities index: drop the old paths, add the new ones
-        column = rows[:, None]
-        self._users[self.path_edges[rows], column] = False  # padding: the extra row
+        self._index_users(self.path_edges[rows], rows, False)
         self.path_edges[rows] = -1
         self.path_edges[rows, :n1 + n2] = kept
-        self._users[kept, column] = True
+        self._index_users(kept, rows, True)
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
         self.lat[rows] = cache.lat_ext[edges].sum(axis=1)  # padding: latency 0
@@ -279,7 +285,7 @@ class IncrementalRouter:
         # a sum along axis 0 with two or more columns adds row after row: in walking
         # order (see _sequential_sum in the engine)
         total = cache.w_ext[pos].sum(axis=0)[:len(src)]
-        return total, cache.edge_ext[pos].T
+        return total, cache.edge_ext[np.ascontiguousarray(pos.T)]
 
     def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The routing of ``rows`` (to put back with :meth:`_put`)."""
@@ -296,14 +302,13 @@ class IncrementalRouter:
             pick = rows
         if not len(rows):
             return
-        column = rows[:, None]
-        self._users[self.path_edges[rows], column] = False  # padding: the extra row
+        self._index_users(self.path_edges[rows], rows, False)
         new = saved["path_edges"][pick]
         width = new.shape[1]
         self._widen(width)
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = new
-        self._users[new, column] = True
+        self._index_users(new, rows, True)
         for name in ("chosen", "dist", "lat"):
             getattr(self, name)[rows] = saved[name][pick]
         self.rerouted += len(rows)
