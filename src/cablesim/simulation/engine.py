@@ -259,7 +259,7 @@ class Accumulator:
         hours = g[0]  # profile 0 is flat: hours per slot
         # links down: += down * (b - a) adds b - a to those and 0.0 to the others
         link_down_h = self._sums["link_down_h"]
-        np.add(link_down_h, b - a, out=link_down_h, where=down)
+        np.add(link_down_h, b - a, out=link_down_h, where=np.asarray(down, dtype=bool))
         for j in range(self.model.slots):
             self._v.append(tables[j] @ g[:, j])  # offered, served and latency-weighted
             self._hours.append(hours[j])
