@@ -75,6 +75,9 @@ class ModelCache:
         keys = rows * size + cols
         order = np.lexsort((arc, w, keys))
         self.e_key = keys[order]
+        # slot of the entry's (tail, head) pair in the key -> entry tables, which hold the
+        # diagonal blocks only (a search tree stays in its group): g * n * n + u * n + v
+        self.e_slot = (g_idx * (n * n) + tail[arc] * n + head[arc])[order]
         self.e_row = rows[order]
         self.e_col = cols[order].astype(np.int32)
         self.e_edge = arc[order] % max(m, 1)
@@ -83,6 +86,8 @@ class ModelCache:
         # entry n_entries is a sentinel: weight 0, no edge (walks that reached their root)
         self.w_ext = np.append(self.e_w, 0.0)
         self.edge_ext = np.append(self.e_edge, -1)
+        # latency per edge, then 0 for the padding -1 of paths
+        self.lat_ext = np.append(np.asarray(model.latency, dtype=float), 0.0)
         first = np.ones(n_entries, dtype=bool)
         first[1:] = self.e_key[1:] != self.e_key[:-1]
         self.key_start = np.flatnonzero(first)
@@ -95,11 +100,15 @@ class ModelCache:
         # (tail, head) key -> entry in service, for the intact network
         self.intact_alive = np.asarray(model.enabled, dtype=bool).copy()
         self.n_entries = n_entries
-        self.entry0 = np.full(size * size, n_entries, dtype=np.int32)
+        # the smallest integer type that holds the sentinel (a smaller table for walks)
+        dtype = np.int16 if n_entries < np.iinfo(np.int16).max else np.int32
+        self.entry0 = np.full(n_groups * n * n, n_entries, dtype=dtype)
         alive_entry = self.intact_alive[self.e_edge]
         pos = self._first_alive(np.arange(len(self.key_start)), alive_entry)
-        self.entry0[self.e_key[self.key_start]] = pos
-        self.entry0[np.arange(size) * (size + 1)] = n_entries  # a walk at its root
+        self.entry0[self.e_slot[self.key_start]] = pos
+        # a walk at its root
+        self.entry0[(np.arange(n_groups)[:, None] * (n * n)
+                     + np.arange(n)[None, :] * (n + 1)).ravel()] = n_entries
         self.entry0.flags.writeable = False
         # candidates (all of them): super nodes of origin, destination and hub
         cand_com = np.repeat(np.arange(model.n_commodities), np.diff(model.cand_start))
@@ -203,8 +212,8 @@ class ModelCache:
 
     def update_entries(self, table: np.ndarray, data: np.ndarray, edges: np.ndarray,
                        alive: np.ndarray) -> None:
-        """Bring ``table`` (key -> entry) and ``data`` (weights) up to date after a change
-        of the links ``edges``."""
+        """Bring ``table`` (pair slot -> entry, see ``e_slot``) and ``data`` (weights) up
+        to date after a change of the links ``edges``."""
         entries = self.entries_of(edges)
         if not len(entries):
             return
@@ -219,7 +228,7 @@ class ModelCache:
                     key_ids = None  # no parallel arc: each entry is its key's only one
                 self._edge_keys[e] = key_ids if key_ids is not None else entries[:0]
             if key_ids is None or not len(key_ids):
-                table[self.e_key[entries]] = entries if on else self.n_entries
+                table[self.e_slot[entries]] = entries if on else self.n_entries
                 return
         else:
             data[entries] = np.where(alive[self.e_edge[entries]], self.e_w[entries], np.inf)
@@ -233,7 +242,7 @@ class ModelCache:
             pos[over] = self.n_entries
             dead = dead & ~over
             dead[dead] = ~alive[self.e_edge[pos[dead]]]
-        table[self.e_key[self.key_start[key_ids]]] = pos
+        table[self.e_slot[self.key_start[key_ids]]] = pos
 
     def intact_rows(self, nodes: np.ndarray) -> np.ndarray:
         """Distances on the intact network from super nodes ``nodes``, shape (k, size)."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import math
+
 import numpy as np
 import simpy
 
@@ -110,16 +112,20 @@ class _Integrals:
         self.cum = np.concatenate([np.zeros((p, 1, slots)), np.cumsum(per_bin, axis=1)], axis=1)
         self.per_bin = per_bin
         self.day = self.cum[:, -1, :]
+        # per bin, contiguous (P, J) tables for at()
+        self._cum_b = np.ascontiguousarray(self.cum.transpose(1, 0, 2))
+        self._per_b = np.ascontiguousarray(per_bin.transpose(1, 0, 2))
+        self._day = np.ascontiguousarray(self.day)
         self._last: tuple[float, np.ndarray] | None = None
 
     def at(self, t: float) -> np.ndarray:
         """Integral from UTC midnight of day 0 of the period to ``t``, shape (P, J)."""
         u = self.start + t
-        days = np.floor(u / 24.0)
+        days = float(math.floor(u / 24.0))
         x = u - days * 24.0
         b = min(int(x / BIN_H), BINS_PER_DAY - 1)
         frac = (x - b * BIN_H) / BIN_H
-        return days * self.day + self.cum[:, b, :] + frac * self.per_bin[:, b, :]
+        return days * self._day + self._cum_b[b] + frac * self._per_b[b]
 
     def between(self, t0: float, t1: float) -> np.ndarray:
         """Integral over [t0, t1), shape (P, J)."""
@@ -185,7 +191,17 @@ class PeriodResult:
 
 
 class Accumulator:
-    """Integrates the router's state between events (see the module docstring)."""
+    """Integrates the router's state between events (see the module docstring).
+
+    Each interval costs one small matrix-vector product per slot (see :meth:`add`); the
+    per-pair sums (offered, unserved, latency-weighted, hours above the RTT threshold and
+    degraded) and the totals are accumulated in a batch when read, in the order the
+    intervals came (``np.cumsum`` adds sequentially), so every figure is bit-identical to
+    adding interval by interval.
+    """
+
+    _LAZY = ("offered", "unserved", "served_lat", "hours_unserved", "pair_offered",
+             "pair_unserved", "pair_served_lat", "pair_above", "pair_degraded", "link_down_h")
 
     def __init__(self, model: SimModel, start_utc_h: float, window: tuple[float, float],
                  sample_range: tuple[float, float] | None = None) -> None:
@@ -194,16 +210,15 @@ class Accumulator:
         self.ints = _Integrals(model.profile_factor, model.slots, start_utc_h)
         n_pairs = len(model.pair_labels)
         m = model.graph.n_edges
-        self.offered = 0.0
-        self.unserved = 0.0
-        self.served_lat = 0.0
-        self.hours_unserved = 0.0
-        self.pair_offered = np.zeros(n_pairs)
-        self.pair_unserved = np.zeros(n_pairs)
-        self.pair_served_lat = np.zeros(n_pairs)
-        self.pair_above = np.zeros(n_pairs)
-        self.pair_degraded = np.zeros(n_pairs)
-        self.link_down_h = np.zeros(m)
+        self._n_pairs = n_pairs
+        self._sums: dict[str, Any] = {
+            "offered": 0.0, "unserved": 0.0, "served_lat": 0.0, "hours_unserved": 0.0,
+            "pair_offered": np.zeros(n_pairs), "pair_unserved": np.zeros(n_pairs),
+            "pair_served_lat": np.zeros(n_pairs), "pair_above": np.zeros(n_pairs),
+            "pair_degraded": np.zeros(n_pairs), "link_down_h": np.zeros(m)}
+        # pending intervals, per slot: (offered, served, latency-weighted) per pair, hours
+        self._v: list[np.ndarray] = []
+        self._hours: list[float] = []
         n_prof = len(model.profile_factor)
         self._key = model.pair * n_prof + model.profile
         self._key2 = np.concatenate([self._key, self._key + n_pairs * n_prof])
@@ -218,46 +233,66 @@ class Accumulator:
                             "served_gbps": np.zeros(len(t)), "unserved_gbps": np.zeros(len(t)),
                             "mean_rtt_ms": np.full(len(t), np.nan)}
 
+    def __getattr__(self, name: str) -> Any:
+        # the accumulated figures (offered, pair_offered, ...): flushed on reading
+        if name in Accumulator._LAZY:
+            self._flush()
+            return self._sums[name]
+        raise AttributeError(name)
+
     def add(self, t0: float, t1: float, share: np.ndarray, lat: np.ndarray,
             down: np.ndarray) -> None:
         """Integrate the state (share, lat: (C, J)) over [t0, t1).
 
         Offered, served and latency-weighted Gbps are linear in the profile integrals, so
         the state is reduced once to (pair x profile) tables (kept while the router hands
-        back the same ``share`` and ``lat`` objects) and each interval costs three small
-        matrix-vector products per slot.
+        back the same ``share`` and ``lat`` objects) and each interval costs one small
+        matrix-vector product per slot; the rest waits for :meth:`_flush`.
         """
         if self.samples is not None:
             self._sample(t0, t1, share, lat)
         a, b = max(t0, self.window[0]), min(t1, self.window[1])
         if b <= a:
             return
-        m = self.model
         tables = self._tables(share, lat)
         g = self.ints.between(a, b)  # (P, J)
         hours = g[0]  # profile 0 is flat: hours per slot
-        thr = m.rtt_threshold_ms
-        n_pairs = len(m.pair_labels)
-        self.link_down_h += down * (b - a)
-        for j in range(m.slots):
-            v = tables[j] @ g[:, j]  # offered, served and latency-weighted, per pair
-            op, sp, lw = v[:n_pairs], v[n_pairs:2 * n_pairs], v[2 * n_pairs:]
-            self.pair_offered += op
-            lost = op - sp
-            self.pair_unserved += lost
-            self.pair_served_lat += lw
-            # mean RTT per pair (inf where nothing is served)
-            rtt = np.divide(2.0 * lw, sp, out=np.full(n_pairs, np.inf), where=sp > 0)
-            active = op > 0
-            self.pair_above += hours[j] * (active & (rtt > thr))
-            degraded = active & (lost > 1e-9 * op)
-            self.pair_degraded += hours[j] * degraded
-            if degraded.any():
-                self.hours_unserved += hours[j]
-            total = v.reshape(3, n_pairs).sum(axis=1)
-            self.offered += float(total[0])
-            self.unserved += float(total[0] - total[1])
-            self.served_lat += float(total[2])
+        # links down: += down * (b - a) adds b - a to those and 0.0 to the others
+        link_down_h = self._sums["link_down_h"]
+        np.add(link_down_h, b - a, out=link_down_h, where=np.asarray(down, dtype=bool))
+        for j in range(self.model.slots):
+            self._v.append(tables[j] @ g[:, j])  # offered, served and latency-weighted
+            self._hours.append(hours[j])
+
+    def _flush(self) -> None:
+        """Add the pending intervals to the sums, in order (bit-identical to adding them
+        one by one: ``np.cumsum`` along the intervals adds sequentially)."""
+        if not self._v:
+            return
+        sums = self._sums
+        n_pairs = self._n_pairs
+        v = np.stack(self._v)  # (intervals x slots, 3 x pairs)
+        hours = np.asarray(self._hours)
+        op, sp, lw = v[:, :n_pairs], v[:, n_pairs:2 * n_pairs], v[:, 2 * n_pairs:]
+        lost = op - sp
+        # mean RTT per pair (inf where nothing is served)
+        rtt = np.divide(2.0 * lw, sp, out=np.full(sp.shape, np.inf), where=sp > 0)
+        active = op > 0
+        above = hours[:, None] * (active & (rtt > self.model.rtt_threshold_ms))
+        degraded = active & (lost > 1e-9 * op)
+        for name, rows in (("pair_offered", op), ("pair_unserved", lost),
+                           ("pair_served_lat", lw), ("pair_above", above),
+                           ("pair_degraded", hours[:, None] * degraded)):
+            sums[name] = _sequential_sum(sums[name], rows)
+        total = v.reshape(len(v), 3, n_pairs).sum(axis=2)
+        for name, values in (("hours_unserved", np.where(degraded.any(axis=1), hours, 0.0)),
+                             ("offered", total[:, 0]), ("unserved", total[:, 0] - total[:, 1]),
+                             ("served_lat", total[:, 2])):
+            acc = float(sums[name])
+            for x in values.tolist():  # Python floats: sequential IEEE additions
+                acc += x
+            sums[name] = acc
+        self._v, self._hours = [], []
 
     def _tables(self, share: np.ndarray, lat: np.ndarray) -> list[np.ndarray]:
         """Per slot: offered, served and latency-weighted busy-hour Gbps per (pair,
@@ -305,6 +340,17 @@ class Accumulator:
             s["mean_rtt_ms"][sel] = np.where(served > 0, 2.0 * latw / served, np.nan)
 
 
+def _sequential_sum(first: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``first + rows[0] + rows[1] + ...`` added in that order (as ``+=`` row by row).
+
+    A sum along axis 0 of a C-contiguous array with two or more columns adds row after
+    row; with one column numpy would sum pairwise, so a zero column is added then."""
+    stack = np.concatenate([first[None, :], rows])
+    if stack.shape[1] == 1:
+        return np.concatenate([stack, np.zeros_like(stack)], axis=1).sum(axis=0)[:1]
+    return stack.sum(axis=0)
+
+
 def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
              window: tuple[float, float] | None = None, start_utc_h: float = 0.0,
              router: Any = None, timeseries: bool = False, log: bool = False) -> PeriodResult:
@@ -336,45 +382,52 @@ def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
     acc = Accumulator(model, start_utc_h, window, (begin_h, end_h) if timeseries else None)
     env = simpy.Environment(initial_time=begin_h)
     pools = [simpy.Resource(env, capacity=n) for n in model.faults.pool_ships]
-    down = np.zeros(m, dtype=np.int64)
     enabled = model.enabled
     keep = enabled[schedule.link] & (schedule.start_h >= begin_h) & (schedule.start_h < end_h)
     idx = np.flatnonzero(keep)
+    # faults only on links in service: a link down is in service
+    down = [0] * m  # faults under way per link
+    down_mask = np.zeros(m, dtype=bool)  # down > 0
     st: dict[str, Any] = {"last": begin_h, "dirty": False, "events": 0, "max_down": 0,
-                          "wait": 0.0, "max_queue": 0}
+                          "n_down": 0, "wait": 0.0, "max_queue": 0}
     events: list[tuple[float, str, int]] = []
     link_faults = np.zeros(m, dtype=np.int64)
+    f_link, f_start = schedule.link.tolist(), schedule.start_h.tolist()
+    f_permit, f_repair = schedule.permit_h.tolist(), schedule.repair_h.tolist()
+    f_pool = schedule.pool.tolist()
 
     def advance(now: float) -> None:
         if now <= st["last"]:
             return
         if st["dirty"]:
-            router.update(down == 0)
+            router.update(~down_mask)
             st["dirty"] = False
         share, lat = router.state()
-        acc.add(st["last"], now, share, lat, (down > 0) & enabled)
+        acc.add(st["last"], now, share, lat, down_mask)
         st["last"] = now
 
     def change(link: int, delta: int, kind: str) -> None:
         advance(env.now)
         before = down[link]
-        down[link] += delta
-        if (before == 0) != (down[link] == 0):
+        down[link] = after = before + delta
+        if (before == 0) != (after == 0):
             st["dirty"] = True
+            down_mask[link] = after > 0
+            st["n_down"] += 1 if after > 0 else -1
         st["events"] += 1
-        st["max_down"] = max(st["max_down"], int((down > 0).sum()))
+        st["max_down"] = max(st["max_down"], st["n_down"])
         if log:
             events.append((float(env.now), kind, link))
 
     def fault(i: int):
-        link = int(schedule.link[i])
-        yield env.timeout(float(schedule.start_h[i]) - begin_h)
+        link = f_link[i]
+        yield env.timeout(f_start[i] - begin_h)
         if window[0] <= env.now < window[1]:
             link_faults[link] += 1
         change(link, +1, "fault")
-        if schedule.permit_h[i] > 0:
-            yield env.timeout(float(schedule.permit_h[i]))
-        pool = int(schedule.pool[i])
+        if f_permit[i] > 0:
+            yield env.timeout(f_permit[i])
+        pool = f_pool[i]
         if pool >= 0:
             resource = pools[pool]
             with resource.request() as req:
@@ -382,9 +435,9 @@ def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
                 st["max_queue"] = max(st["max_queue"], len(resource.queue))
                 yield req
                 st["wait"] += env.now - asked
-                yield env.timeout(float(schedule.repair_h[i]))
+                yield env.timeout(f_repair[i])
         else:
-            yield env.timeout(float(schedule.repair_h[i]))
+            yield env.timeout(f_repair[i])
         change(link, -1, "repair")
 
     for i in idx.tolist():

@@ -84,7 +84,7 @@ class IncrementalRouter:
             self.dist = np.full(c, np.inf)
             self.lat = np.zeros(c)
             self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-            self.users = np.zeros((m, c), dtype=bool)
+            self._users = np.zeros((m + 1, c), dtype=bool)
             self._reroute_full(np.arange(c))
         else:
             self._cache = model_cache(model)
@@ -99,10 +99,10 @@ class IncrementalRouter:
                 self.dist = np.full(c, np.inf)
                 self.lat = np.zeros(c)
                 self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-                self.users = np.zeros((m, c), dtype=bool)
+                self._users = np.zeros((m + 1, c), dtype=bool)
                 self._route(np.arange(c))
                 initial = {name: getattr(self, name).copy() for name in
-                           ("chosen", "dist", "lat", "path_edges", "users")}
+                           ("chosen", "dist", "lat", "path_edges", "_users")}
                 for value in initial.values():
                     value.flags.writeable = False
                 self._cache.initial = initial
@@ -112,6 +112,21 @@ class IncrementalRouter:
         self.best0 = self.dist.copy()
         self.lat0 = self.lat.copy()
         self.rerouted = 0
+
+    def _index_users(self, edges: np.ndarray, rows: np.ndarray, value: bool) -> None:
+        """``users[edges[i, j], rows[i]] = value`` for every step j of path i (the padding
+        -1 writes the extra row), as one flat scatter (``_users`` is C-contiguous: made
+        by ``np.zeros`` or ``copy``, so ``reshape(-1)`` is a view)."""
+        c = self._users.shape[1]
+        self._users.reshape(-1)[edges * c + rows[:, None]] = value
+
+    @property
+    def users(self) -> np.ndarray:
+        """The edge -> commodities index, shape (m, C) (a view: it follows the changes).
+
+        It is kept with one more row, written for the padding ``-1`` of ``path_edges``, so
+        that paths index it without dropping their padding first."""
+        return self._users[:-1]
 
     def masks(self) -> np.ndarray:
         """Edge masks of the transit groups restricted to the links in service."""
@@ -199,7 +214,7 @@ class IncrementalRouter:
         dist, pred = dijkstra(self._matrix, directed=True, indices=sources,
                               return_predecessors=True, limit=min(limit, FINITE))
         leg = dist[inv, start]
-        walked, steps = self._walk(pred, inv, start)
+        walked, steps = self._walk(pred, inv, start, sources)
         total = np.where(back & np.isfinite(leg[:k]), walked[:k], leg[:k])
         total[hub] = total[hub] + leg[k:]
         total = total + m.cand_surcharge[cidx]
@@ -211,54 +226,66 @@ class IncrementalRouter:
         pick = at_best[first]  # the first candidate at the best weight, per row
         reach = np.isfinite(total[pick])
         # the chosen legs' edges, leg 1 then leg 2 side by side
+        # (the last row of steps takes no step: unreachable rows and direct legs' leg 2)
         width = steps.shape[1]
-        edges = np.full((len(rows), 2 * width), -1, dtype=np.int64)
-        edges[reach, :width] = steps[pick[reach]]
-        two = reach & hub[pick]
-        edges[two, width:] = steps[k + (np.cumsum(hub) - 1)[pick[two]]]
-        self._widen(2 * width)
+        leg2 = np.where(reach & hub[pick], k + (np.cumsum(hub) - 1)[pick], -1)
+        edges = steps[np.stack([np.where(reach, pick, -1), leg2], axis=1)].reshape(
+            len(rows), 2 * width)
+        # stored without the steps no chosen leg takes (legs are prefixes of their half)
+        used = (edges >= 0).any(axis=0)
+        n1, n2 = int(used[:width].sum()), int(used[width:].sum())
+        kept = np.concatenate([edges[:, :n1], edges[:, width:width + n2]], axis=1)
+        self._widen(n1 + n2)
         # the edge -> commodities index: drop the old paths, add the new ones
-        old = self.path_edges[rows]
-        o_r, o_h = np.nonzero(old >= 0)
-        self.users[old[o_r, o_h], rows[o_r]] = False
+        self._index_users(self.path_edges[rows], rows, False)
         self.path_edges[rows] = -1
-        self.path_edges[rows, :2 * width] = edges
-        n_r, n_h = np.nonzero(edges >= 0)
-        self.users[edges[n_r, n_h], rows[n_r]] = True
+        self.path_edges[rows, :n1 + n2] = kept
+        self._index_users(kept, rows, True)
         self.chosen[rows] = cidx[pick]
         self.dist[rows] = total[pick]
-        self.lat[rows] = np.where(edges >= 0, m.latency[edges], 0.0).sum(axis=1)
+        self.lat[rows] = cache.lat_ext[edges].sum(axis=1)  # padding: latency 0
         self.rerouted += len(rows)
 
-    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``).
+    def _walk(self, pred: np.ndarray, src: np.ndarray, start: np.ndarray,
+              sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Walk from ``start`` to the root of search tree ``src`` (rows of ``pred``, the
+        searches from super nodes ``sources``).
 
         Returns the weight of each walk summed in walking order (for a leg searched from
-        its end and walked from its origin, that is travel order: ``np.cumsum`` adds
-        sequentially, as the search from the origin does) and the edges of every step,
-        shape (walks, steps), padded with -1. The nodes after 1, 2, ... steps come by
-        pointer doubling (log2(steps) rounds). The two directions of a node pair share
-        their entry (the same parallel arcs, the same cheapest one).
+        its end and walked from its origin, that is travel order: a sum along the steps
+        adds sequentially, as the search from the origin does) and the edges of every
+        step, shape (walks + 1, steps), padded with -1 (the last row: a walk of no step).
+        The nodes after 1, 2, ... steps come by pointer doubling (log2(steps) rounds),
+        within the block of the search's transit group (its tree stays there). The two
+        directions of a node pair share their entry (the same parallel arcs, the same
+        cheapest one).
         """
         cache = self._cache
-        size = cache.size
+        n = cache.n
         n_search = len(pred)
-        nodes = np.arange(size)
-        # per tree node: its parent (roots and unreached nodes: themselves) and the entry
-        # of the arc from it (a node "from itself": the sentinel, weight 0, no edge); on
-        # flat positions row * size + node
-        parent = np.where(pred >= 0, pred, nodes[None, :])
-        entry = self._entry[parent * size + nodes[None, :]].ravel()
-        jump = (parent + (np.arange(n_search) * size)[:, None]).ravel()
-        at = (src * size + start)[:, None]  # position after 0, 1, ... steps
+        group = sources // n
+        base = (group * n)[:, None]  # first super node of each search's block
+        local = np.arange(n)
+        # per tree node of the block: its parent (roots and unreached nodes: themselves)
+        # and the entry of the arc from it (a node "from itself": the sentinel, weight 0,
+        # no edge); on flat positions row * n + local node
+        block = pred.reshape(n_search, cache.n_groups, n)[np.arange(n_search), group]
+        parent = np.where(block >= 0, block, base + local)
+        parent -= base  # local
+        entry = self._entry[(group * (n * n))[:, None] + parent * n + local].ravel()
+        jump = (parent + (np.arange(n_search) * n)[:, None]).ravel()
+        at = (src * n + start - base[src, 0])[None, :]  # position after 0, 1, ... steps
         sentinel = cache.n_entries
-        while not (entry[at[:, -1]] == sentinel).all():
-            at = np.concatenate([at, jump[at]], axis=1)
+        while not (entry[at[-1]] == sentinel).all():
+            at = np.concatenate([at, jump[at]])
             jump = jump[jump]
-        pos = entry[at]
-        total = np.cumsum(cache.w_ext[pos], axis=1)[:, -1]
-        return total, cache.edge_ext[pos]
+        # (steps, walks + 1): one more walk that takes no step (its edges: all padding)
+        pos = np.concatenate([entry[at], np.full((len(at), 1), sentinel, dtype=entry.dtype)],
+                             axis=1)
+        # a sum along axis 0 with two or more columns adds row after row: in walking
+        # order (see _sequential_sum in the engine)
+        total = cache.w_ext[pos].sum(axis=0)[:len(src)]
+        return total, cache.edge_ext[np.ascontiguousarray(pos.T)]
 
     def _save(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The routing of ``rows`` (to put back with :meth:`_put`)."""
@@ -275,22 +302,27 @@ class IncrementalRouter:
             pick = rows
         if not len(rows):
             return
-        old = self.path_edges[rows]
-        o_r, o_h = np.nonzero(old >= 0)
-        self.users[old[o_r, o_h], rows[o_r]] = False
+        self._index_users(self.path_edges[rows], rows, False)
         new = saved["path_edges"][pick]
         width = new.shape[1]
         self._widen(width)
         self.path_edges[rows] = -1
         self.path_edges[rows, :width] = new
-        n_r, n_h = np.nonzero(new >= 0)
-        self.users[new[n_r, n_h], rows[n_r]] = True
+        self._index_users(new, rows, True)
         for name in ("chosen", "dist", "lat"):
             getattr(self, name)[rows] = saved[name][pick]
         self.rerouted += len(rows)
 
     def update(self, alive: np.ndarray) -> int:
-        """Take a new set of links in service; return the number of commodities re-routed."""
+        """Take a new set of links in service; return the number of commodities re-routed.
+
+        When none is, the state (and the arrays :meth:`state` hands back) is unchanged."""
+        count = self._update(alive)
+        if count:
+            self._state = None
+        return count
+
+    def _update(self, alive: np.ndarray) -> int:
         alive = np.asarray(alive, dtype=bool) & self.model.enabled
         changed = np.flatnonzero(self.alive != alive)
         if not len(changed):
@@ -300,7 +332,6 @@ class IncrementalRouter:
         repaired = changed[~was[changed]]
         self.alive = alive
         self.updates += 1
-        self._state = None
         if self.full:
             rows = np.arange(self.model.n_commodities)
             self._reroute_full(rows)
@@ -325,19 +356,22 @@ class IncrementalRouter:
         limit = np.inf
         home = np.zeros(0, dtype=np.int64)
         if len(repaired):
-            more = self._may_improve(repaired) & ~hit
-            # displaced commodities whose intact-network path is whole again take it
-            # back without a search: nothing is shorter, and ties would have chosen
-            # another candidate on the intact network already
-            down = np.flatnonzero(self.model.enabled & ~alive)
-            back = more & ~self._initial["users"][down].any(axis=0)
-            home = np.flatnonzero(back)
-            more &= ~back
-            if not len(failed) and more.any():
-                # a repair only shortens paths: nothing longer than the current path
-                # weights needs searching
-                limit = float(self.dist[more].max())
-            hit |= more
+            more = self._improvable(repaired)
+            if len(failed):
+                more = more[~hit[more]]
+            if len(more):
+                # displaced commodities whose intact-network path is whole again take it
+                # back without a search: nothing is shorter, and ties would have chosen
+                # another candidate on the intact network already
+                down = np.flatnonzero(self.model.enabled & ~alive)
+                back = ~self._initial["_users"][down[:, None], more].any(axis=0)
+                home = more[back]
+                more = more[~back]
+                if not len(failed) and len(more):
+                    # a repair only shortens paths: nothing longer than the current path
+                    # weights needs searching
+                    limit = float(self.dist[more].max())
+                hit[more] = True
         rows = np.flatnonzero(hit)
         self._push(was, np.concatenate([rows, home]) if len(home) else rows)
         self._put(self._initial, home)
@@ -372,6 +406,20 @@ class IncrementalRouter:
         current = self.dist
         margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
         return displaced & (best < current + margin)
+
+    def _improvable(self, repaired: np.ndarray) -> np.ndarray:
+        """:meth:`_may_improve` as sorted commodity indices (computed on the displaced
+        commodities only)."""
+        rows = np.flatnonzero(self.dist > self.best0)
+        if not len(rows):
+            return rows
+        cache = self._cache
+        best = cache.repair_bound(self.model, int(repaired[0]))[rows]
+        for e in repaired[1:].tolist():
+            best = np.minimum(best, cache.repair_bound(self.model, e)[rows])
+        current = self.dist[rows]
+        margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
+        return rows[best < current + margin]
 
     def served(self) -> np.ndarray:
         """Whether each commodity has a path now."""
