@@ -80,11 +80,7 @@ class IncrementalRouter:
         self.updates = 0
         self._state: tuple[np.ndarray, np.ndarray] | None = None
         if full_recompute:
-            self.chosen = np.zeros(c, dtype=np.int64)
-            self.dist = np.full(c, np.inf)
-            self.lat = np.zeros(c)
-            self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-            self._users = np.zeros((m + 1, c), dtype=bool)
+            self._clear(c, m)
             self._reroute_full(np.arange(c))
         else:
             self._cache = model_cache(model)
@@ -95,11 +91,7 @@ class IncrementalRouter:
             self._undo: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
             initial = self._cache.initial
             if initial is None:
-                self.chosen = np.zeros(c, dtype=np.int64)
-                self.dist = np.full(c, np.inf)
-                self.lat = np.zeros(c)
-                self.path_edges = np.full((c, 0), -1, dtype=np.int64)
-                self._users = np.zeros((m + 1, c), dtype=bool)
+                self._clear(c, m)
                 self._route(np.arange(c))
                 initial = {name: getattr(self, name).copy() for name in
                            ("chosen", "dist", "lat", "path_edges", "_users")}
@@ -113,6 +105,14 @@ class IncrementalRouter:
         self.lat0 = self.lat.copy()
         self.rerouted = 0
 
+
+    def _clear(self, c: int, m: int) -> None:
+        """No commodity routed yet (``c`` commodities, ``m`` edges)."""
+        self.chosen = np.zeros(c, dtype=np.int64)
+        self.dist = np.full(c, np.inf)
+        self.lat = np.zeros(c)
+        self.path_edges = np.full((c, 0), -1, dtype=np.int64)
+        self._users = np.zeros((m + 1, c), dtype=bool)
     def _index_users(self, edges: np.ndarray, rows: np.ndarray, value: bool) -> None:
         """``users[edges[i, j], rows[i]] = value`` for every step j of path i (the padding
         -1 writes the extra row), as one flat scatter (``_users`` is C-contiguous: made
