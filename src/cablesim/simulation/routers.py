@@ -384,8 +384,8 @@ class IncrementalRouter:
         if len(self._undo) > self.undo_depth:
             del self._undo[0]
 
-    def _may_improve(self, repaired: np.ndarray) -> np.ndarray:
-        """Which commodities a repaired link could give a shorter path (a mask).
+    def _improvable(self, repaired: np.ndarray) -> np.ndarray:
+        """The commodities a repaired link could give a shorter path (sorted indices).
 
         Only displaced commodities (path weight above that on the intact network) can
         improve, and a new shortest path that is shorter than the current one must use a
@@ -396,20 +396,6 @@ class IncrementalRouter:
         bound is not below their current path weight (with a margin for rounding) keep
         their (still shortest) path.
         """
-        displaced = self.dist > self.best0
-        if not displaced.any():
-            return displaced
-        cache = self._cache
-        best = cache.repair_bound(self.model, int(repaired[0]))
-        for e in repaired[1:].tolist():
-            best = np.minimum(best, cache.repair_bound(self.model, e))
-        current = self.dist
-        margin = 1e-9 * np.abs(np.where(np.isfinite(current), current, 0.0)) + 1e-12
-        return displaced & (best < current + margin)
-
-    def _improvable(self, repaired: np.ndarray) -> np.ndarray:
-        """:meth:`_may_improve` as sorted commodity indices (computed on the displaced
-        commodities only)."""
         rows = np.flatnonzero(self.dist > self.best0)
         if not len(rows):
             return rows
