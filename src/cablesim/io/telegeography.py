@@ -49,7 +49,7 @@ import os
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -651,6 +651,34 @@ def _feature_collection(path: Path, problems: list[Problem]) -> list[Any] | None
     return doc["features"]
 
 
+def _identified_features(features: list[Any], name: str, problems: list[Problem],
+                         id_keys: tuple[str, str], what: str, holds: str
+                         ) -> Iterator[tuple[int, Mapping[str, Any], Mapping[str, Any], str,
+                                             Callable[..., None]]]:
+    """The features that are objects with properties naming an id (the first of ``id_keys``
+    present), as ``(position, feature, properties, id, report)``; the others are reported
+    in ``problems`` (file ``name``, row = the feature's position from 1). ``what`` names the
+    thing a feature describes, ``holds`` what its properties must hold."""
+    for pos, feature in enumerate(features):
+        def report(fieldname: str | None, message: str, hint: str | None = None,
+                   row: int = pos + 1) -> None:
+            problems.append(Problem(name, row, fieldname, message, hint, "feature"))
+
+        if not isinstance(feature, Mapping):
+            report(None, "is not a GeoJSON Feature object")
+            continue
+        props = feature.get("properties")
+        if not isinstance(props, Mapping):
+            report("properties", f"missing or not an object (it must hold {holds})")
+            continue
+        fid = _feature_id(props, id_keys)
+        if fid is None:
+            report("properties.id", f"missing: each feature must name its {what} "
+                   f"(TeleGeography slug in {id_keys[0]!r} or {id_keys[1]!r})")
+            continue
+        yield pos, feature, props, fid, report
+
+
 def _read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
                     ) -> dict[str, _GeoCable]:
     name = str(path)
@@ -659,22 +687,8 @@ def _read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
     if features is None:
         return cables
     merged = 0
-    for pos, feature in enumerate(features):
-        def report(fieldname: str | None, message: str, hint: str | None = None) -> None:
-            problems.append(Problem(name, pos + 1, fieldname, message, hint, "feature"))
-
-        if not isinstance(feature, Mapping):
-            report(None, "is not a GeoJSON Feature object")
-            continue
-        props = feature.get("properties")
-        if not isinstance(props, Mapping):
-            report("properties", "missing or not an object (it must hold the cable's id)")
-            continue
-        cid = _feature_id(props, ("id", "slug"))
-        if cid is None:
-            report("properties.id", "missing: each feature must name its cable (TeleGeography "
-                   "slug in 'id' or 'slug')")
-            continue
+    for pos, feature, props, cid, report in _identified_features(
+            features, name, problems, ("id", "slug"), "cable", "the cable's id"):
         lines = _lines_of(feature.get("geometry"))
         if isinstance(lines, str):
             report("geometry", f"cable {cid!r}: {lines}")
@@ -701,22 +715,9 @@ def _read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
         return points
     duplicates: list[str] = []
     bad_tbd: list[dict[str, Any]] = []
-    for pos, feature in enumerate(features):
-        def report(fieldname: str | None, message: str) -> None:
-            problems.append(Problem(name, pos + 1, fieldname, message, None, "feature"))
-
-        if not isinstance(feature, Mapping):
-            report(None, "is not a GeoJSON Feature object")
-            continue
-        props = feature.get("properties")
-        if not isinstance(props, Mapping):
-            report("properties", "missing or not an object (it must hold the landing point id)")
-            continue
-        lid = _feature_id(props, ("slug", "id"))
-        if lid is None:
-            report("properties.id", "missing: each feature must name its landing point "
-                   "(TeleGeography slug in 'slug' or 'id')")
-            continue
+    for pos, feature, props, lid, report in _identified_features(
+            features, name, problems, ("slug", "id"), "landing point",
+            "the landing point id"):
         geometry = feature.get("geometry")
         lon = lat = None
         if geometry is not None:
