@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cablesim._errors import DemandError, Problem, ScenarioError, did_you_mean
-from cablesim.geo import great_circle_km
+from cablesim.geo import great_circle_km_array
 from cablesim.io.topology import read_csv_text
 from cablesim.network import Network
 from cablesim.schema import Column
@@ -601,8 +601,10 @@ def _gravity_class(pairs: list[tuple[str, str]], users: dict[str, float],
         return []
     u_o = np.array([users[o] for o, _ in pairs])
     u_d = np.array([users[d] for _, d in pairs])
-    dist = np.array([max(great_circle_km(*coords[o], *coords[d]), params.min_distance_km)
-                     for o, d in pairs])
+    ends_o = np.array([coords[o] for o, _ in pairs], dtype=float)
+    ends_d = np.array([coords[d] for _, d in pairs], dtype=float)
+    dist = np.maximum(great_circle_km_array(ends_o[:, 0], ends_o[:, 1], ends_d[:, 0],
+                                            ends_d[:, 1]), params.min_distance_km)
     log_w = (_log_power(u_o, params.users_exponent_origin)
              + _log_power(u_d, params.users_exponent_destination)
              - params.distance_exponent * np.log(dist))
