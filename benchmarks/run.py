@@ -57,7 +57,7 @@ from cablesim.routing.graph import ArcGraph  # noqa: E402
 from cablesim.routing.lp import new_solver  # noqa: E402
 from cablesim.routing.paths import arc_loads, shortest_paths  # noqa: E402
 from cablesim.demand import load_country_indicators  # noqa: E402
-from cablesim.scenario import prepare_scenario, scenario_demand  # noqa: E402
+from cablesim.experiment import prepare_scenario  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- workloads
@@ -373,7 +373,7 @@ def bench_china_asean(repeats: int, sample: int, out: dict) -> None:
     graph = ArcGraph.from_network(network)
     spec = next(sc for sc in exp.scenarios if sc.name == "direct")
     countries = load_country_indicators(exp.countries) if exp.countries else None
-    demand, year = scenario_demand(spec, network, countries, exp.path.name)
+    demand, year = spec.demand.table(network, countries), spec.demand.year
     prep = prepare_scenario(spec, network, graph, demand, year, exp.path.name)
     com = Commodities(prep.commodities.origin, np.full(len(prep.commodities.origin), -1),
                       prep.commodities.destination, prep.commodities.volume)

@@ -9,7 +9,7 @@ import pytest
 
 import cablesim
 from cablesim.cli import main
-from cablesim.costs import CAPITALS
+from cablesim.experiment.tables import CAPITALS
 
 from conftest import ROOT
 

@@ -82,7 +82,7 @@ def test_from_mapping_unknown_key_hint_and_bad_values():
     problems = {p.field: p for p in info.value.problems}
     assert set(problems) == {"cagrr", "peak_utilisation", "base_year"}
     assert all(p.file == "exp.toml" and p.row is None for p in problems.values())
-    assert problems["cagrr"].message == "unknown demand parameter"
+    assert problems["cagrr"].message == "unknown key"
     assert problems["cagrr"].hint == "did you mean 'cagr'?"
     assert "must be <= 1" in problems["peak_utilisation"].message
     assert "whole year" in problems["base_year"].message

@@ -12,7 +12,7 @@ import cablesim
 import cablesim._errors as errors
 from cablesim.demand import load_demand_csv
 from cablesim.invariants import check_scenario_tables
-from cablesim.scenario import load_experiment, path_between
+from cablesim.experiment import load_experiment, path_between
 
 from conftest import DATA, ROOT
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import cablesim
 from cablesim import CablesimError
 from cablesim.demand import load_demand_csv
-from cablesim.scenario import load_experiment
+from cablesim.experiment import load_experiment
 
 from conftest import DATA
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cablesim import InvariantError
 from cablesim.invariants import check_scenario_tables
-from cablesim.scenario import load_experiment, run_experiment
+from cablesim.experiment import load_experiment, run_experiment
 
 from conftest import DATA
 

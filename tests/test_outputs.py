@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import cablesim.outputs as outputs
+import cablesim.experiment.write as outputs
 from cablesim import ScenarioError
 from cablesim.cli import EXIT_INTERRUPTED, EXIT_INVALID, main
-from cablesim.scenario import load_experiment, run_experiment
+from cablesim.experiment import load_experiment, run_experiment
 
 from conftest import DATA, ROOT
 
@@ -89,7 +89,7 @@ def test_an_interrupted_write_keeps_the_previous_results(experiment, tmp_path, m
 
 SLOW_RUN = """
 import sys, time
-import cablesim.outputs as outputs
+import cablesim.experiment.write as outputs
 real = outputs.atomic_write_text
 def slow(path, text):
     time.sleep(0.4)

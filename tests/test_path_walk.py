@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cablesim.costs import path_nodes, path_texts
+from cablesim.experiment.tables import path_nodes, path_texts
 from cablesim.geo import great_circle_km, great_circle_km_array
 from cablesim.policy import TransitRules
 from cablesim.routing.graph import ArcGraph

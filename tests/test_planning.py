@@ -13,7 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from cablesim import ScenarioError
 from cablesim.commands import plan as plan_command
-from cablesim.costs import capital_recovery_factor
+from cablesim.experiment.tables import capital_recovery_factor
 from cablesim.planning import (
     Expansion,
     YearProblem,

@@ -16,6 +16,9 @@ from shapely.geometry import MultiLineString
 
 import cablesim
 from cablesim import plot
+from cablesim.commands.maps import render_map
+from cablesim.experiment import load_experiment
+from cablesim.experiment.path import paths_under
 from cablesim._errors import CablesimError, ScenarioError
 from cablesim.plot import maps as plot_maps
 from cablesim.plot.basemap import fit_extent, geometry_parts
@@ -288,8 +291,9 @@ def test_comparison_and_difference_maps(small_result, small_net) -> None:
 
 # ---------------------------------------------------------------------------- path maps
 def test_path_map_shows_the_hairpin_across_the_pacific(small_net) -> None:
-    fig = plot.plot_paths(EXPERIMENT, "VNHAN", "IDJKT", ["direct", "hairpin_us"],
-                          network=small_net, figsize=(9, 7), dpi=40, labels=False)
+    paths = paths_under(load_experiment(EXPERIMENT), "VNHAN", "IDJKT",
+                        ["direct", "hairpin_us"], network=small_net)
+    fig = plot.plot_paths(small_net, "VNHAN", "IDJKT", paths, figsize=(9, 7), dpi=40, labels=False)
     img = png_pixels(fig)
     assert img.shape == (280, 360, 3)
     wide = map_axes(fig)[0]
@@ -305,14 +309,35 @@ def test_path_map_shows_the_hairpin_across_the_pacific(small_net) -> None:
 
 
 def test_path_map_errors(small_net) -> None:
+    experiment = load_experiment(EXPERIMENT)
     with pytest.raises(ScenarioError) as err:
-        plot.plot_paths(EXPERIMENT, "VNHANN", "IDJKT", ["direct"], network=small_net)
+        paths_under(experiment, "VNHANN", "IDJKT", ["direct"], network=small_net)
     assert "did you mean 'VNHAN'" in str(err.value)
+    assert err.value.problems[0].file == "origin"
     with pytest.raises(ScenarioError) as err:
-        plot.plot_paths(EXPERIMENT, "VNHAN", "IDJKT", ["hairpin_usa"], network=small_net)
+        paths_under(experiment, "VNHAN", "IDJKT", ["hairpin_usa"], network=small_net)
     assert "did you mean 'hairpin_us'" in str(err.value)
+    with pytest.raises(ScenarioError) as err:  # the plot checks the ends it is given too
+        plot.plot_paths(small_net, "VNHAN", "IDJKX", {"direct": "no path"})
+    assert "did you mean 'IDJKT'" in str(err.value)
     with pytest.raises(ScenarioError):
-        plot.plot_paths(small_net, "VNHAN", "IDJKT", ["direct"])
+        plot.plot_paths(small_net, "VNHAN", "IDJKT", {})
+
+
+def test_plot_package_never_loads_or_runs() -> None:
+    """Plots draw what they are given: nothing under plot/ imports a loader or the runner."""
+    import ast
+
+    forbidden = ("cablesim.experiment.run", "cablesim.experiment.spec",
+                 "cablesim.experiment.path", "cablesim.experiment.prepare", "cablesim.io",
+                 "cablesim.simulation", "cablesim.planning", "cablesim.demand")
+    for file in (Path(plot.__file__).parent).glob("*.py"):
+        tree = ast.parse(file.read_text())
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(forbidden), f"{file.name} imports {name}"
 
 
 # ---------------------------------------------------------------------------- charts
@@ -334,22 +359,22 @@ def test_charts_reject_unknown_scenarios(small_result) -> None:
 
 # ---------------------------------------------------------------------------- render_map
 def test_render_map_from_files(tmp_path: Path) -> None:
-    out = plot.render_map(SMALL, tmp_path / "topo.png", dpi=40, width_px=320, height_px=240)
+    out = render_map(SMALL, tmp_path / "topo.png", dpi=40, width_px=320, height_px=240)
     with Image.open(out) as image:
         assert image.size == (320, 240)
-    out = plot.render_map(EXPERIMENT, tmp_path / "scenario.png", scenario="guangxi_hub", dpi=30,
+    out = render_map(EXPERIMENT, tmp_path / "scenario.png", scenario="guangxi_hub", dpi=30,
                           labels=False)
     with Image.open(out) as image:
         assert image.size[0] > 200
     with pytest.raises(ScenarioError) as err:
-        plot.render_map(EXPERIMENT, tmp_path / "x.png", scenario="guangxi")
+        render_map(EXPERIMENT, tmp_path / "x.png", scenario="guangxi")
     assert "did you mean 'guangxi_hub'" in str(err.value)
     with pytest.raises(ScenarioError):
-        plot.render_map(SMALL, tmp_path / "x.png", scenario="direct")  # a topology folder
+        render_map(SMALL, tmp_path / "x.png", scenario="direct")  # a topology folder
     with pytest.raises(ScenarioError):
-        plot.render_map(SMALL, tmp_path / "x.gif")
+        render_map(SMALL, tmp_path / "x.gif")
     with pytest.raises(ScenarioError):
-        plot.render_map(SMALL, tmp_path / "x.png", extent="wrld")
+        render_map(SMALL, tmp_path / "x.png", extent="wrld")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.png", "topo.png"]
 
 
@@ -357,7 +382,7 @@ def test_transit_price_chart_without_capitals_says_so():
     import dataclasses
 
     from cablesim import plot
-    from cablesim.scenario import load_experiment, run_experiment
+    from cablesim.experiment import load_experiment, run_experiment
 
     from conftest import DATA
 

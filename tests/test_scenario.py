@@ -9,8 +9,8 @@ import pytest
 
 from cablesim import ScenarioError
 from cablesim.geo import C_KM_PER_S, FIBRE_GROUP_INDEX
-from cablesim.outputs import write_results
-from cablesim.scenario import load_experiment, path_between, run_experiment
+from cablesim.experiment.write import write_results
+from cablesim.experiment import load_experiment, path_between, run_experiment
 
 from conftest import DATA
 

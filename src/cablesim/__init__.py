@@ -13,7 +13,6 @@ The public API is small and re-exported here::
     cablesim.write_results(result, "results/hairpin_vs_guangxi")
 """
 
-from cablesim._version import __version__
 from cablesim._errors import (
     CablesimError,
     DemandError,
@@ -24,17 +23,17 @@ from cablesim._errors import (
     ScenarioError,
     TopologyError,
 )
-from cablesim.io.topology import load_topology, save_topology
-from cablesim.network import Network
-from cablesim.outputs import write_results
-from cablesim.scenario import (
+from cablesim._version import __version__
+from cablesim.experiment import (
     Experiment,
     ExperimentResult,
     load_experiment,
     path_between,
     run_experiment,
+    write_results,
 )
-
+from cablesim.io.topology import load_topology, save_topology
+from cablesim.network import Network
 
 __all__ = [
     "__version__",

@@ -8,6 +8,7 @@ and field); 2 bad command-line usage; 3 an internal error (a bug: please report 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -20,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import CablesimError
+from cablesim._version import __version__
 from cablesim.commands import COMMAND_MODULES
-from cablesim.schema import schema_markdown
 from cablesim.io.topology import load_topology
+from cablesim.schema import schema_markdown
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -88,8 +89,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cablesim.outputs import write_results
-    from cablesim.scenario import load_experiment, run_experiment
+    from cablesim.experiment import load_experiment, run_experiment
+    from cablesim.experiment.write import write_results
 
     experiment = load_experiment(args.experiment)
     out_dir = Path(args.out) if args.out else Path("results") / experiment.name
@@ -118,7 +119,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_path(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cablesim.scenario import path_between
+    from cablesim.experiment import path_between
 
     info = path_between(args.scenario, args.origin, args.destination, policy=args.policy,
                         topology=args.topology, scenario_name=args.name)
@@ -179,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     path.add_argument("--policy", help="a policy preset to use instead of the scenario's")
     path.add_argument("--topology", help="topology folder to use instead of the scenario's")
     path.add_argument("--json", action="store_true", help="print the result as JSON")
-    path.set_defaults(handler=_cmd_path)
+    path.set_defaults(handler=_cmd_path, flags={"origin": "--from", "destination": "--to",
+                                               "policy": "--policy"})
     schema = sub.add_parser("schema", help="print the topology file schema (Markdown)",
                             description="Print the column tables of nodes.csv and links.csv.")
     schema.add_argument("--out", help="write to this file instead of standard output")
@@ -212,7 +214,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     try:
         return int(args.handler(args, out, err))
     except CablesimError as exc:
-        err.write(f"cablesim: error: {exc}\n")
+        err.write(f"cablesim: error: {_with_flags(exc, getattr(args, 'flags', {}))}\n")
         return EXIT_INVALID
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -231,6 +233,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _with_flags(exc: CablesimError, flags: dict[str, str]) -> CablesimError:
+    """The error with the library's argument names replaced by this command's flags."""
+    if not flags or not any(p.file in flags for p in exc.problems):
+        return exc
+    problems = [dataclasses.replace(p, file=flags[p.file]) if p.file in flags else p
+                for p in exc.problems]
+    return type(exc)(exc.summary, problems)
 
 
 def _raise_on_sigterm() -> Any:

@@ -26,8 +26,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ from cablesim.geo import great_circle_km_array
 from cablesim.io.topology import read_csv_text
 from cablesim.network import Network
 from cablesim.schema import Column
+from cablesim.settings import check_settings, setting
 from cablesim.validation import TableSource, coerce_table
 
 __all__ = [
@@ -125,53 +126,19 @@ _YEAR_MIN, _YEAR_MAX = 1850, 2100
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+DEFAULT_CAGR = 0.30
+"""Growth of demand per year, a fraction: TeleGeography reports global international
+bandwidth growth of +29% in 2021 and +34% in 2020 (State of the Network 2022; facts-inputs
+A7). The one default of every demand model's growth."""
+
+
 @dataclass(frozen=True)
 class GravityParams:
     """Parameters of the gravity demand model (:func:`gravity_demand`).
 
-    Attributes
-    ----------
-    users_exponent_origin : float
-        Exponent ``a`` of the origin's Internet users (default 1.0: the classic gravity
-        model, traffic proportional to the product of the two populations).
-    users_exponent_destination : float
-        Exponent ``b`` of the destination's Internet users (default 1.0, as ``a``).
-    distance_exponent : float
-        Exponent ``gamma`` of the great-circle distance, km (default 1.0: the usual
-        first-order distance decay of trade and telecom gravity models; an estimate).
-    min_distance_km : float
-        Floor on the distance term, km (default 100.0, estimate: keeps nearby city pairs,
-        such as Johor Bahru and Singapore, from dominating through a near-zero distance).
-    base_year : int
-        Year of ``asean_international_gbps`` (default :data:`ASEAN_INTERNATIONAL_YEAR`,
-        2015).
-    asean_international_gbps : float
-        International Internet bandwidth of ASEAN in ``base_year``, Gbps (default 7430.0,
-        the seed report's figure, :data:`ASEAN_INTERNATIONAL_GBPS`).
-    peak_utilisation : float
-        Share of the international capacity carried at the busy hour, in (0, 1] (default
-        0.5, estimate: operators upgrade links at roughly 50-70% busy-hour load, so half of
-        the lit capacity is a round, conservative figure).
-    content_share : float
-        Share of the calibrated total that is content downloads from the content hubs
-        (default 0.6, estimate: most international traffic of Asian access networks is
-        content fetched from US, European and regional data centres).
-    china_asean_share : float
-        Share of the calibrated total exchanged between China and ASEAN, both directions
-        (default 0.1, estimate). The rest, ``1 - content_share - china_asean_share``, is
-        intra-ASEAN international traffic.
-    content_hub_weights : mapping of str to float
-        Weight of each content region (default :data:`DEFAULT_CONTENT_HUB_WEIGHTS`, an
-        estimate); normalised to sum to one.
-    content_hubs : mapping of str to tuple of str
-        Node ids of each content region's hubs (default :data:`DEFAULT_CONTENT_HUBS`, an
-        estimate); every weighted region must be listed.
-    cagr : float
-        Growth of demand per year, a fraction (default 0.30: TeleGeography reports global
-        international bandwidth growth of +29% in 2021 and +34% in 2020, State of the
-        Network 2022; facts-inputs A7).
-    year : int
-        Year the demand is for (default: ``base_year``).
+    Each field is a setting of an experiment's ``[demand]`` table, declared with its unit,
+    bounds, default and source (``docs/settings.md`` is generated from them). Constructing
+    the parameters checks them; :meth:`from_mapping` reads them from a TOML table.
 
     Raises
     ------
@@ -179,33 +146,57 @@ class GravityParams:
         When a value has the wrong type or is out of range (all problems at once).
     """
 
-    users_exponent_origin: float = 1.0
-    users_exponent_destination: float = 1.0
-    distance_exponent: float = 1.0
-    min_distance_km: float = 100.0
-    base_year: int = ASEAN_INTERNATIONAL_YEAR
-    asean_international_gbps: float = ASEAN_INTERNATIONAL_GBPS
-    peak_utilisation: float = 0.5
-    content_share: float = 0.6
-    china_asean_share: float = 0.1
-    content_hub_weights: Mapping[str, float] = field(
-        default_factory=lambda: dict(DEFAULT_CONTENT_HUB_WEIGHTS), hash=False)
-    content_hubs: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_CONTENT_HUBS), hash=False)
-    cagr: float = 0.30
-    year: int | None = None
+    users_exponent_origin: float = setting(
+        1.0, low=0.0, doc="Exponent `a` of the origin's Internet users (the classic gravity "
+        "model: traffic proportional to the product of the two populations).")
+    users_exponent_destination: float = setting(
+        1.0, low=0.0, doc="Exponent `b` of the destination's Internet users (as `a`).")
+    distance_exponent: float = setting(
+        1.0, low=0.0, doc="Exponent `gamma` of the great-circle distance (estimate: the usual "
+        "first-order distance decay of trade and telecom gravity models).")
+    min_distance_km: float = setting(
+        100.0, low=0.0, low_open=True, unit="km", doc="Floor on the distance term (estimate: "
+        "keeps nearby pairs such as Johor Bahru and Singapore from dominating).")
+    base_year: int = setting(
+        ASEAN_INTERNATIONAL_YEAR, kind="year", doc="Year of `asean_international_gbps` "
+        "(estimate: the seed report's 'recent years', read as 2015).")
+    asean_international_gbps: float = setting(
+        ASEAN_INTERNATIONAL_GBPS, low=0.0, low_open=True, unit="Gbps", doc="International "
+        "Internet bandwidth of ASEAN in `base_year` (CAICT 2016, seed claim "
+        "`asean_intl_bandwidth`).")
+    peak_utilisation: float = setting(
+        0.5, low=0.0, low_open=True, high=1.0, doc="Share of the international capacity "
+        "carried at the busy hour (estimate: operators upgrade at 50-70% busy-hour load).")
+    content_share: float = setting(
+        0.6, low=0.0, high=1.0, doc="Share of the total that is content downloads from the "
+        "content hubs (estimate).")
+    china_asean_share: float = setting(
+        0.1, low=0.0, high=1.0, doc="Share of the total exchanged between China and ASEAN, "
+        "both directions (estimate); the rest is intra-ASEAN international traffic.")
+    content_hub_weights: Mapping[str, float] = setting(
+        default_factory=lambda: dict(DEFAULT_CONTENT_HUB_WEIGHTS), doc="Weight of each "
+        "content region, normalised to sum to one (estimate).")
+    content_hubs: Mapping[str, tuple[str, ...]] = setting(
+        default_factory=lambda: dict(DEFAULT_CONTENT_HUBS), doc="Node ids of each content "
+        "region's hubs; every weighted region must be listed (estimate).")
+    cagr: float = setting(DEFAULT_CAGR, low=-1.0, low_open=True, unit="per year",
+                          doc="Growth of demand per year (TeleGeography, facts-inputs A7).")
+    year: int | None = setting(None, kind="year", doc="Year the demand is for (default: "
+                               "`base_year`).")
 
     def __post_init__(self) -> None:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
         problems: list[Problem] = []
-        clean = _coerce_params(values, "GravityParams", problems)
+        clean = check_settings(self, where="", source="GravityParams", problems=problems)
+        if not problems:
+            clean = _cross_check(clean, "", "GravityParams", problems)
         if problems:
             raise ScenarioError("invalid demand parameters", problems)
         for name, value in clean.items():
             object.__setattr__(self, name, value)
 
     @classmethod
-    def from_mapping(cls, d: Mapping[str, object], source: str = "scenario.toml") -> GravityParams:
+    def from_mapping(cls, d: Mapping[str, object], source: str = "scenario.toml", *,
+                     where: str = "") -> GravityParams:
         """Build parameters from a mapping such as a parsed TOML table.
 
         Parameters
@@ -214,39 +205,56 @@ class GravityParams:
             Parameter names to values; absent names keep their defaults. Lists stand for
             tuples (TOML arrays).
         source : str
-            Where the mapping came from, named in every problem (e.g. a file name).
-
-        Returns
-        -------
-        GravityParams
+            The file the mapping came from, named in every problem.
+        where : str
+            Key path of the table in the file (e.g. ``"demand"``), prefixed to field names.
 
         Raises
         ------
         ScenarioError
-            Listing every unknown key (with a "did you mean" hint) and every bad value,
-            each naming ``source`` and the key.
+            Listing every unknown key (with a "did you mean" hint) and every bad value.
         """
         problems: list[Problem] = []
         if not isinstance(d, Mapping):
             raise ScenarioError(f"demand parameters in {source!r} are invalid", [Problem(
-                source, None, None, f"expected a table of parameters, got {type(d).__name__}")])
-        names = [f.name for f in fields(cls)]
-        for key in d:
-            if key not in names:
-                problems.append(Problem(source, None, str(key), "unknown demand parameter",
-                                        did_you_mean(str(key), names)))
-        values: dict[str, object] = {f.name: getattr(_DEFAULTS, f.name) for f in fields(cls)}
-        values["year"] = None
-        values.update({k: v for k, v in d.items() if k in names})
-        clean = _coerce_params(values, source, problems)
-        if problems:
+                source, None, where or None,
+                f"expected a table of parameters, got {type(d).__name__}")])
+        params = _read_gravity(d, where, source, problems)
+        if problems or params is None:
             raise ScenarioError(f"demand parameters in {source!r} are invalid", problems)
-        return cls(**clean)
+        return params
 
     @property
     def total_gbps(self) -> float:
         """Calibrated busy-hour total ``T`` for ``year``, Gbps."""
         return _total_gbps(self)
+
+
+def _read_gravity(d: Mapping[str, object], where: str, source: str,
+                  problems: list[Problem], ignore: Collection[str] = ()
+                  ) -> GravityParams | None:
+    """Read gravity parameters, appending problems (None when any value is bad)."""
+    before = len(problems)
+    # read into a plain namespace first: GravityParams() itself raises on bad values
+    values = {}
+    for f in fields(GravityParams):
+        if f.name in d:
+            values[f.name] = d[f.name]
+    allowed = {f.name for f in fields(GravityParams)} | set(ignore)
+    for key in sorted(set(d) - allowed, key=str):
+        problems.append(Problem(source, None, f"{where}.{key}" if where else str(key),
+                                "unknown key", did_you_mean(str(key), allowed)))
+    probe = object.__new__(GravityParams)
+    for f in fields(GravityParams):
+        object.__setattr__(probe, f.name, values.get(f.name, getattr(_DEFAULTS, f.name)))
+    if "year" not in values:
+        object.__setattr__(probe, "year", None)
+    clean = check_settings(probe, where=where, source=source, problems=problems)
+    if len(problems) == before:
+        clean = _cross_check(clean, where, source, problems)
+    if len(problems) > before:
+        return None
+    return GravityParams(**clean)
 
 
 def _total_gbps(p: GravityParams) -> float:
@@ -268,109 +276,63 @@ def _is_number(value: object) -> bool:
         value, (bool, np.bool_))
 
 
-def _coerce_params(values: dict[str, object], source: str,
-                   problems: list[Problem]) -> dict[str, object]:
-    """Check parameter types and ranges, appending problems; return the normalised values."""
+def _cross_check(values: dict[str, object], where: str, source: str,
+                 problems: list[Problem]) -> dict[str, object]:
+    """Checks across parameters (content regions, shares, the grown total) on values whose
+    types and bounds have been checked; return them normalised."""
     out: dict[str, object] = dict(values)
 
     def bad(key: str, message: str, hint: str | None = None) -> None:
-        problems.append(Problem(source, None, key, message, hint))
+        problems.append(Problem(source, None, f"{where}.{key}" if where else key, message,
+                                hint))
 
-    def number(key: str, low: float | None, high: float | None, low_open: bool = False,
-               high_open: bool = False) -> None:
-        value = values[key]
-        if not _is_number(value):
-            bad(key, f"must be a number, got {value!r}")
-            return
-        x = float(value)
-        if not math.isfinite(x):
-            bad(key, f"must be a finite number, got {value!r}")
-            return
-        if low is not None and (x < low or (low_open and x == low)):
-            bad(key, f"must be {'>' if low_open else '>='} {low:g}, got {x:g}")
-            return
-        if high is not None and (x > high or (high_open and x == high)):
-            bad(key, f"must be {'<' if high_open else '<='} {high:g}, got {x:g}")
-            return
-        out[key] = x
-
-    def whole(key: str) -> None:
-        value = values[key]
-        if not _is_number(value) or not math.isfinite(float(value)) or float(value) != int(
-                value):
-            bad(key, f"must be a whole year, got {value!r}")
-            return
-        if not _YEAR_MIN <= int(value) <= _YEAR_MAX:
-            bad(key, f"must be between {_YEAR_MIN} and {_YEAR_MAX}, got {int(value)}")
-            return
-        out[key] = int(value)
-
-    number("users_exponent_origin", 0.0, None)
-    number("users_exponent_destination", 0.0, None)
-    number("distance_exponent", 0.0, None)
-    number("min_distance_km", 0.0, None, low_open=True)
-    number("asean_international_gbps", 0.0, None, low_open=True)
-    number("peak_utilisation", 0.0, 1.0, low_open=True)
-    number("content_share", 0.0, 1.0)
-    number("china_asean_share", 0.0, 1.0)
-    number("cagr", -1.0, None, low_open=True)
-    whole("base_year")
-    if values["year"] is None:
+    if out["year"] is None:
         out["year"] = out["base_year"]
-    else:
-        whole("year")
-
     weights = values["content_hub_weights"]
+    assert isinstance(weights, Mapping)
     clean_weights: dict[str, float] = {}
-    if not isinstance(weights, Mapping):
-        bad("content_hub_weights", "must be a table of region = weight")
-    else:
-        for region, w in weights.items():
-            if not isinstance(region, str) or not region.strip():
-                bad("content_hub_weights", f"region name {region!r} must be non-empty text")
-            elif not _is_number(w) or not math.isfinite(float(w)) or float(w) < 0:
-                bad("content_hub_weights",
-                    f"weight of region {region!r} must be a finite number >= 0, got {w!r}")
-            else:
-                clean_weights[region] = float(w)
-        out["content_hub_weights"] = clean_weights
-
+    for region, w in weights.items():
+        if not isinstance(region, str) or not region.strip():
+            bad("content_hub_weights", f"region name {region!r} must be non-empty text")
+        elif not _is_number(w) or not math.isfinite(float(w)) or float(w) < 0:
+            bad("content_hub_weights",
+                f"weight of region {region!r} must be a finite number >= 0, got {w!r}")
+        else:
+            clean_weights[region] = float(w)
+    out["content_hub_weights"] = clean_weights
     hubs = values["content_hubs"]
+    assert isinstance(hubs, Mapping)
     clean_hubs: dict[str, tuple[str, ...]] = {}
-    if not isinstance(hubs, Mapping):
-        bad("content_hubs", "must be a table of region = [node ids]")
-    else:
-        for region, ids in hubs.items():
-            if isinstance(ids, str) or not isinstance(ids, Sequence) or not ids:
-                bad("content_hubs", f"hubs of region {region!r} must be a non-empty list of "
-                    f"node ids, got {ids!r}")
-                continue
-            if not all(isinstance(i, str) and i.strip() for i in ids):
-                bad("content_hubs", f"hubs of region {region!r} must be node ids (text), "
-                    f"got {list(ids)!r}")
-                continue
-            tidy = tuple(i.strip() for i in ids)
-            dupes = sorted({i for i in tidy if tidy.count(i) > 1})
-            if dupes:
-                bad("content_hubs", f"region {region!r} lists {', '.join(dupes)} twice")
-                continue
-            clean_hubs[str(region)] = tidy
-        out["content_hubs"] = clean_hubs
-        if isinstance(weights, Mapping):
-            for region in weights:
-                if region not in hubs:
-                    bad("content_hubs", f"weighted content region {region!r} has no hubs",
-                        did_you_mean(str(region), [str(r) for r in hubs]))
-            for region in hubs:
-                if region not in weights:
-                    bad("content_hub_weights", f"content region {region!r} has no weight",
-                        did_you_mean(str(region), [str(r) for r in weights]))
-    if (isinstance(weights, Mapping) and not any(w > 0 for w in clean_weights.values())
-            and isinstance(out["content_share"], float) and out["content_share"] > 0):
+    for region, ids in hubs.items():
+        if isinstance(ids, str) or not isinstance(ids, Sequence) or not ids:
+            bad("content_hubs", f"hubs of region {region!r} must be a non-empty list of "
+                f"node ids, got {ids!r}")
+            continue
+        if not all(isinstance(i, str) and i.strip() for i in ids):
+            bad("content_hubs", f"hubs of region {region!r} must be node ids (text), "
+                f"got {list(ids)!r}")
+            continue
+        tidy = tuple(i.strip() for i in ids)
+        dupes = sorted({i for i in tidy if tidy.count(i) > 1})
+        if dupes:
+            bad("content_hubs", f"region {region!r} lists {', '.join(dupes)} twice")
+            continue
+        clean_hubs[str(region)] = tidy
+    out["content_hubs"] = clean_hubs
+    for region in weights:
+        if region not in hubs:
+            bad("content_hubs", f"weighted content region {region!r} has no hubs",
+                did_you_mean(str(region), [str(r) for r in hubs]))
+    for region in hubs:
+        if region not in weights:
+            bad("content_hub_weights", f"content region {region!r} has no weight",
+                did_you_mean(str(region), [str(r) for r in weights]))
+    content_share = float(out["content_share"])  # type: ignore[arg-type]
+    if not any(w > 0 for w in clean_weights.values()) and content_share > 0:
         bad("content_hub_weights", "no region has a positive weight but content_share is "
             "above zero", "give at least one region a positive weight or set content_share = 0")
     if not problems:
-        num = {k: float(v) for k, v in out.items() if _is_number(v)}
+        num = {k: float(v) for k, v in out.items() if _is_number(v)}  # type: ignore[arg-type]
         shares = num["content_share"] + num["china_asean_share"]
         if shares > 1.0:
             bad("china_asean_share", f"content_share + china_asean_share must be <= 1, got "

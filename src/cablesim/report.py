@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from cablesim._atomic import atomic_write_bytes, atomic_write_text
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.scenario import ExperimentResult
+from cablesim.experiment import ExperimentResult
+from cablesim.experiment.path import paths_under
 
 __all__ = ["write_report", "report_blocks", "render_markdown", "render_html", "ReportPlan",
            "plan_report"]
@@ -301,7 +301,7 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
 
 
 def _assumptions(result: ExperimentResult) -> list[str]:
-    from cablesim.outputs import summary_markdown
+    from cablesim.experiment.write import summary_markdown
 
     try:
         items = _section(summary_markdown(result), "Assumptions")
@@ -443,8 +443,8 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
     ScenarioError
         Unknown scenario names or node ids in the options.
     """
-    from cablesim.io.topology import load_topology
     from cablesim import plot
+    from cablesim.io.topology import load_topology
 
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -479,8 +479,9 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
              f"Where traffic moves from {a} to {b}: blue links carry more, orange links less.")
     stage("report: topology and comparison maps")
     for o, d in plan.path_pairs:
-        save(f"path:{o}:{d}", plot.plot_paths(result, o, d, plan.path_policies, network=net,
-                                              dpi=dpi),
+        routes = paths_under(result.experiment, o, d, plan.path_policies, network=net)
+        save(f"path:{o}:{d}", plot.plot_paths(net, o, d, routes,
+                                              experiment_name=result.experiment.name, dpi=dpi),
              f"path_{_safe(o)}_{_safe(d)}.png",
              f"The path from {o} to {d} under each policy, with its round-trip time.")
     stage("report: path maps")

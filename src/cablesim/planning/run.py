@@ -22,6 +22,7 @@ discounted to the first planning year.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -32,14 +33,12 @@ import numpy as np
 import pandas as pd
 
 from cablesim._errors import Problem, ScenarioError
-from cablesim.costs import capital_recovery_factor
 from cablesim.demand import (
-    GravityParams,
-    gravity_demand,
     grow_demand,
     load_country_indicators,
-    load_demand_csv,
 )
+from cablesim.experiment import ScenarioSpec, network_for_scenario, prepare_scenario
+from cablesim.experiment.tables import capital_recovery_factor
 from cablesim.network import Network
 from cablesim.planning.model import USD_YEAR_PER_UNIT, Expansion, YearProblem, solve_year
 from cablesim.planning.spec import (
@@ -49,10 +48,8 @@ from cablesim.planning.spec import (
     PlanningSettings,
     SensitivitySpec,
 )
-from cablesim.policy import TransitRules, assign_exchange
 from cablesim.routing.engine import Commodities
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import ScenarioSpec, network_for_scenario
 from cablesim.selectors import match_links
 
 __all__ = ["ScenarioPlan", "PlanResult", "run_plan", "plan_scenario", "cash_flows",
@@ -135,7 +132,7 @@ class _Context:
     graph: ArcGraph
     countries: pd.DataFrame | None
     country: dict[str, str | None]
-    demand_cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    demand_cache: dict[Any, pd.DataFrame] = field(default_factory=dict)
     plan_cache: dict[tuple[Any, ...], ScenarioPlan] = field(default_factory=dict)
     path_pool: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict)
@@ -178,31 +175,28 @@ def _context(plan: Plan) -> _Context:
 
 
 def _demand(ctx: _Context, spec: ScenarioSpec, year: int, cagr: float | None) -> pd.DataFrame:
-    settings = dict(spec.demand)
-    key = (repr(sorted(settings.items())), year, cagr)
+    demand_spec = spec.demand.at(year, cagr=cagr)
+    key = demand_spec.key
     if key in ctx.demand_cache:
         return ctx.demand_cache[key]
-    model = settings.pop("model", "gravity")
-    if model == "csv":
-        base_key = ("csv", settings["path"])
+    if demand_spec.model == "csv":
+        base_key = ("csv", str(demand_spec.path))
         if base_key not in ctx.demand_cache:
-            ctx.demand_cache[base_key] = load_demand_csv(settings["path"], ctx.network)
+            ctx.demand_cache[base_key] = dataclasses.replace(
+                demand_spec, year=demand_spec.base_year).table(ctx.network, None)
         base = ctx.demand_cache[base_key]
-        base_year = int(settings.get("base_year", settings.get("year", 2015)))
-        growth = cagr if cagr is not None else float(settings.get("cagr", 0.30))
-        demand = grow_demand(base, base_year, year, growth) if year != base_year else base
+        demand = (grow_demand(base, demand_spec.base_year, year, demand_spec.cagr)
+                  if year != demand_spec.base_year else base)
     else:
         # The gravity model spreads a calibrated total over the same pairs in fixed shares
         # (cablesim.demand), so one table per parameter set serves every year and growth
         # rate, scaled by the ratio of totals (tests/test_planning.py checks this).
-        source = f"{ctx.source} [scenario {spec.name!r}.demand]"
-        params = GravityParams.from_mapping(
-            dict(settings, year=year, **({} if cagr is None else {"cagr": cagr})), source)
-        base_key = ("gravity", repr(sorted((k, v) for k, v in settings.items()
-                                           if k not in ("year", "cagr"))))
+        assert demand_spec.gravity is not None
+        params = demand_spec.gravity
+        base_key = ("gravity", repr(dataclasses.replace(params, year=None,
+                                                        cagr=spec.demand.cagr)))
         if base_key not in ctx.gravity_cache:
-            assert ctx.countries is not None
-            ctx.gravity_cache[base_key] = (gravity_demand(ctx.network, ctx.countries, params),
+            ctx.gravity_cache[base_key] = (demand_spec.table(ctx.network, ctx.countries),
                                            params.total_gbps)
         table, total = ctx.gravity_cache[base_key]
         demand = table.copy()
@@ -218,11 +212,7 @@ def demand_cagr(plan: Plan, scenario: str) -> float:
         return plan.settings.cagr
     base = plan.variants.get(scenario, (scenario, ""))[0]
     spec = next(s for s in plan.experiment.scenarios if s.name == base)
-    settings = dict(spec.demand)
-    if settings.get("model", "gravity") == "csv":
-        return float(settings.get("cagr", 0.30))
-    settings.pop("model", None)
-    return float(GravityParams.from_mapping(settings).cagr)
+    return spec.demand.cagr
 
 
 def _rules(ctx: _Context, scenario: str) -> np.ndarray:
@@ -330,30 +320,19 @@ def plan_scenario(ctx: _Context, scenario: str, settings: PlanningSettings,
         t0 = time.perf_counter()
         links, enabled = ctx.network_for(spec, year)
         demand = _demand(ctx, spec, year, settings.cagr)
-        price = links["price_usd_per_mbps_month"].to_numpy(dtype=float) * \
-            settings.lease_factor(year)
-        latency = links["latency_ms"].to_numpy(dtype=float)
         transit = transit_base * settings.transit_factor(year)
         hubs = spec.policy.hubs()
-        surcharge = {h: float(transit[h]) for h in hubs
-                     if h in transit.index and pd.notna(transit[h])}
         for hub in hubs:
             if hub in transit.index and pd.isna(transit[hub]):
                 notes.append(f"{scenario}: hub {hub} has no transit price; exchange there "
                              "is counted at 0 (set [planning.transit_prices])")
-        rules = TransitRules(graph, ctx.country, enabled, spec.routing.no_transit)
-        commodities = assign_exchange(demand, spec.policy, graph, price + 1e-6 * latency,
-                                      enabled, ctx.country, surcharge, ctx.source, rules)
-        origin = graph.nodes_of(list(commodities["origin"]))
-        via = np.array([graph.node_index[v] if v else -1 for v in commodities["via"]],
-                       dtype=np.int64)
-        dest = graph.nodes_of(list(commodities["destination"]))
-        volume = commodities["gbps"].to_numpy(dtype=float)
-        com = Commodities(origin, via, dest, volume, rules.groups(origin, via, dest))
-        hub_price = np.zeros(len(via))
-        hubbed = via >= 0
-        node_price = np.nan_to_num(transit.reindex(graph.node_ids).to_numpy(dtype=float))
-        hub_price[hubbed] = node_price[via[hubbed]]
+        prep = prepare_scenario(spec, network, graph, demand, year, ctx.source,
+                                objective="cost", lease_factor=settings.lease_factor(year),
+                                transit_prices=transit, links=(links, enabled))
+        price, latency = prep.price_usd_per_mbps_month, prep.latency_ms
+        rules, commodities, com = prep.transit_rules, prep.commodities_table, prep.commodities
+        volume = com.volume
+        hub_price = prep.hub_price_usd_per_mbps_month
         capacity = links["capacity_gbps"].to_numpy(dtype=float) * spec.routing.capacity_scale
         lease_capacity = np.where(enabled, capacity, 0.0)
         lease_capacity[market & enabled] = np.inf

@@ -13,7 +13,7 @@ link edits of its scenarios, and adds the planning settings::
     integer_modules = false
 
     [[extend]]
-    links = ["system:Proposed Guangxi*"]        # link selectors as in cablesim.scenario
+    links = ["system:Proposed Guangxi*"]        # link selectors as in cablesim.experiment
     scenarios = ["guangxi_hub"]                 # default: every scenario
     fixed_capex_from_links = true               # the links' capex_usd column
     capex_usd_per_gbps = 500
@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
+from cablesim.experiment import Experiment, load_experiment
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
-from cablesim.scenario import Experiment, load_experiment
 from cablesim.selectors import match_links, parse_selectors
 
 __all__ = [
@@ -106,7 +106,7 @@ class PlanningSettings:
         Last calendar year of the business case (default: last year + the last step - 1).
     discount_rate : float
         Per year, for annualising capex and for present values (default 0.08, estimate:
-        a typical infrastructure cost of capital, as ``cablesim.scenario.CostSettings``).
+        a typical infrastructure cost of capital, as ``cablesim.experiment.CostSettings``).
     lifetime_years : float
         Economic life of built capacity (default 25: wet-plant design life,
         facts-inputs A4.3).
@@ -554,7 +554,7 @@ def load_plan(path: str | Path) -> Plan:
         Listing every problem (unknown keys with hints, bad values, unknown scenarios or
         node ids, selectors that match no link), each naming the file and the key; problems
         of the experiment file are reported as they are by
-        :func:`cablesim.scenario.load_experiment`.
+        :func:`cablesim.experiment.load_experiment`.
     """
     file = Path(path)
     doc = _read(file)

@@ -4,12 +4,15 @@ Maps::
 
     from cablesim import plot
     fig = plot.plot_network(net, extent="china_asean")          # or "world", a bbox, "auto"
-    fig = plot.plot_scenario(result, "guangxi_hub")
-    fig = plot.plot_comparison(result, "hairpin_us", "guangxi_hub")
-    fig = plot.plot_difference(result, "hairpin_us", "guangxi_hub")
-    fig = plot.plot_paths("experiments/hairpin_vs_guangxi.toml", "VNHAN", "IDJKT")
+    fig = plot.plot_scenario(result, "guangxi_hub", network=net)
+    fig = plot.plot_comparison(result, "hairpin_us", "guangxi_hub", network=net)
+    fig = plot.plot_difference(result, "hairpin_us", "guangxi_hub", network=net)
+    paths = cablesim.experiment.path.paths_under(exp, "VNHAN", "IDJKT", ["direct", "hairpin_us"])
+    fig = plot.plot_paths(net, "VNHAN", "IDJKT", paths)
     plot.save_figure(fig, "map.png")                             # or .svg; atomic
-    plot.render_map("experiments/x.toml", "map.png", scenario="guangxi_hub")  # for the CLI
+
+Plots draw what they are given: results, paths and the topology. They never load a file or
+run an experiment (``cablesim.commands.maps.render_map`` does that for the ``map`` command).
 
 Charts: :func:`plot_latency_cdf`, :func:`plot_country_costs`,
 :func:`plot_utilisation_histogram`, :func:`plot_transit_prices`.
@@ -19,7 +22,7 @@ are the Natural Earth 1:50m countries shipped in ``cablesim/data/naturalearth`` 
 domain); nothing is downloaded.
 """
 
-from cablesim.plot._figure import figure_bytes, save_figure
+from cablesim.plot._figure import FORMATS, figure_bytes, figure_size, save_figure
 from cablesim.plot.basemap import EXTENTS, MapFrame, country_outlines, map_pixel, resolve_extent
 from cablesim.plot.charts import (
     plot_country_costs,
@@ -27,7 +30,6 @@ from cablesim.plot.charts import (
     plot_transit_prices,
     plot_utilisation_histogram,
 )
-from cablesim.plot.render import figure_size, render_map
 from cablesim.plot.maps import (
     PATH_COLOURS,
     UTILISATION_CMAP,
@@ -48,10 +50,10 @@ __all__ = [
     "plot_country_costs",
     "plot_utilisation_histogram",
     "plot_transit_prices",
-    "render_map",
     "figure_size",
     "save_figure",
     "figure_bytes",
+    "FORMATS",
     "map_pixel",
     "country_outlines",
     "resolve_extent",

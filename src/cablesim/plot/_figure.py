@@ -10,9 +10,9 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from cablesim._atomic import atomic_write_bytes
-from cablesim._errors import CablesimError, Problem
+from cablesim._errors import CablesimError, Problem, ScenarioError
 
-__all__ = ["new_figure", "save_figure", "figure_bytes", "FORMATS"]
+__all__ = ["new_figure", "save_figure", "figure_bytes", "figure_size", "FORMATS"]
 
 FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -60,3 +60,22 @@ def save_figure(fig: Figure, path: str | Path, dpi: float | None = None) -> Path
             str(target), None, None, f"unsupported image type {target.suffix or '(none)'!r}",
             "use a .png or .svg file name")])
     return atomic_write_bytes(target, figure_bytes(fig, fmt, dpi))
+
+
+def figure_size(width_px: int | None, height_px: int | None,
+                dpi: float) -> tuple[float, float] | None:
+    """Figure size in inches for an image of ``width_px`` x ``height_px`` pixels at ``dpi``
+    (``None`` when neither is given: the picture takes its natural shape)."""
+    if width_px is None and height_px is None:
+        return None
+    problems = [Problem(name, None, None, f"must be a whole number of pixels from 200 to "
+                        f"20000, got {value!r}")
+                for name, value in (("width_px", width_px), ("height_px", height_px))
+                if value is not None and not (isinstance(value, int) and 200 <= value <= 20000)]
+    if width_px is None or height_px is None:
+        problems.append(Problem("width_px" if width_px is None else "height_px", None, None,
+                                "give both width_px and height_px, or neither"))
+    if problems:
+        raise ScenarioError("bad image size", problems)
+    assert width_px is not None and height_px is not None
+    return width_px / dpi, height_px / dpi

@@ -1,6 +1,6 @@
 """Charts of an experiment result: latency CDF, cost per country, utilisation, transit prices.
 
-Every chart takes an :class:`~cablesim.scenario.ExperimentResult` and returns a matplotlib
+Every chart takes an :class:`~cablesim.experiment.ExperimentResult` and returns a matplotlib
 Figure (Agg canvas, no display); save it with :func:`cablesim.plot.save_figure`. Each
 scenario keeps one colour on every chart (and on path maps, for the policy presets).
 """
@@ -19,7 +19,7 @@ from matplotlib.ticker import PercentFormatter
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.costs import ASEAN, CAPITALS
+from cablesim.experiment.tables import ASEAN, CAPITALS
 from cablesim.plot._figure import BASE_FONT, new_figure
 from cablesim.plot.maps import PATH_COLOURS, _wrap
 

@@ -20,26 +20,25 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, Normalize
-from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib import patheffects
 
-from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
+from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.costs import CAPITALS
+from cablesim.experiment.tables import CAPITALS
 from cablesim.geo import great_circle_km
 from cablesim.network import Network
 from cablesim.plot._figure import BASE_FONT, new_figure
@@ -395,14 +394,6 @@ def _short_name(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- inputs
-def _load_network(result: Any, network: Network | None) -> Network:
-    if network is not None:
-        return network
-    from cablesim.io.topology import load_topology
-
-    return load_topology(result.experiment.topology)
-
-
 def _scenario_names(result: Any) -> list[str]:
     return [str(s) for s in result.scenarios["scenario"].tolist()]
 
@@ -699,8 +690,8 @@ def _any_over(*tables: pd.DataFrame) -> bool:
     return any(bool((t.loc[t["in_service"], "utilization"] > 1.0 + 1e-6).any()) for t in tables)
 
 
-def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
-                  extent: str | Sequence[float] = "china_asean", network: Network | None = None,
+def plot_scenario(result: Any, scenario: str, *, network: Network, ax: Axes | None = None,
+                  extent: str | Sequence[float] = "china_asean",
                   title: str | None = None, labels: bool = True, legend: bool = True,
                   figsize: tuple[float, float] | None = None, dpi: float | None = None,
                   max_gbps: float | None = None, credits: bool = True) -> Figure:
@@ -714,8 +705,8 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
         A scenario name of the result.
     extent : str or box
         As for :func:`plot_network`; ``"auto"`` fits the links that carry traffic.
-    network : Network, optional
-        The experiment's topology, if already loaded (else it is loaded again).
+    network : Network
+        The experiment's topology.
     max_gbps : float, optional
         Traffic drawn at the widest line (default: the scenario's busiest link), so that
         several maps can share one scale.
@@ -729,7 +720,7 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
     """
     _check_scenarios(result, [scenario])
     with matplotlib.rc_context(BASE_FONT):
-        net = _load_network(result, network)
+        net = network
         table = _scenario_links(result, scenario, net)
         frame = _frame_for(extent, [table], net.nodes)
         scale = _WidthScale(max_gbps or _max_carried(table))
@@ -748,8 +739,8 @@ def plot_scenario(result: Any, scenario: str, ax: Axes | None = None,
         return page.fig
 
 
-def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] = "china_asean",
-                    network: Network | None = None, title: str | None = None,
+def plot_comparison(result: Any, a: str, b: str, *, network: Network,
+                    extent: str | Sequence[float] = "china_asean", title: str | None = None,
                     labels: bool = True, figsize: tuple[float, float] | None = None,
                     dpi: float | None = None, credits: bool = True) -> Figure:
     """Two scenario maps side by side on one width scale and one colour bar.
@@ -761,7 +752,7 @@ def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] =
     """
     _check_scenarios(result, [a, b])
     with matplotlib.rc_context(BASE_FONT):
-        net = _load_network(result, network)
+        net = network
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
         frame = _frame_for(extent, [ta, tb], net.nodes)
         scale = _WidthScale(_max_carried(ta, tb))
@@ -786,9 +777,9 @@ def plot_comparison(result: Any, a: str, b: str, extent: str | Sequence[float] =
         return page.fig
 
 
-def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
-                    extent: str | Sequence[float] = "china_asean",
-                    network: Network | None = None, title: str | None = None,
+def plot_difference(result: Any, a: str, b: str, *, network: Network,
+                    ax: Axes | None = None, extent: str | Sequence[float] = "china_asean",
+                    title: str | None = None,
                     labels: bool = True, legend: bool = True,
                     figsize: tuple[float, float] | None = None, dpi: float | None = None,
                     credits: bool = True) -> Figure:
@@ -805,7 +796,7 @@ def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
     """
     _check_scenarios(result, [a, b])
     with matplotlib.rc_context(BASE_FONT):
-        net = _load_network(result, network)
+        net = network
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
         delta = (tb["carried_gbps"] - ta["carried_gbps"]).to_numpy(float)
         frame = _frame_for(extent, [ta, tb], net.nodes)
@@ -865,48 +856,32 @@ def plot_difference(result: Any, a: str, b: str, ax: Axes | None = None,
 
 
 # ---------------------------------------------------------------------------- path maps
-def _experiment_of(source: Any) -> tuple[Path, Any]:
-    """(experiment file, Experiment or None) from a path, an Experiment or a result."""
-    from cablesim.scenario import Experiment, ExperimentResult
-
-    if isinstance(source, ExperimentResult):
-        return source.experiment.path, source.experiment
-    if isinstance(source, Experiment):
-        return source.path, source
-    if isinstance(source, Network):
-        raise ScenarioError("cannot route without an experiment", [Problem(
-            "source", None, None, "plot_paths needs the experiment file (or its Experiment "
-            "or ExperimentResult) that defines the scenarios; pass the topology as network=")])
-    return Path(source), None
-
-
 def path_colour(name: str, i: int) -> str:
     """The colour of a policy's path (fixed for the presets, else from a palette)."""
     return PATH_COLOURS.get(name, _EXTRA_PATH_COLOURS[i % len(_EXTRA_PATH_COLOURS)])
 
 
-def plot_paths(source: Any, origin: str, destination: str,
-               policies: Sequence[str] = ("direct", "hairpin_us", "regional_hubs",
-                                          "guangxi_hub"),
-               network: Network | None = None, extent: str | Sequence[float] | None = None,
-               title: str | None = None, labels: bool = True,
-               figsize: tuple[float, float] | None = None, dpi: float | None = None,
-               credits: bool = True, zoom: bool | None = None) -> Figure:
+def plot_paths(network: Network, origin: str, destination: str,
+               paths: Mapping[str, Mapping[str, Any] | str], *, experiment_name: str = "",
+               extent: str | Sequence[float] | None = None, title: str | None = None,
+               labels: bool = True, figsize: tuple[float, float] | None = None,
+               dpi: float | None = None, credits: bool = True,
+               zoom: bool | None = None) -> Figure:
     """The path of one origin-destination pair under each policy, over the map.
 
     Parameters
     ----------
-    source : path-like, Experiment or ExperimentResult
-        The experiment whose topology and scenario settings route the pair
-        (:func:`cablesim.scenario.path_between`).
+    network : Network
+        The topology the paths run on.
     origin, destination : str
         Node ids (e.g. ``"VNHAN"``, ``"IDJKT"``).
-    policies : sequence of str
-        Scenario names of the experiment (their policy and link edits apply) or policy
-        presets (applied to the experiment's first scenario); each path is drawn in its own
-        colour, with its exchange hub and round-trip time in the legend.
-    network : Network, optional
-        The topology, if already loaded (for drawing).
+    paths : mapping of str to dict or str
+        Policy name to its path (as :func:`cablesim.experiment.path_between` describes it),
+        or to the reason there is none (:func:`cablesim.experiment.path.paths_under` gives
+        this); each path is drawn in its own colour, with its exchange hub and round-trip
+        time in the legend.
+    experiment_name : str
+        Named in the subtitle.
     extent : optional
         Default: fitted to every path (a hairpin via the US gives a Pacific view).
     zoom : bool, optional
@@ -916,44 +891,25 @@ def plot_paths(source: Any, origin: str, destination: str,
     Raises
     ------
     ScenarioError
-        Unknown node ids, scenario or policy names (with did-you-mean hints).
+        Unknown node ids (named ``origin`` / ``destination``), or no paths given.
     """
-    from cablesim.policy import preset_names
-    from cablesim.scenario import load_experiment, path_between
-
-    file, experiment = _experiment_of(source)
-    experiment = experiment or load_experiment(file)
-    scenarios = [s.name for s in experiment.scenarios]
-    presets = preset_names()
-    policies = list(policies)
-    bad = [Problem(str(file), None, "policy", f"{p!r} is neither a scenario of "
-                   f"{experiment.name!r} nor a policy preset",
-                   did_you_mean(p, scenarios + presets))
-           for p in policies if p not in scenarios and p not in presets]
+    net = network
+    policies = list(paths)
+    unknown = [Problem(name, None, None, f"unknown node id {node!r}",
+                       did_you_mean(node, net.nodes.index))
+               for name, node in (("origin", origin), ("destination", destination))
+               if node not in net.nodes.index]
     if not policies:
-        bad.append(Problem(str(file), None, "policy", "give at least one policy"))
-    if bad:
-        raise ScenarioError("cannot draw the paths", bad)
+        unknown.append(Problem("paths", None, None, "give at least one policy's path"))
+    if unknown:
+        raise ScenarioError("cannot draw the paths", unknown)
     with matplotlib.rc_context(BASE_FONT):
-        net = network if network is not None else _load_topology(experiment.topology)
-        unknown = [Problem("--from" if flag == "origin" else "--to", None, None,
-                           f"unknown node id {node!r}", did_you_mean(node, net.nodes.index))
-                   for flag, node in (("origin", origin), ("destination", destination))
-                   if node not in net.nodes.index]
-        if unknown:
-            raise ScenarioError("cannot route that pair", unknown)
-        paths: list[tuple[str, dict[str, Any] | None, str]] = []
-        for name in policies:
-            try:
-                if name in scenarios:
-                    info = path_between(file, origin, destination, scenario_name=name)
-                else:
-                    info = path_between(file, origin, destination, policy=name)
-                paths.append((name, info, ""))
-            except RoutingError as exc:
-                paths.append((name, None, exc.problems[0].message if exc.problems else "no path"))
+        listed: list[tuple[str, Mapping[str, Any] | None, str]] = [
+            (name, info, "") if not isinstance(info, str) else (name, None, info)
+            for name, info in paths.items()]
+        paths_drawn = listed
         nodes = net.nodes
-        drawn = [(name, info) for name, info, _ in paths if info]
+        drawn = [(name, info) for name, info, _ in paths_drawn if info]
         lons = [nodes.at[origin, "lon"], nodes.at[destination, "lon"]]
         lats = [nodes.at[origin, "lat"], nodes.at[destination, "lat"]]
         for _, info in drawn:
@@ -982,7 +938,9 @@ def plot_paths(source: Any, origin: str, destination: str,
         used = net.links.loc[[lid for _, info in drawn for lid in info["links"]]]
         texts = dict(
             title=title or f"{o_name} → {d_name}: the path under each policy",
-            subtitle=(f"{origin} → {destination} in experiment {experiment.name}. The fibre "
+            subtitle=(f"{origin} → {destination}"
+                      + (f" in experiment {experiment_name}" if experiment_name else "")
+                      + ". The fibre "
                       f"floor (great circle) is a {floor:.0f} ms round trip. Paths sharing a "
                       "cable run side by side; a hairpin goes out and back on the same cables."),
             credit=_credit_text(used) if credits else "")
@@ -1028,7 +986,7 @@ def plot_paths(source: Any, origin: str, destination: str,
                                    loc="left", pad=4)
         handles: list[Any] = []
         names: list[str] = []
-        for name, info, why in paths:
+        for name, info, why in paths_drawn:
             colour = path_colour(name, policies.index(name))
             if info:
                 via = (f"exchange at {_short_name(str(nodes.at[info['via'], 'name']))}"
@@ -1127,9 +1085,3 @@ def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: s
     ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
                                      capstyle="round", joinstyle="round", zorder=zorder),
                       autolim=False)
-
-
-def _load_topology(path: Path) -> Network:
-    from cablesim.io.topology import load_topology
-
-    return load_topology(path)

@@ -1,7 +1,7 @@
 """Discrete-event resilience simulation: faults, repairs, diurnal load, replays, Monte Carlo.
 
 Builds on the scenario engine: a resilience experiment is an experiment TOML file (see
-:mod:`cablesim.scenario`) with a ``[simulation]`` table and ``[[replay]]`` tables (see
+:mod:`cablesim.experiment`) with a ``[simulation]`` table and ``[[replay]]`` tables (see
 :mod:`cablesim.simulation.config` and docs/simulation.md)::
 
     from cablesim.simulation import load_simulation, run_simulation, write_simulation

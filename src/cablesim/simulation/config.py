@@ -1,6 +1,6 @@
 """Simulation settings: the ``[simulation]`` and ``[[replay]]`` tables of an experiment file.
 
-A resilience experiment is an ordinary experiment file (see :mod:`cablesim.scenario`) with two
+A resilience experiment is an ordinary experiment file (see :mod:`cablesim.experiment`) with two
 more kinds of table::
 
     [simulation]
@@ -68,7 +68,7 @@ from cablesim._toml import number
 from cablesim._toml import read_toml as _read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
-from cablesim.scenario import Experiment, load_experiment
+from cablesim.experiment import Experiment, load_experiment
 from cablesim.selectors import is_area as _is_area
 from cablesim.selectors import parse_selectors as _selectors
 

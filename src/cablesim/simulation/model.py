@@ -2,7 +2,7 @@
 
 :func:`build_models` turns each scenario of a resilience experiment into a :class:`SimModel`
 with the scenario machinery itself: the demand (:mod:`cablesim.demand`, through the
-scenario's settings), the network of the scenario (:func:`cablesim.scenario.
+scenario's settings), the network of the scenario (:func:`cablesim.experiment.
 network_for_scenario`), exchange assignment (:func:`cablesim.policy.assign_exchange`) and
 transit restrictions (:class:`cablesim.policy.TransitRules`). The model keeps, for every
 commodity, the candidate exchange hubs of its policy rule, so that re-routing after a fault
@@ -25,10 +25,10 @@ import pandas as pd
 from shapely.geometry import box
 from shapely.ops import unary_union
 
+from cablesim.experiment import ScenarioSpec, prepare_scenario
 from cablesim.geo import geodesic_length_km
 from cablesim.network import Network
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import ScenarioSpec, prepare_scenario, scenario_demand
 from cablesim.simulation.config import (
     DiurnalCurve,
     FaultRates,
@@ -337,9 +337,10 @@ class ModelBuilder:
 
     def demand(self, spec: ScenarioSpec) -> tuple[pd.DataFrame, int]:
         """The scenario's demand table and year (cached by demand settings)."""
-        key = repr(sorted(spec.demand.items()))
+        key = spec.demand.key
         if key not in self._demand:
-            self._demand[key] = scenario_demand(spec, self.network, self.countries, self.source)
+            self._demand[key] = (spec.demand.table(self.network, self.countries),
+                                 spec.demand.year)
         return self._demand[key]
 
     def model(self, spec: ScenarioSpec, network_year: int | None = None) -> SimModel:

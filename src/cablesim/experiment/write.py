@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from cablesim._version import __version__
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import Problem, ScenarioError
-from cablesim.scenario import ExperimentResult, experiment_inputs
+from cablesim._version import __version__
+from cablesim.experiment.run import ExperimentResult
+from cablesim.experiment.spec import experiment_inputs
 
 __all__ = ["write_results", "summary_markdown", "SCENARIO_COLUMNS"]
 

@@ -1,0 +1,141 @@
+"""Running an experiment: every scenario prepared, routed and tabulated.
+
+:func:`run_experiment` loads the topology and country table once, builds each scenario's
+demand (cached across scenarios with the same demand settings), prepares and routes it, and
+concatenates the per-scenario tables of :mod:`cablesim.experiment.tables`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cablesim.demand import load_country_indicators
+from cablesim.experiment.calibration import price_calibration
+from cablesim.experiment.prepare import prepare_scenario
+from cablesim.experiment.spec import Experiment, ScenarioSpec
+from cablesim.experiment.tables import node_in_region, scenario_tables
+from cablesim.io.topology import load_topology
+from cablesim.network import Network
+from cablesim.routing.engine import route
+from cablesim.routing.graph import ArcGraph
+
+__all__ = ["ExperimentResult", "run_experiment", "route_scenario", "Progress"]
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class ExperimentResult:
+    """Tidy result tables of an experiment, concatenated over scenarios.
+
+    Attributes
+    ----------
+    scenarios, pairs, countries, links, transit_prices : DataFrame
+        See :func:`run_experiment`.
+    calibration : dict
+        The verdict on the seed report's transit-price ratios.
+    timings : dict of str to float
+        Seconds per stage.
+    notes : list of str
+        Assumptions and warnings worth reading with the numbers.
+    """
+
+    experiment: Experiment
+    scenarios: pd.DataFrame
+    pairs: pd.DataFrame
+    countries: pd.DataFrame
+    links: pd.DataFrame
+    transit_prices: pd.DataFrame
+    calibration: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
+                   demand: pd.DataFrame, year: int, in_region: np.ndarray, source: str,
+                   notes: list[str]) -> dict[str, pd.DataFrame]:
+    """Prepare, route and tabulate one scenario (``notes`` receives its warnings)."""
+    prep = prepare_scenario(spec, network, graph, demand, year, source)
+    notes.extend(prep.notes)
+    capacitated = spec.routing.mode == "capacitated"
+    result = route(graph, prep.commodities, prep.weight, prep.transit_rules.masks(),
+                   prep.capacity_gbps if capacitated else None, spec.routing.k_paths,
+                   spec.routing.penalty_factor)
+    return scenario_tables(spec, prep, result, graph, network.nodes, demand, year, in_region,
+                           notes)
+
+
+def run_experiment(experiment: Experiment, progress: Progress | None = None) -> ExperimentResult:
+    """Run every scenario of an experiment and build the result tables.
+
+    Tables (tidy, one row per scenario x entity, concatenated over scenarios):
+
+    - ``scenarios``: offered/served/unserved Gbps, lease, transit and capex cost per month,
+      cost per served Mbps, traffic-weighted mean and p95 RTT, mean stretch over the fibre
+      floor, share of intra-ASEAN traffic leaving Southeast/East Asia, max utilisation;
+    - ``pairs``: per demand (origin, destination, class): Gbps, RTT, floor, stretch, cost,
+      exchange hub and the path carrying most of it;
+    - ``countries``: per country (the origin's, or the receiving city's for content);
+    - ``links``: per link in service: loads per direction and utilisation;
+    - ``transit_prices``: delivered IP transit price per city and the seed-ratio check.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        From :func:`load_experiment`.
+    progress : callable, optional
+        Called with (stage name, seconds) after each stage.
+    """
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+
+    def stage(label: str, start: float) -> None:
+        timings[label] = time.perf_counter() - start
+        if progress:
+            progress(label, timings[label])
+
+    t = time.perf_counter()
+    network = load_topology(experiment.topology)
+    graph = ArcGraph.from_network(network)
+    stage("load topology", t)
+    countries = None
+    if experiment.countries is not None:
+        t = time.perf_counter()
+        countries = load_country_indicators(experiment.countries)
+        stage("load country table", t)
+    source = str(experiment.path)
+    nodes = network.nodes
+    in_region = node_in_region(nodes["country"].to_numpy(dtype=object),
+                               nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+    demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
+                                             ("scenarios", "pairs", "countries", "links",
+                                              "transit_prices")}
+    for spec in experiment.scenarios:
+        t = time.perf_counter()
+        key = spec.demand.key
+        if key not in demand_cache:
+            demand_cache[key] = (spec.demand.table(network, countries), spec.demand.year)
+        demand, year = demand_cache[key]
+        stage(f"{spec.name}: demand", t)
+        t = time.perf_counter()
+        result = route_scenario(spec, network, graph, demand, year, in_region, source, notes)
+        stage(f"{spec.name}: routing and costs", t)
+        for name, table in result.items():
+            tables[name].append(table)
+    t = time.perf_counter()
+    frames = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame()
+              for k, v in tables.items()}
+    calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name)
+    stage("tables", t)
+    return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
+                            frames["countries"], frames["links"], frames["transit_prices"],
+                            calibration, timings, sorted(set(notes)))
+
+

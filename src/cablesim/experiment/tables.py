@@ -1,0 +1,424 @@
+"""Cost, latency and utilisation tables from a routing result.
+
+Conventions (documented in every output):
+
+- lease cost: every Mbps carried over a link, in either direction, pays the link's
+  ``price_usd_per_mbps_month``;
+- transit cost: every Mbps exchanged at a hub pays the hub's
+  ``transit_price_usd_per_mbps_month`` (direct traffic pays none: it is the
+  settlement-free physical best case);
+- capex: proposed links in service are charged their ``capex_usd`` annualised with the
+  capital recovery factor over ``lifetime_years`` at ``discount_rate``, per month;
+- RTT: twice the one-way latency of the path (origin -> hub -> destination);
+- fibre floor RTT: twice the great-circle distance in fibre (group index 1.4682).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cablesim._errors import Problem, RoutingError
+from cablesim.geo import fibre_latency_ms, great_circle_km_array
+from cablesim.invariants import check_scenario_tables
+from cablesim.policy import TransitRules
+from cablesim.routing.engine import RoutingResult
+from cablesim.routing.graph import ArcGraph
+from cablesim.routing.paths import distances_from
+
+if TYPE_CHECKING:
+    from cablesim.experiment.prepare import PreparedScenario
+    from cablesim.experiment.spec import ScenarioSpec
+
+__all__ = [
+    "ASEAN",
+    "EAST_ASIA",
+    "CAPITALS",
+    "capital_recovery_factor",
+    "weighted_quantile",
+    "PathTable",
+    "path_table",
+    "delivered_transit_prices",
+]
+
+ASEAN = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
+"""The ten ASEAN members (ISO 3166-1 alpha-3)."""
+
+EAST_ASIA = ASEAN + ("CHN", "HKG", "MAC", "TWN", "JPN", "KOR", "PRK", "MNG", "TLS")
+"""Southeast and East Asia: a path that touches a node elsewhere "leaves the region"."""
+
+CAPITALS = {
+    "BRN": "BNBWN", "KHM": "KHPNH", "IDN": "IDJKT", "LAO": "LAVTE", "MYS": "MYKUL",
+    "MMR": "MMNYT", "PHL": "PHMNL", "SGP": "SGSIN", "THA": "THBKK", "VNM": "VNHAN",
+    "CHN": "CNBJS",
+}
+"""Capital city node (UN/LOCODE) of each ASEAN member and China."""
+
+_REGION_BOX = (90.0, 150.0, -15.0, 50.0)
+"""lon_min, lon_max, lat_min, lat_max used for nodes without a country (junctions at sea)."""
+
+
+def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> float:
+    """Annual payment per unit of capex over ``lifetime_years`` at ``discount_rate``."""
+    if discount_rate == 0:
+        return 1.0 / lifetime_years
+    growth = (1.0 + discount_rate) ** lifetime_years
+    return discount_rate * growth / (growth - 1.0)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``values`` weighted by ``weights`` (lower interpolation)."""
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    keep = weights > 0
+    if not keep.any():
+        return float("nan")
+    order = np.argsort(values[keep], kind="stable")
+    v, w = values[keep][order], weights[keep][order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, q * cum[-1], side="left").clip(0, len(v) - 1)])
+
+
+def node_in_region(countries: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each node lies in Southeast/East Asia (by country, else by coordinates)."""
+    region = set(EAST_ASIA)
+    lo, hi, south, north = _REGION_BOX
+    by_country = np.array([c in region for c in countries])
+    no_country = np.array([c is None or c == "" for c in countries])
+    in_box = (lon >= lo) & (lon <= hi) & (lat >= south) & (lat <= north)
+    return by_country | (no_country & in_box)
+
+
+@dataclass(frozen=True)
+class PathTable:
+    """Per-path figures of a routing result (P rows, aligned with the result's paths).
+
+    Attributes
+    ----------
+    latency_ms : ndarray
+        One-way latency of each path, ms.
+    price_usd_per_mbps_month : ndarray
+        Sum of the lease prices along each path.
+    leaves_region : ndarray of bool
+        Whether the path touches a node outside Southeast/East Asia.
+    """
+
+    latency_ms: np.ndarray
+    price_usd_per_mbps_month: np.ndarray
+    leaves_region: np.ndarray
+
+
+def path_table(graph: ArcGraph, result: RoutingResult, latency_ms: np.ndarray,
+               price: np.ndarray, in_region: np.ndarray) -> PathTable:
+    """Latency, price and region exit of every path in ``result``."""
+    arcs = result.paths.arcs
+    mask = arcs >= 0
+    safe = np.where(mask, arcs, 0)
+    edge = graph.arc_edge(safe)
+    lat = np.where(mask, latency_ms[edge], 0.0).sum(axis=1)
+    cost = np.where(mask, price[edge], 0.0).sum(axis=1)
+    heads = graph.arc_head[safe]
+    outside = (mask & ~in_region[heads]).any(axis=1)
+    return PathTable(lat, cost, outside)
+
+
+def path_texts(graph: ArcGraph, arcs: np.ndarray, separator: str = " > ") -> list[str]:
+    """Node id sequences of many paths as text, one string per row of ``arcs``.
+
+    Parameters
+    ----------
+    arcs : ndarray of int, shape (P, H)
+        Arc ids in travel order, padded with -1 (a row of padding gives ``""``).
+    """
+    arcs = np.asarray(arcs, dtype=np.int64)
+    if arcs.size == 0:
+        return [""] * len(arcs)
+    mask = arcs >= 0
+    hops = mask.sum(axis=1)
+    safe = np.where(mask, arcs, 0)
+    # node sequence: the tail of every arc, then the head of the last one
+    seq = np.zeros((len(arcs), arcs.shape[1] + 1), dtype=np.int64)
+    seq[:, :-1] = graph.arc_tail[safe]
+    last = safe[np.arange(len(arcs)), np.maximum(hops - 1, 0)]
+    seq[np.arange(len(arcs)), hops] = graph.arc_head[last]
+    names = graph.node_ids[seq]
+    return [separator.join(row[: h + 1]) if h else "" for row, h in zip(names.tolist(), hops)]
+
+
+def path_nodes(graph: ArcGraph, arcs: np.ndarray) -> list[str]:
+    """Node id sequence of a path given as arc ids (padding ignored)."""
+    arcs = arcs[arcs >= 0]
+    if not len(arcs):
+        return []
+    seq = list(graph.arc_tail[arcs]) + [graph.arc_head[arcs[-1]]]
+    return [graph.node_ids[i] for i in seq]
+
+
+def delivered_transit_prices(
+    graph: ArcGraph,
+    nodes: pd.DataFrame,
+    price: np.ndarray,
+    transit: TransitRules,
+) -> pd.DataFrame:
+    """Cheapest delivered IP transit price for every city and hub node.
+
+    The delivered price at city c is ``min_h (transit price at h + lease price of the
+    cheapest path c -> h)`` over the hubs with a cited transit price.
+
+    Returns
+    -------
+    DataFrame
+        ``node, name, country, delivered_usd_per_mbps_month, via_hub,
+        hub_price_usd_per_mbps_month, transport_usd_per_mbps_month``, one row per city/hub.
+    """
+    priced = nodes["transit_price_usd_per_mbps_month"].dropna()
+    cities = nodes[nodes["kind"].isin(["city", "hub"])]
+    if priced.empty:
+        return pd.DataFrame(columns=["node", "name", "country", "delivered_usd_per_mbps_month",
+                                     "via_hub", "hub_price_usd_per_mbps_month",
+                                     "transport_usd_per_mbps_month"])
+    hub_idx = graph.nodes_of(list(priced.index))
+    city_idx = graph.nodes_of(list(cities.index))
+    transport = np.full((len(hub_idx), len(city_idx)), np.inf)
+    for i, h in enumerate(hub_idx):
+        codes = transit.key_codes(city_idx, np.full(len(city_idx), h))
+        for code in np.unique(codes):
+            cols = codes == code
+            dist = distances_from(graph.csr(price, transit.mask(transit.key_of(code))),
+                                  np.array([h]))[0]
+            transport[i, cols] = dist[city_idx[cols]]
+    total = transport + priced.to_numpy()[:, None]
+    best = np.argmin(total, axis=0)
+    cols = np.arange(len(city_idx))
+    return pd.DataFrame({
+        "node": cities.index.to_numpy(dtype=object),
+        "name": cities["name"].to_numpy(dtype=object),
+        "country": cities["country"].to_numpy(dtype=object),
+        "delivered_usd_per_mbps_month": total[best, cols],
+        "via_hub": priced.index.to_numpy(dtype=object)[best],
+        "hub_price_usd_per_mbps_month": priced.to_numpy()[best],
+        "transport_usd_per_mbps_month": transport[best, cols],
+    })
+
+
+def fibre_floor_rtt_ms(distance_km: np.ndarray) -> np.ndarray:
+    """Round-trip fibre floor for great-circle distances, ms."""
+    return 2.0 * fibre_latency_ms(np.asarray(distance_km, dtype=float))
+
+
+__all__ += ["node_in_region", "path_nodes", "path_texts", "fibre_floor_rtt_ms",
+            "scenario_tables"]
+
+
+def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingResult,
+                    graph: ArcGraph, nodes: pd.DataFrame, demand: pd.DataFrame, year: int,
+                    in_region: np.ndarray, notes: list[str]) -> dict[str, pd.DataFrame]:
+    """The result tables of one routed scenario (see :func:`cablesim.run_experiment`).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``scenarios`` (one row), ``pairs``, ``countries``, ``links``, ``transit_prices``.
+    """
+    links, enabled = prep.links, prep.enabled
+    latency, price, capacity = prep.latency_ms, prep.price_usd_per_mbps_month, prep.capacity_gbps
+    transit_rules = prep.transit_rules
+    commodities, com = prep.commodities_table, prep.commodities
+    capacitated = spec.routing.mode == "capacitated"
+    offered = com.volume
+    if not np.allclose(result.served + result.unserved, offered, rtol=0, atol=1e-9):
+        raise RoutingError("internal accounting error", [Problem(
+            spec.name, None, None, "served + unserved differs from offered")])
+    paths = path_table(graph, result, latency, price, in_region)
+    flow = result.path_flow
+    pc = result.path_commodity
+    n_com = len(commodities)
+    lat_flow = np.bincount(pc, weights=flow * paths.latency_ms, minlength=n_com)
+    price_flow = np.bincount(pc, weights=flow * paths.price_usd_per_mbps_month,
+                             minlength=n_com)
+    out_flow = np.bincount(pc, weights=flow * paths.leaves_region, minlength=n_com)
+    # dominant path per commodity
+    best = np.full(n_com, -1, dtype=np.int64)
+    if len(flow):
+        order = np.lexsort((-flow, pc))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = pc[order][1:] != pc[order][:-1]
+        best[pc[order][first]] = order[first]
+    hub_price = prep.hub_price_usd_per_mbps_month
+    served = result.served
+    com_table = commodities.assign(
+        served_gbps=served, unserved_gbps=result.unserved,
+        lease_usd_month=price_flow * 1000.0,
+        transit_usd_month=served * hub_price * 1000.0,
+        lat_flow=lat_flow, out_flow=out_flow, best=best)
+    lon, lat = nodes["lon"].to_numpy(dtype=float), nodes["lat"].to_numpy(dtype=float)
+    # ---- pairs (per demand)
+    grouped = com_table.groupby("demand", sort=True)
+    pair = pd.DataFrame({
+        "offered_gbps": grouped["gbps"].sum(),
+        "served_gbps": grouped["served_gbps"].sum(),
+        "unserved_gbps": grouped["unserved_gbps"].sum(),
+        "lease_usd_month": grouped["lease_usd_month"].sum(),
+        "transit_usd_month": grouped["transit_usd_month"].sum(),
+        "lat_flow": grouped["lat_flow"].sum(),
+        "out_flow": grouped["out_flow"].sum(),
+    })
+    top = com_table.sort_values(["demand", "served_gbps"], ascending=[True, False],
+                                kind="stable").groupby("demand").head(1).set_index("demand")
+    dem = demand.iloc[pair.index]
+    o_idx = graph.nodes_of(list(dem["origin"]))
+    d_idx = graph.nodes_of(list(dem["destination"]))
+    dist = great_circle_km_array(lon[o_idx], lat[o_idx], lon[d_idx], lat[d_idx])
+    floor = fibre_floor_rtt_ms(dist)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rtt = np.where(pair["served_gbps"] > 0, 2.0 * pair["lat_flow"] / pair["served_gbps"],
+                       np.nan)
+        stretch = rtt / floor
+        cost = pair["lease_usd_month"] + pair["transit_usd_month"]
+        per_mbps = np.where(pair["served_gbps"] > 0, cost / (pair["served_gbps"] * 1000.0),
+                            np.nan)
+    best_path = top["best"].to_numpy()
+    path_text = path_texts(graph, np.where(best_path[:, None] >= 0,
+                                           result.paths.arcs[np.maximum(best_path, 0)], -1))
+    pairs = pd.DataFrame({
+        "scenario": spec.name,
+        "origin": dem["origin"].to_numpy(dtype=object),
+        "destination": dem["destination"].to_numpy(dtype=object),
+        "origin_country": dem["origin_country"].to_numpy(dtype=object),
+        "destination_country": dem["destination_country"].to_numpy(dtype=object),
+        "traffic_class": dem["traffic_class"].to_numpy(dtype=object),
+        "offered_gbps": pair["offered_gbps"].to_numpy(),
+        "served_gbps": pair["served_gbps"].to_numpy(),
+        "unserved_gbps": pair["unserved_gbps"].to_numpy(),
+        "via": top["via"].to_numpy(dtype=object),
+        "rtt_ms": rtt,
+        "floor_rtt_ms": floor,
+        "stretch": stretch,
+        "cost_usd_month": cost.to_numpy(),
+        "cost_usd_per_mbps_month": per_mbps,
+        "leaves_region_share": np.where(pair["served_gbps"] > 0,
+                                        pair["out_flow"] / pair["served_gbps"].replace(0, 1),
+                                        np.nan),
+        "path": path_text,
+    })
+    unreachable = pairs[(pairs["unserved_gbps"] > 0) & (pairs["served_gbps"] == 0)]
+    if len(unreachable):
+        ends = pd.concat([unreachable["origin"], unreachable["destination"]])
+        counts = ends.value_counts()
+        stuck = sorted(counts.index[counts >= counts.max() * 0.5])
+        notes.append(
+            f"{spec.name}: {len(unreachable)} demands ({unreachable['unserved_gbps'].sum():,.1f} "
+            "Gbps) are not served at all ("
+            + ("no path, or no capacity left" if capacitated else "no path")
+            + " in this scenario's network); most involve "
+            + ", ".join(stuck[:12]))
+    # ---- links
+    m = graph.n_edges
+    fwd, rev = result.arc_load[:m], result.arc_load[m:]
+    util = np.maximum(fwd, rev) / capacity
+    link_table = pd.DataFrame({
+        "scenario": spec.name,
+        "link": links.index.to_numpy(dtype=object),
+        "system": links["system"].to_numpy(dtype=object),
+        "kind": links["kind"].to_numpy(dtype=object),
+        "status": links["status"].to_numpy(dtype=object),
+        "from_node": links["from_node"].to_numpy(dtype=object),
+        "to_node": links["to_node"].to_numpy(dtype=object),
+        "in_service": enabled,
+        "capacity_gbps": capacity,
+        "load_forward_gbps": fwd,
+        "load_reverse_gbps": rev,
+        "utilization": util,
+    })
+    # ---- capex of proposed links in service
+    crf = capital_recovery_factor(spec.costs.discount_rate, spec.costs.lifetime_years)
+    proposed = enabled & (links["status"] == "proposed").to_numpy()
+    capex = links.loc[proposed, "capex_usd"]
+    if capex.isna().any():
+        notes.append(f"{spec.name}: proposed links without capex_usd are counted at 0: "
+                     + ", ".join(capex.index[capex.isna()]))
+    capex_month = float(capex.fillna(0).sum()) * crf / 12.0
+    # ---- scenario row
+    served_total = float(pairs["served_gbps"].sum())
+    weights_ok = pairs["served_gbps"].to_numpy()
+    rtts = pairs["rtt_ms"].to_numpy()
+    intra = (pairs["traffic_class"] == "intra_asean").to_numpy()
+    intra_served = float(pairs.loc[intra, "served_gbps"].sum())
+    lease = float(pairs["cost_usd_month"].sum() - com_table["transit_usd_month"].sum())
+    transit_total = float(com_table["transit_usd_month"].sum())
+    total = lease + transit_total + capex_month
+    path_rtt = 2.0 * paths.latency_ms
+    scenario_row = pd.DataFrame([{
+        "scenario": spec.name,
+        "policy": spec.policy.name,
+        "mode": spec.routing.mode,
+        "objective": spec.routing.objective,
+        "year": year,
+        "offered_gbps": float(pairs["offered_gbps"].sum()),
+        "served_gbps": served_total,
+        "unserved_gbps": float(pairs["unserved_gbps"].sum()),
+        "lease_cost_usd_month": lease,
+        "transit_cost_usd_month": transit_total,
+        "capex_usd_month": capex_month,
+        "total_cost_usd_month": total,
+        "cost_usd_per_mbps": total / (served_total * 1000.0) if served_total else math.nan,
+        "mean_rtt_ms": float(np.nansum(rtts * weights_ok) / served_total) if served_total
+        else math.nan,
+        "p95_rtt_ms": weighted_quantile(path_rtt, flow, 0.95),
+        "mean_stretch": float(np.nansum(pairs["stretch"].to_numpy() * weights_ok)
+                              / served_total) if served_total else math.nan,
+        "intra_asean_mean_rtt_ms": float(np.nansum(rtts[intra] * weights_ok[intra])
+                                         / intra_served) if intra_served else math.nan,
+        "out_of_region_share": float(
+            (pairs.loc[intra, "leaves_region_share"].fillna(0) * pairs.loc[intra, "served_gbps"]
+             ).sum() / intra_served) if intra_served else math.nan,
+        "max_utilization": float(np.nanmax(util[enabled])) if enabled.any() else 0.0,
+        "links_in_service": int(enabled.sum()),
+        "lp_solves": int(result.lp_solves),
+        "lp_gap_bound": float(result.gap_bound),
+    }])
+    if capacitated and not result.converged:
+        notes.append(f"{spec.name}: column generation stopped after {result.lp_solves} LP "
+                     f"solves; the cost is within {100 * result.gap_bound:.2f}% of the optimum")
+    # ---- countries
+    attributed = np.where(pairs["traffic_class"] == "content", pairs["destination_country"],
+                          pairs["origin_country"])
+    by_country = pairs.assign(country=attributed, rtt_flow=np.nan_to_num(rtts) * weights_ok)
+    g = by_country.groupby("country", sort=True)
+    countries_table = pd.DataFrame({
+        "offered_gbps": g["offered_gbps"].sum(),
+        "served_gbps": g["served_gbps"].sum(),
+        "unserved_gbps": g["unserved_gbps"].sum(),
+        "cost_usd_month": g["cost_usd_month"].sum(),
+        "rtt_flow": g["rtt_flow"].sum(),
+    }).reset_index()
+    served_c = countries_table["served_gbps"].replace(0, np.nan)
+    countries_table = pd.DataFrame({
+        "scenario": spec.name,
+        "country": countries_table["country"],
+        "offered_gbps": countries_table["offered_gbps"],
+        "served_gbps": countries_table["served_gbps"],
+        "unserved_gbps": countries_table["unserved_gbps"],
+        "cost_usd_month": countries_table["cost_usd_month"],
+        "cost_usd_per_mbps_month": countries_table["cost_usd_month"] / (served_c * 1000.0),
+        "mean_rtt_ms": countries_table["rtt_flow"] / served_c,
+    })
+    # ---- delivered transit prices
+    delivered = delivered_transit_prices(graph, nodes, price, transit_rules)
+    delivered.insert(0, "scenario", spec.name)
+    sg = delivered.loc[delivered["node"] == "SGSIN", "delivered_usd_per_mbps_month"]
+    lon_p = delivered.loc[delivered["node"] == "GBLON", "delivered_usd_per_mbps_month"]
+    delivered["ratio_to_singapore"] = (delivered["delivered_usd_per_mbps_month"] / float(sg.iloc[0])
+                                       if len(sg) else np.nan)
+    delivered["ratio_to_london"] = (delivered["delivered_usd_per_mbps_month"]
+                                    / float(lon_p.iloc[0]) if len(lon_p) else np.nan)
+    delivered["capital"] = delivered["node"].isin(list(CAPITALS.values()))
+    check_scenario_tables(spec.name, pairs, link_table, capacitated)
+    return {"scenarios": scenario_row, "pairs": pairs, "countries": countries_table,
+            "links": link_table, "transit_prices": delivered}
+
+
