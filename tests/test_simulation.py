@@ -23,7 +23,7 @@ from cablesim.geo import fibre_latency_ms
 from cablesim.network import Network
 from cablesim.policy import Policy
 from cablesim.routing.graph import ArcGraph
-from cablesim.scenario import RoutingSettings, CostSettings, ScenarioSpec
+from cablesim.scenario import CostSettings, RoutingSettings, ScenarioSpec
 from cablesim.simulation import (
     IncrementalRouter,
     ModelBuilder,

@@ -465,7 +465,7 @@ ROUTES = [
           cite=f"China Unicom China-Laos Mengla international transmission system (2012), {A21} (swulab.e-courses.cn)"),
     # ---- other GMS / ASEAN cross-border
     Route("gmsis-la-th", "GMS IS Laos-Thailand (Vientiane-Nong Khai)", ["LAVTE", "jx-nongkhai", "THBKK"],
-          THIN_XB_GBPS, THIN_XB_CITE, cite=f"GMS ISN link (A2.1); part of the VSTN corridor; no figures found (C2)"),
+          THIN_XB_GBPS, THIN_XB_CITE, cite="GMS ISN link (A2.1); part of the VSTN corridor; no figures found (C2)"),
     Route("gmsis-la-vn", "GMS IS Laos-Vietnam (Thakhek-Vinh)", ["LAVTE", "jx-thakhek", "jx-vinh", "VNHAN"],
           THIN_XB_GBPS, THIN_XB_CITE, cite="GMS ISN link (A2.1); path assumed along Route 12/13; no figures found (C2)"),
     Route("gmsis-kh-vn", "GMS IS Cambodia-Vietnam (Bavet-Moc Bai)", ["KHPNH", "jx-bavet", "jx-mocbai", "VNSGN"],
@@ -727,7 +727,7 @@ def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, 
     lines = [[rep[ls[0]]] + ls[1:-1] + [rep[ls[-1]]] for ls in lines]
     # 2. T-junctions: a line end lying on another line's interior
     for r in reps:
-        for li, ls in enumerate(lines):
+        for ls in lines:
             if r in ls:
                 continue
             hit = None

@@ -110,8 +110,8 @@ def _read_routes(
         problems.append(Problem(name, None, None, "is not UTF-8 text"))
         return routes, positions, citations
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, None, None,
-                                f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        problems.append(Problem(
+            name, None, None, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
         return routes, positions, citations
     except OSError as exc:
         problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
@@ -123,8 +123,9 @@ def _read_routes(
                                 "expected a GeoJSON FeatureCollection with a 'features' list"))
         return routes, positions, citations
     for pos, feature in enumerate(doc["features"]):
-        def report(field: str | None, message: str, hint: str | None = None) -> None:
-            problems.append(Problem(name, pos + 1, field, message, hint, "feature"))
+        def report(field: str | None, message: str, hint: str | None = None, *,
+                   row: int = pos + 1) -> None:  # row bound now: B023
+            problems.append(Problem(name, row, field, message, hint, "feature"))
 
         if not isinstance(feature, dict):
             report(None, "is not a GeoJSON Feature object")

@@ -27,7 +27,6 @@ from cablesim.plot.charts import (
     plot_transit_prices,
     plot_utilisation_histogram,
 )
-from cablesim.plot.render import figure_size, render_map
 from cablesim.plot.maps import (
     PATH_COLOURS,
     UTILISATION_CMAP,
@@ -37,6 +36,7 @@ from cablesim.plot.maps import (
     plot_paths,
     plot_scenario,
 )
+from cablesim.plot.render import figure_size, render_map
 
 __all__ = [
     "plot_network",

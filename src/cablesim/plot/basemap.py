@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import Bbox
-from matplotlib import patheffects
 from shapely.geometry.base import BaseGeometry
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
