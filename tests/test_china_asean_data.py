@@ -205,8 +205,8 @@ def test_graph_connected_and_required_nodes(nodes, links):
         parent[find(r["from_node"])] = find(r["to_node"])
     roots = {find(n) for n in nodes["id"]}
     assert len(roots) == 1, f"graph has {len(roots)} components"
-    kind = dict(zip(nodes["id"], nodes["kind"]))
-    country = dict(zip(nodes["id"], nodes["country"]))
+    kind = dict(zip(nodes["id"], nodes["kind"], strict=True))
+    country = dict(zip(nodes["id"], nodes["country"], strict=True))
     for h in HUBS:
         assert kind.get(h) == "hub", h
     for iso3, cap in CAPITALS.items():

@@ -13,6 +13,7 @@ import math
 import os
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from shapely.geometry import LineString, MultiLineString, mapping
@@ -131,7 +132,9 @@ def _read_routes(
             report(None, "is not a GeoJSON Feature object")
             continue
         props = feature.get("properties")
-        link_id = props.get("id") if isinstance(props, dict) else None
+        if not isinstance(props, dict):
+            props = {}
+        link_id = props.get("id")
         if not isinstance(link_id, str) or not link_id.strip():
             report("properties.id", "missing: each feature must name its link id")
             continue
@@ -160,6 +163,7 @@ def _parse_line_geometry(geometry: object) -> BaseGeometry | str:
         return "missing or not an object"
     kind = geometry.get("type")
     coords = geometry.get("coordinates")
+    parts: list[Any] | None
     if kind == "LineString":
         parts = [coords]
     elif kind == "MultiLineString":
@@ -269,7 +273,7 @@ def save_topology(network: Network, path: str | os.PathLike[str]) -> Path:
             {"type": "Feature", "properties": {"id": link_id, "citation": citation},
              "geometry": mapping(geom)}
             for link_id, geom, citation in zip(routed.index, routed.geometry,
-                                               routed["route_citation"])
+                                               routed["route_citation"], strict=True)
         ]
         atomic_write_text(geometry_path, json.dumps(
             {"type": "FeatureCollection", "features": features}, separators=(",", ":")) + "\n")

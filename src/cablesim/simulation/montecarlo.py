@@ -155,7 +155,7 @@ class MonteCarloResult:
         """One row per scenario and simulated year."""
         rows = []
         for k, model in enumerate(self.models):
-            for y, res in zip(self.years, self.results):
+            for y, res in zip(self.years, self.results, strict=True):
                 r = res[k]
                 rows.append({
                     "scenario": model.scenario, "year": y, "year_seed": year_seed(self.seed, y),

@@ -241,7 +241,7 @@ def criticality(model: SimModel, top: int = 10) -> tuple[pd.DataFrame, pd.DataFr
                                          * outage_h)
     n1["mean_rtt_increase_ms"] = (n1["rtt_increase_gbps_ms"] / served_total
                                   if served_total else np.nan)
-    single = dict(zip(n1["edge"], n1["unserved_gbps"]))
+    single = dict(zip(n1["edge"], n1["unserved_gbps"], strict=True))
     pairs = []
     chosen = n1["edge"].to_numpy(dtype=np.int64)[:top]
     for a, b in itertools.combinations(chosen.tolist(), 2):
