@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench venv clean
+.PHONY: demo test lint fuzz bench venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cablesim needs Python >= 3.11, found " + sys.version.split()[0]'
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks tools experiments
+	$(BIN)/mypy src/cablesim
 
 fuzz: $(STAMP)
 	CABLESIM_FUZZ_EXAMPLES=$${CABLESIM_FUZZ_EXAMPLES:-10000} $(BIN)/python -m pytest -q tests/test_fuzz.py

@@ -22,6 +22,7 @@ import json
 import subprocess
 import sys
 import types
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +32,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _harness import fmt_s, interleaved  # noqa: E402
-from run import exact_arc_lp, mesh_demands, synthetic_graph  # noqa: E402
-
 from cablesim.routing import engine  # noqa: E402
+from run import exact_arc_lp, mesh_demands, synthetic_graph  # noqa: E402
 
 WORKLOADS = {
     # name: (nodes, edges, demands, seed, capacity factor)
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         com = mesh_demands(n, d, seed=seed)
         capacity = capacity * factor
         row: dict[str, object] = {}
-        runs = {k: (lambda mod=mod: mod.route(graph, com, weight, capacity_gbps=capacity))
+        runs = {k: partial(mod.route, graph, com, weight, capacity_gbps=capacity)
                 for k, mod in routers.items()}
         timing = interleaved(runs, args.repeats)
         exact = None

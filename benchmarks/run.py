@@ -35,6 +35,7 @@ import platform
 import resource
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -49,14 +50,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import highspy  # noqa: E402
 
-from _harness import fmt_s, interleaved  # noqa: E402
 import cablesim  # noqa: E402
+from _harness import fmt_s, interleaved  # noqa: E402
+from cablesim.demand import load_country_indicators  # noqa: E402
 from cablesim.geo import great_circle_km  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
 from cablesim.routing.graph import ArcGraph  # noqa: E402
 from cablesim.routing.lp import new_solver  # noqa: E402
 from cablesim.routing.paths import arc_loads, shortest_paths  # noqa: E402
-from cablesim.demand import load_country_indicators  # noqa: E402
 from cablesim.experiment import prepare_scenario  # noqa: E402
 
 
@@ -96,11 +97,12 @@ def synthetic_graph(n_nodes: int, n_edges: int, seed: int) -> tuple[ArcGraph, np
     g.add_nodes_from(range(n_nodes))
     g.add_edges_from(edges)
     comps = [sorted(c) for c in nx.connected_components(g)]
-    for a, b in zip(comps, comps[1:]):
+    for a, b in pairwise(comps):
         edges.add((a[0], b[0]))
     eu = np.array([e[0] for e in sorted(edges)])
     ev = np.array([e[1] for e in sorted(edges)])
-    km = np.array([great_circle_km(lon[u], lat[u], lon[v], lat[v]) for u, v in zip(eu, ev)])
+    km = np.array([great_circle_km(lon[u], lat[u], lon[v], lat[v])
+                   for u, v in zip(eu, ev, strict=True)])
     ids = np.array([f"n{i}" for i in range(n_nodes)], dtype=object)
     graph = ArcGraph(ids, np.array([f"e{i}" for i in range(len(eu))], dtype=object), eu, ev,
                      {x: i for i, x in enumerate(ids)}, {})
@@ -121,7 +123,7 @@ def mesh_demands(n_nodes: int, n_demands: int, seed: int) -> Commodities:
 def to_networkx(graph: ArcGraph, weight: np.ndarray) -> nx.Graph:
     g = nx.Graph()
     g.add_nodes_from(range(graph.n_nodes))
-    for e, (u, v) in enumerate(zip(graph.edge_u, graph.edge_v)):
+    for e, (u, v) in enumerate(zip(graph.edge_u, graph.edge_v, strict=True)):
         if not np.isfinite(weight[e]):  # disabled
             continue
         if not g.has_edge(u, v) or g[u][v]["weight"] > weight[e]:
@@ -148,7 +150,7 @@ def nx_per_pair(g: nx.Graph, graph: ArcGraph, com: Commodities, rows: np.ndarray
     m = graph.n_edges
     for i in rows:
         path = nx.shortest_path(g, int(com.origin[i]), int(com.destination[i]), weight="weight")
-        for u, v in zip(path[:-1], path[1:]):
+        for u, v in pairwise(path):
             e = g[u][v]["arc"]
             load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
     return load
@@ -161,7 +163,7 @@ def nx_grouped(g: nx.Graph, graph: ArcGraph, com: Commodities) -> np.ndarray:
         _, paths = nx.single_source_dijkstra(g, int(s), weight="weight")
         for i in np.flatnonzero(com.origin == s):
             path = paths[int(com.destination[i])]
-            for u, v in zip(path[:-1], path[1:]):
+            for u, v in pairwise(path):
                 e = g[u][v]["arc"]
                 load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
     return load

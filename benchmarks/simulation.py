@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in range(args.repeats):
         order = ["incremental", "naive"] if r % 2 == 0 else ["naive", "incremental"]
         for kind in order:
-            dt, res = _time(lambda: simulate_year(models[:1], seed, 0,
-                                                  sim.settings.warmup_days, kind))
+            dt, res = _time(lambda kind=kind: simulate_year(models[:1], seed, 0,
+                                                            sim.settings.warmup_days, kind))
             times[kind].append(dt)
             results[kind] = res[0]
     inc, naive = results["incremental"], results["naive"]
@@ -113,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     mc = {}
     mc_models = models[:1] if args.quick else models
     for kind in ("incremental", "naive"):
-        dt, res = _time(lambda: run_monte_carlo(mc_models, args.years, seed,
-                                                warmup_days=sim.settings.warmup_days,
-                                                workers=args.workers, router=kind))
+        dt, res = _time(lambda kind=kind: run_monte_carlo(mc_models, args.years, seed,
+                                                          warmup_days=sim.settings.warmup_days,
+                                                          workers=args.workers, router=kind))
         mc[kind] = {"seconds": dt, "scenario_years": args.years * len(mc_models),
                     "years_per_s": args.years / dt, "executor": res.executor,
                     "table": res.year_table()}
@@ -140,9 +140,9 @@ def main(argv: list[str] | None = None) -> int:
             order = [("many", args.workers), ("one", 1)]
             for name, w in (order if r % 2 == 0 else order[::-1]):
                 before = _cpu()
-                dt, res = _time(lambda: run_monte_carlo(models, args.parallel_years, seed,
-                                                        warmup_days=sim.settings.warmup_days,
-                                                        workers=w, router="incremental"))
+                dt, res = _time(lambda w=w: run_monte_carlo(models, args.parallel_years, seed,
+                                                            warmup_days=sim.settings.warmup_days,
+                                                            workers=w, router="incremental"))
                 cpu[name].append(_cpu() - before)
                 runs[name].append(dt)
                 tables[name] = (res.year_table(), res.executor)

@@ -20,16 +20,17 @@ TG21 = ROOT / ".." / "shared" / "data" / "telegeography-2021"
 
 NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
                 "transit_price_usd_per_mbps_month", "citation"]
-LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps", "design_capacity_gbps",
-                "price_usd_per_mbps_month", "length_km", "route_factor", "status", "rfs_year", "capex_usd",
-                "tg_cable_id", "citation"]
+LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
+                "design_capacity_gbps", "price_usd_per_mbps_month", "length_km", "route_factor",
+                "status", "rfs_year", "capex_usd", "tg_cable_id", "citation"]
 NODE_KINDS = {"landing", "city", "hub", "ixp", "junction"}
 LINK_KINDS = {"submarine", "terrestrial", "metro", "transit", "satellite"}
 STATUSES = {"existing", "planned", "proposed"}
 HUBS = {"USLAX", "USSJC", "GBLON", "DEFRA", "FRMRS", "NLAMS", "SGSIN", "HKHKG", "JPTYO", "CNNNG"}
 # ASEAN members + China: capital city node ids (UN/LOCODE)
-CAPITALS = {"BRN": "BNBWN", "KHM": "KHPNH", "IDN": "IDJKT", "LAO": "LAVTE", "MYS": "MYKUL", "MMR": "MMNYT",
-            "PHL": "PHMNL", "SGP": "SGSIN", "THA": "THBKK", "VNM": "VNHAN", "CHN": "CNBJS"}
+CAPITALS = {"BRN": "BNBWN", "KHM": "KHPNH", "IDN": "IDJKT", "LAO": "LAVTE", "MYS": "MYKUL",
+            "MMR": "MMNYT", "PHL": "PHMNL", "SGP": "SGSIN", "THA": "THBKK", "VNM": "VNHAN",
+            "CHN": "CNBJS"}
 LENGTH_TOLERANCE = 0.15
 
 
@@ -145,8 +146,10 @@ def test_link_schema(nodes, links):
             problems.append(f"{lid}: rfs_year {r['rfs_year']}")
         if r["tg_cable_id"] and r["kind"] != "submarine":
             problems.append(f"{lid}: tg_cable_id on a {r['kind']} link")
-        if "estimate" not in r["citation"] and r["kind"] != "submarine" and not r["design_capacity_gbps"]:
-            problems.append(f"{lid}: capacity without design figure but citation says no 'estimate'")
+        if ("estimate" not in r["citation"] and r["kind"] != "submarine"
+                and not r["design_capacity_gbps"]):
+            problems.append(
+                f"{lid}: capacity without design figure but citation says no 'estimate'")
     assert not problems, "\n".join(problems[:200])
 
 
@@ -202,8 +205,8 @@ def test_graph_connected_and_required_nodes(nodes, links):
         parent[find(r["from_node"])] = find(r["to_node"])
     roots = {find(n) for n in nodes["id"]}
     assert len(roots) == 1, f"graph has {len(roots)} components"
-    kind = dict(zip(nodes["id"], nodes["kind"]))
-    country = dict(zip(nodes["id"], nodes["country"]))
+    kind = dict(zip(nodes["id"], nodes["kind"], strict=True))
+    country = dict(zip(nodes["id"], nodes["country"], strict=True))
     for h in HUBS:
         assert kind.get(h) == "hub", h
     for iso3, cap in CAPITALS.items():
@@ -215,10 +218,10 @@ def test_graph_connected_and_required_nodes(nodes, links):
 def test_submarine_systems_count(links):
     sub = links[links["kind"] == "submarine"]
     assert sub["system"].nunique() >= 30
-    europe = {"marseille-france", "toulon-france", "goonhilly-downs-united-kingdom", "porthcurno-united-kingdom",
-              "penmarch-france", "ostend-belgium"}
-    for slug in ("seamewe-3", "seamewe-4", "seamewe-5", "asia-africa-europe-1-aae-1", "flag-europe-asia-fea",
-                 "peace-cable"):
+    europe = {"marseille-france", "toulon-france", "goonhilly-downs-united-kingdom",
+              "porthcurno-united-kingdom", "penmarch-france", "ostend-belgium"}
+    for slug in ("seamewe-3", "seamewe-4", "seamewe-5", "asia-africa-europe-1-aae-1",
+                 "flag-europe-asia-fea", "peace-cable"):
         s = sub[sub["tg_cable_id"] == slug]
         used = set(s["from_node"]) | set(s["to_node"])
         assert used & europe, f"{slug} does not reach Europe"
@@ -231,7 +234,7 @@ def test_proposed_builds_have_capex(links):
     assert prop["system"].str.startswith("Proposed").all()
 
 
-# ------------------------------------------------------------------------------ TeleGeography cross-check
+# ------------------------------------------------------------------ TeleGeography cross-check
 def _tg_length(text) -> float | None:
     try:
         return float(str(text).replace(",", "").replace("km", "").strip())
@@ -253,10 +256,12 @@ def test_telegeography_cross_check(nodes, links):
         checked += 1
         tg = json.loads(path.read_text(encoding="utf-8"))
         expected = {lp["id"] for lp in tg["landing_points"]
-                    if str(lp.get("is_tbd")).lower() != "true" and not lp["name"].lower().startswith("t.b.d")}
+                    if str(lp.get("is_tbd")).lower() != "true"
+                    and not lp["name"].lower().startswith("t.b.d")}
         used = (set(grp["from_node"]) | set(grp["to_node"])) & tg_nodes
         if used != expected:
-            problems.append(f"{slug}: landings missing {sorted(expected - used)}, extra {sorted(used - expected)}")
+            problems.append(f"{slug}: landings missing {sorted(expected - used)}, "
+                            f"extra {sorted(used - expected)}")
         stated = _tg_length(tg.get("length"))
         if stated:
             total = pd.to_numeric(grp["length_km"]).sum()

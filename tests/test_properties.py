@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 import cablesim
 from cablesim import TopologyError
 from cablesim.schema import LINK_KINDS, LINK_STATUSES, NODE_KINDS
-
 from test_network import assert_networks_equal
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -67,7 +66,8 @@ def test_graph_round_trip_is_lossless(net):
     assert_networks_equal(net, cablesim.Network.from_graph(net.graph()))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(net=networks())
 def test_folder_round_trip_is_lossless(net, tmp_path_factory):
     folder = tmp_path_factory.mktemp("rt")
@@ -86,8 +86,8 @@ def mutated_text(draw, original: str) -> str:
         if op == "delete":
             text = text[:pos] + text[pos + draw(st.integers(1, 20)):]
         elif op == "insert":
-            junk = draw(st.sampled_from([",", "\n", '"', "NaN", "inf", "-1e308", "1e999", "é", "\x00",
-                                         "🛰", " ", "\ufeff", "None", "SGSIN"]))
+            junk = draw(st.sampled_from([",", "\n", '"', "NaN", "inf", "-1e308", "1e999", "é",
+                                         "\x00", "🛰", " ", "\ufeff", "None", "SGSIN"]))
             text = text[:pos] + junk + text[pos:]
         elif op == "truncate":
             text = text[:pos]

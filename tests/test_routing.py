@@ -13,7 +13,6 @@ from cablesim.routing.engine import Commodities, route
 from cablesim.routing.graph import ArcGraph
 from cablesim.routing.lp import solve_path_lp
 from cablesim.routing.paths import shortest_paths
-
 from conftest import DATA
 
 

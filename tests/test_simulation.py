@@ -23,7 +23,7 @@ from cablesim.geo import fibre_latency_ms
 from cablesim.network import Network
 from cablesim.policy import Policy
 from cablesim.routing.graph import ArcGraph
-from cablesim.experiment import RoutingSettings, CostSettings, ScenarioSpec
+from cablesim.experiment import CostSettings, RoutingSettings, ScenarioSpec
 from cablesim.simulation import (
     IncrementalRouter,
     ModelBuilder,
@@ -355,9 +355,10 @@ def test_incremental_rerouting_equals_full_recompute(direct_from, monkeypatch):
     inc = IncrementalRouter(model)
     full = IncrementalRouter(model, full_recompute=True)
     schedule = sample_schedule(model.faults, 11, 0.0, 8760.0)
-    events = sorted([(t, +1, e) for t, e in zip(schedule.start_h, schedule.link)]
+    events = sorted([(t, +1, e) for t, e in zip(schedule.start_h, schedule.link, strict=True)]
                     + [(t + p + r, -1, e) for t, p, r, e in zip(
-                        schedule.start_h, schedule.permit_h, schedule.repair_h, schedule.link)])
+                        schedule.start_h, schedule.permit_h, schedule.repair_h, schedule.link,
+                        strict=True)])
     assert len(events) > 100
     down = np.zeros(model.graph.n_edges, dtype=int)
     saved = 0

@@ -26,6 +26,7 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -465,7 +466,7 @@ ROUTES = [
           cite=f"China Unicom China-Laos Mengla international transmission system (2012), {A21} (swulab.e-courses.cn)"),
     # ---- other GMS / ASEAN cross-border
     Route("gmsis-la-th", "GMS IS Laos-Thailand (Vientiane-Nong Khai)", ["LAVTE", "jx-nongkhai", "THBKK"],
-          THIN_XB_GBPS, THIN_XB_CITE, cite=f"GMS ISN link (A2.1); part of the VSTN corridor; no figures found (C2)"),
+          THIN_XB_GBPS, THIN_XB_CITE, cite="GMS ISN link (A2.1); part of the VSTN corridor; no figures found (C2)"),
     Route("gmsis-la-vn", "GMS IS Laos-Vietnam (Thakhek-Vinh)", ["LAVTE", "jx-thakhek", "jx-vinh", "VNHAN"],
           THIN_XB_GBPS, THIN_XB_CITE, cite="GMS ISN link (A2.1); path assumed along Route 12/13; no figures found (C2)"),
     Route("gmsis-kh-vn", "GMS IS Cambodia-Vietnam (Bavet-Moc Bai)", ["KHPNH", "jx-bavet", "jx-mocbai", "VNSGN"],
@@ -596,7 +597,7 @@ PEACE_EXT = {
 # ======================================================================================
 def geod_len_km(coords: list[tuple[float, float]]) -> float:
     tot = 0.0
-    for a, b in zip(coords, coords[1:]):
+    for a, b in pairwise(coords):
         tot += GEOD.inv(a[0], a[1], b[0], b[1])[2]
     return tot / 1000.0
 
@@ -637,7 +638,7 @@ def split_antimeridian(coords: list[tuple[float, float]]) -> list[list[tuple[flo
             lon += 360
         un.append((lon, lat))
     parts, cur = [], [un[0]]
-    for a, b in zip(un, un[1:]):
+    for a, b in pairwise(un):
         ka, kb = math.floor((a[0] + 180) / 360), math.floor((b[0] + 180) / 360)
         if ka != kb and a[0] != b[0]:
             edge = 180 + 360 * min(ka, kb)
@@ -727,7 +728,7 @@ def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, 
     lines = [[rep[ls[0]]] + ls[1:-1] + [rep[ls[-1]]] for ls in lines]
     # 2. T-junctions: a line end lying on another line's interior
     for r in reps:
-        for li, ls in enumerate(lines):
+        for ls in lines:
             if r in ls:
                 continue
             hit = None
@@ -747,7 +748,7 @@ def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, 
                 ls.insert(i + 1, r)
     g = nx.Graph()
     for ls in lines:
-        for a, b in zip(ls, ls[1:]):
+        for a, b in pairwise(ls):
             if a != b:
                 g.add_edge(a, b)
     # 3. snap landing points: to a free line end, else to the nearest vertex or edge point
@@ -840,7 +841,7 @@ def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, 
                 path.append(nxt[0])
                 seen.add((cur, nxt[0]))
                 seen.add((nxt[0], cur))
-            conn = any(g.edges[a, b].get("connector") for a, b in zip(path, path[1:]))
+            conn = any(g.edges[a, b].get("connector") for a, b in pairwise(path))
             segs.append(Segment(names[path[0]], names[path[-1]], path, geod_len_km(path), conn))
     if any(s.a == s.b for s in segs):
         notes.append("loop segment(s) present")
@@ -921,19 +922,19 @@ def main() -> None:
         if sysd.source == "TG21":
             cj = json.loads((TG21 / "cable" / f"{sysd.slug}.json").read_text())
             lands = []
-            for l in cj["landing_points"]:
-                lat, lon = map(float, l["latlon"].split(","))
-                if str(l.get("is_tbd")).lower() == "true" or l["name"].lower().startswith("t.b.d"):
-                    report["tbd"].append(f"{sysd.name}: {l['id']}")
+            for link in cj["landing_points"]:
+                lat, lon = map(float, link["latlon"].split(","))
+                if str(link.get("is_tbd")).lower() == "true" or link["name"].lower().startswith("t.b.d"):
+                    report["tbd"].append(f"{sysd.name}: {link['id']}")
                     continue
-                lands.append((l["id"], lon, lat, l["name"]))
+                lands.append((link["id"], lon, lat, link["name"]))
             lines = geo21[sysd.slug]
             tg_len = parse_km(cj.get("length"))
             src_key = "[TG21]"
             rfs_text = cj.get("rfs")
         else:
             cj = tg24[sysd.slug]
-            lands = [(l["id"], l["lon"], l["lat"], l["name"]) for l in cj["landing_points"]]
+            lands = [(link["id"], link["lon"], link["lat"], link["name"]) for link in cj["landing_points"]]
             lines = cj["coordinates"]
             tg_len = parse_km(cj.get("length"))
             src_key = "[TG24]"
@@ -1037,7 +1038,7 @@ def main() -> None:
              tg_id="kulhudhufushi-maldives", citation="[TG24] landing point kulhudhufushi-maldives (A1.3)")
     seg_len = [geod_len_km(w) for w in pe["waypoints"]]
     k = pe["total_km"] / sum(seg_len)
-    for i, (w, sl) in enumerate(zip(pe["waypoints"], seg_len), 1):
+    for i, (w, sl) in enumerate(zip(pe["waypoints"], seg_len, strict=True), 1):
         a, b = pe["path"][i - 1], pe["path"][i]
         coords = list(w)
         if a > b:
@@ -1107,11 +1108,11 @@ def main() -> None:
 
     # ---------------- landing backhaul ----------------
     sys_at = defaultdict(dict)  # landing -> system -> (max capacity, statuses)
-    for l in links:
-        for end in (l["from_node"], l["to_node"]):
+    for link in links:
+        for end in (link["from_node"], link["to_node"]):
             if nodes[end]["kind"] == "landing":
-                cur = sys_at[end].get(l["system"], (0.0, set()))
-                sys_at[end][l["system"]] = (max(cur[0], l["capacity_gbps"]), cur[1] | {l["status"]})
+                cur = sys_at[end].get(link["system"], (0.0, set()))
+                sys_at[end][link["system"]] = (max(cur[0], link["capacity_gbps"]), cur[1] | {link["status"]})
     for lid, city in sorted(metro_of.items()):
         if lid not in nodes:
             raise SystemExit(f"backhaul table names unknown landing {lid}")
@@ -1142,10 +1143,10 @@ def main() -> None:
     # ---------------- terrestrial routes ----------------
     def hop_gc(a, b, via=()):
         pts = [a, *via, b]
-        return sum(great_circle_km(xy(p), xy(q)) for p, q in zip(pts, pts[1:]))
+        return sum(great_circle_km(xy(p), xy(q)) for p, q in pairwise(pts))
 
     def add_route(r: Route):
-        hops = list(zip(r.path, r.path[1:]))
+        hops = list(pairwise(r.path))
         gcs = [hop_gc(a, b) for a, b in hops]
         if r.total_km:
             factor = r.total_km / sum(gcs)
@@ -1155,7 +1156,7 @@ def main() -> None:
             factor = r.factor or DEFAULT_ROUTE_FACTOR
             fcite = f"length estimate: great circle x {factor} ({r.factor_cite or ROUTE_FACTOR_CITE})"
         width = max(2, len(str(len(hops))))
-        for i, ((a, b), gc) in enumerate(zip(hops, gcs), 1):
+        for i, ((a, b), gc) in enumerate(zip(hops, gcs, strict=True), 1):
             L = gc * factor
             rc = rates["terrestrial"]
             capex = r.capex if (i == 1 and r.capex) else None
@@ -1209,14 +1210,14 @@ def main() -> None:
         cj = json.loads(path.read_text())
         if not isinstance(cj, dict) or "landing_points" not in cj:
             continue
-        us = [l["name"].split(", ")[0] for l in cj["landing_points"] if l["name"].endswith(ta["us_landings"])]
-        eu = [l["name"].split(", ")[0] for l in cj["landing_points"] if l["name"].endswith(ta["eu_landings"])]
+        us = [link["name"].split(", ")[0] for link in cj["landing_points"] if link["name"].endswith(ta["us_landings"])]
+        eu = [link["name"].split(", ")[0] for link in cj["landing_points"] if link["name"].endswith(ta["eu_landings"])]
         if us and eu:
             members.append((str(cj.get("rfs") or "")[:4], cj["name"], "/".join(sorted(us)), "/".join(sorted(eu)),
                             path.stem, cj))
     members.sort()
     rep_sys = next(m for m in members if m[4] == ta["route_slug"])
-    rep_lp = {l["id"]: tuple(map(float, l["latlon"].split(",")))[::-1] for l in rep_sys[5]["landing_points"]}
+    rep_lp = {link["id"]: tuple(map(float, link["latlon"].split(",")))[::-1] for link in rep_sys[5]["landing_points"]}
     a, b = ta["a"], ta["b"]
     gc = great_circle_km(xy(a), xy(b))
     L = gc * DEFAULT_ROUTE_FACTOR
@@ -1312,14 +1313,14 @@ def main() -> None:
             "geometry": {"type": "LineString", "coordinates": simplify_parts([coords])[0]}})
 
     # ---------------- checks ----------------
-    ids = [l["id"] for l in links]
+    ids = [link["id"] for link in links]
     assert len(ids) == len(set(ids)), "duplicate link ids"
-    for l in links:
-        for end in (l["from_node"], l["to_node"]):
-            assert end in nodes, f"{l['id']}: unknown node {end}"
+    for link in links:
+        for end in (link["from_node"], link["to_node"]):
+            assert end in nodes, f"{link['id']}: unknown node {end}"
     g = nx.MultiGraph()
     g.add_nodes_from(nodes)
-    g.add_edges_from((l["from_node"], l["to_node"]) for l in links)
+    g.add_edges_from((link["from_node"], link["to_node"]) for link in links)
     comps = sorted(nx.connected_components(g), key=len, reverse=True)
     report["components"] = comps
 
@@ -1343,13 +1344,13 @@ def write_outputs(nodes, links, features, report, rates):
     with open(OUT / "links.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(lcols)
-        for l in sorted(links, key=lambda r: r["id"]):
-            w.writerow([l["id"], l["from_node"], l["to_node"], l["kind"], l["system"], fmt_num(l["capacity_gbps"]),
-                        fmt_num(l["design_capacity_gbps"]), f"{l['price_usd_per_mbps_month']:.6f}",
-                        f"{l['length_km']:.1f}", fmt(l["route_factor"], 3), l["status"],
-                        "" if l["rfs_year"] is None else str(l["rfs_year"]),
-                        "" if l["capex_usd"] is None else str(int(round(l["capex_usd"]))),
-                        l["tg_cable_id"] or "", l["citation"]])
+        for link in sorted(links, key=lambda r: r["id"]):
+            w.writerow([link["id"], link["from_node"], link["to_node"], link["kind"], link["system"], fmt_num(link["capacity_gbps"]),
+                        fmt_num(link["design_capacity_gbps"]), f"{link['price_usd_per_mbps_month']:.6f}",
+                        f"{link['length_km']:.1f}", fmt(link["route_factor"], 3), link["status"],
+                        "" if link["rfs_year"] is None else str(link["rfs_year"]),
+                        "" if link["capex_usd"] is None else str(int(round(link["capex_usd"]))),
+                        link["tg_cable_id"] or "", link["citation"]])
     fc = {"type": "FeatureCollection",
           "attribution": "Submarine route geometry derived from TeleGeography Submarine Cable Map data "
                          "(c) TeleGeography, CC BY-NC-SA 3.0; simplified.",
@@ -1361,8 +1362,8 @@ def write_outputs(nodes, links, features, report, rates):
     for n in nodes.values():
         kinds[n["kind"]] += 1
     lk = defaultdict(int)
-    for l in links:
-        lk[l["kind"]] += 1
+    for link in links:
+        lk[link["kind"]] += 1
     print("nodes", len(nodes), dict(kinds))
     print("links", len(links), dict(lk))
     print("components", [len(c) for c in report["components"]])

@@ -126,7 +126,7 @@ class Network:
                                 "topology is invalid", found)
         node_gdf = gpd.GeoDataFrame(
             nodes_t.set_index("id"),
-            geometry=[Point(x, y) for x, y in zip(nodes_t["lon"], nodes_t["lat"])],
+            geometry=[Point(x, y) for x, y in zip(nodes_t["lon"], nodes_t["lat"], strict=True)],
             crs=CRS,
         )
         link_gdf = _derive_links(links_t.set_index("id"), node_gdf, routes,
@@ -156,7 +156,8 @@ class Network:
         nodes = _typed(nodes, NODE_COLUMNS)
         links = _typed(links, LINK_COLUMNS)
         node_gdf = gpd.GeoDataFrame(
-            nodes, geometry=[Point(x, y) for x, y in zip(nodes["lon"], nodes["lat"])], crs=CRS)
+            nodes, geometry=[Point(x, y) for x, y in zip(nodes["lon"], nodes["lat"], strict=True)],
+            crs=CRS)
         link_gdf = gpd.GeoDataFrame(links, geometry=gpd.GeoSeries(geometry, index=links.index,
                                                                   crs=CRS), crs=CRS)
         order = [i for i in graph.graph.get("link_order", []) if i in link_gdf.index]
@@ -181,11 +182,13 @@ class Network:
             link_order=list(self.links.index),
         )
         node_cols = [c for c in self.nodes.columns if c != "geometry"]
-        for node_id, row in zip(self.nodes.index, self.nodes[node_cols].itertuples(index=False)):
-            g.add_node(node_id, **dict(zip(node_cols, row)))
+        for node_id, row in zip(self.nodes.index, self.nodes[node_cols].itertuples(index=False),
+                                strict=True):
+            g.add_node(node_id, **dict(zip(node_cols, row, strict=True)))
         link_cols = list(self.links.columns)
-        for link_id, row in zip(self.links.index, self.links[link_cols].itertuples(index=False)):
-            attrs = dict(zip(link_cols, row))
+        for link_id, row in zip(self.links.index, self.links[link_cols].itertuples(index=False),
+                                strict=True):
+            attrs = dict(zip(link_cols, row, strict=True))
             g.add_edge(attrs["from_node"], attrs["to_node"], key=link_id, **attrs)
         return g
 
@@ -211,12 +214,12 @@ class Network:
         links = self.links
         g = nx.Graph()
         g.add_nodes_from(self.nodes.index)
-        g.add_edges_from(zip(links["from_node"], links["to_node"]))
+        g.add_edges_from(zip(links["from_node"], links["to_node"], strict=True))
         components = sorted((len(c) for c in nx.connected_components(g)), reverse=True)
         existing = nx.Graph()
         existing.add_nodes_from(self.nodes.index)
         live = links[links["status"] == "existing"]
-        existing.add_edges_from(zip(live["from_node"], live["to_node"]))
+        existing.add_edges_from(zip(live["from_node"], live["to_node"], strict=True))
         return {
             "name": self.name,
             "nodes": int(len(self.nodes)),

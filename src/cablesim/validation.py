@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -174,8 +175,9 @@ def coerce_table(
         if col.name not in raw:
             fill = col.default
             if col.dtype in ("float", "int"):
-                series = pd.Series(np.nan if fill is None else float(fill), index=raw.index,
-                                   dtype=float)
+                # numeric columns have numeric defaults (schema.py)
+                series = pd.Series(np.nan if fill is None else float(cast(float, fill)),
+                                   index=raw.index, dtype=float)
                 out[col.name] = series.astype("Int64") if col.dtype == "int" else series
             else:
                 out[col.name] = pd.Series([fill] * len(raw), index=raw.index, dtype=object)
@@ -245,7 +247,8 @@ def check_references(
     """
     _duplicates(nodes["id"], node_source, problems)
     _duplicates(links["id"], link_source, problems)
-    for pos, (kind, country) in enumerate(zip(nodes["kind"].tolist(), nodes["country"].tolist())):
+    kinds_countries = zip(nodes["kind"].tolist(), nodes["country"].tolist(), strict=True)
+    for pos, (kind, country) in enumerate(kinds_countries):
         if country is None:
             if kind not in (None, "junction"):
                 problems.append(node_source.problem(
@@ -258,7 +261,7 @@ def check_references(
         if metro is not None and metro not in node_ids:
             problems.append(node_source.problem(pos, "metro", f"unknown node id {metro!r}",
                                                 did_you_mean(metro, node_ids)))
-    ends = zip(links["from_node"].tolist(), links["to_node"].tolist())
+    ends = zip(links["from_node"].tolist(), links["to_node"].tolist(), strict=True)
     for pos, (a, b) in enumerate(ends):
         for field, value in (("from_node", a), ("to_node", b)):
             if value is not None and value not in node_ids:
@@ -267,7 +270,7 @@ def check_references(
         if a is not None and a == b:
             problems.append(link_source.problem(
                 pos, "to_node", f"self-loop: both ends are {a!r}"))
-    sat = zip(links["kind"].tolist(), links["orbit_lon_deg"].tolist())
+    sat = zip(links["kind"].tolist(), links["orbit_lon_deg"].tolist(), strict=True)
     for pos, (kind, orbit) in enumerate(sat):
         if kind == "satellite" and (orbit is None or not math.isfinite(orbit)):
             problems.append(link_source.problem(
@@ -305,8 +308,10 @@ def check_routes(
     """
     link_ids = [i for i in links["id"].tolist() if i is not None]
     link_set = set(link_ids)
-    ends = {lid: (a, b) for lid, a, b in zip(links["id"], links["from_node"], links["to_node"])}
-    coords = {nid: (x, y) for nid, x, y in zip(nodes["id"], nodes["lon"], nodes["lat"])}
+    ends = {lid: (a, b)
+            for lid, a, b in zip(links["id"], links["from_node"], links["to_node"], strict=True)}
+    coords = {nid: (x, y)
+              for nid, x, y in zip(nodes["id"], nodes["lon"], nodes["lat"], strict=True)}
     for link_id, geom in routes.items():
         pos = positions.get(link_id)
         if link_id not in link_set:

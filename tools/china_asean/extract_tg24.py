@@ -32,9 +32,9 @@ def main(root: str) -> None:
     for slug in CABLES:
         c = json.loads((base / "cable" / f"{slug}.json").read_text())
         lands = []
-        for l in c["landing_points"]:
-            lon, lat = lp[l["id"]]["geometry"]["coordinates"]
-            lands.append({"id": l["id"], "name": l["name"], "lon": round(lon, 4), "lat": round(lat, 4)})
+        for link in c["landing_points"]:
+            lon, lat = lp[link["id"]]["geometry"]["coordinates"]
+            lands.append({"id": link["id"], "name": link["name"], "lon": round(lon, 4), "lat": round(lat, 4)})
         out["cables"].append({
             "id": slug, "name": c["name"], "length": c["length"], "rfs": c["rfs"],
             "is_planned": c["is_planned"], "landing_points": lands,

@@ -21,9 +21,9 @@ def _cut_off_in(year, nodes, links):
             x = parent[x]
         return x
 
-    for l in links:
-        if l["status"] in ("existing", "planned") and (l["rfs_year"] or 0) <= year:
-            parent[find(l["from_node"])] = find(l["to_node"])
+    for link in links:
+        if link["status"] in ("existing", "planned") and (link["rfs_year"] or 0) <= year:
+            parent[find(link["from_node"])] = find(link["to_node"])
     size = Counter(find(n) for n in nodes)
     main = size.most_common(1)[0][0]
     return sorted(n for n, d in nodes.items() if d["kind"] in ("city", "hub") and find(n) != main)
@@ -31,10 +31,10 @@ def _cut_off_in(year, nodes, links):
 
 def render(nodes, links, report, rates, g) -> str:
     nk = Counter(n["kind"] for n in nodes.values())
-    lk = Counter(l["kind"] for l in links)
-    ls = Counter(l["status"] for l in links)
-    sub_systems = sorted({l["system"] for l in links if l["kind"] == "submarine"})
-    existing_sub = sorted({l["system"] for l in links if l["kind"] == "submarine" and l["status"] == "existing"})
+    lk = Counter(link["kind"] for link in links)
+    ls = Counter(link["status"] for link in links)
+    sub_systems = sorted({link["system"] for link in links if link["kind"] == "submarine"})
+    existing_sub = sorted({link["system"] for link in links if link["kind"] == "submarine" and link["status"] == "existing"})
     comps = report["components"]
 
     o = []
@@ -58,12 +58,12 @@ def render(nodes, links, report, rates, g) -> str:
     w(f"- `nodes.csv`: {len(nodes)} nodes: " + ", ".join(f"{v} {k}" for k, v in sorted(nk.items())) + ".")
     w(f"- `links.csv`: {len(links)} links: " + ", ".join(f"{v} {k}" for k, v in sorted(lk.items())) +
       "; by status: " + ", ".join(f"{v} {k}" for k, v in sorted(ls.items())) + ".")
-    w(f"- `geometry.geojson`: one feature per submarine link ({sum(1 for l in links if l['kind'] == 'submarine')}).")
+    w(f"- `geometry.geojson`: one feature per submarine link ({sum(1 for link in links if link['kind'] == 'submarine')}).")
     n21 = sum(1 for t in report["tg_systems"] if t[0].source == "TG21")
     n24 = sum(1 for t in report["tg_systems"] if t[0].source == "TG24")
     w(f"- {len(sub_systems)} submarine systems ({len(existing_sub)} with existing segments): {n21 + n24} "
       f"TeleGeography cables ({n21} from [TG21], {n24} from [TG24]), the PEACE Singapore extension, the "
-      f"transatlantic aggregate London-New York (E20), and two proposed Beibu Gulf cables; {len({l['system'] for l in links if l['kind'] != 'submarine'})} land, "
+      f"transatlantic aggregate London-New York (E20), and two proposed Beibu Gulf cables; {len({link['system'] for link in links if link['kind'] != 'submarine'})} land, "
       "backbone and backhaul systems.")
     if len(comps) == 1:
         w("- The graph is one connected component (all nodes reachable). Counting only `existing` links, "
@@ -101,28 +101,28 @@ def render(nodes, links, report, rates, g) -> str:
     w("\nAlso: **PEACE Cable (Singapore extension)** (Karachi-Kulhudhufushi-Tuas, 2 links, no TG geometry; "
       "see estimates), the **Transatlantic cables (aggregate)** link London-New York (below and E20), and the "
       "two **proposed** Beibu Gulf cables (below).\n")
-    for l in links:
-        if l["system"] == g["TRANSATLANTIC"]["system"]:
-            w(f"**Transatlantic aggregate (`{l['id']}`, {l['from_node']}-{l['to_node']}).** Without it the graph "
+    for link in links:
+        if link["system"] == g["TRANSATLANTIC"]["system"]:
+            w(f"**Transatlantic aggregate (`{link['id']}`, {link['from_node']}-{link['to_node']}).** Without it the graph "
               "reaches the US West Coast hubs only across the Pacific and the European hubs only via Asia, so a "
               "scenario that cuts the Red Sea cables could not reroute Europe-Asia traffic across the Atlantic and "
               "the US as happened in 2008 (A5.3). One `submarine` link stands for all the transatlantic systems "
               "between the United Kingdom and New York/New Jersey (its citation lists the [TG21] systems: the "
               "first in service in 1998); it is not a TeleGeography cable, so it has no `tg_cable_id` and its "
               "segments and landings are not modelled. `status` existing, `rfs_year` empty (in service in every "
-              f"network year); length {l['length_km']:,.0f} km = great circle x {g['DEFAULT_ROUTE_FACTOR']} (A6, "
+              f"network year); length {link['length_km']:,.0f} km = great circle x {g['DEFAULT_ROUTE_FACTOR']} (A6, "
               "E12), close to Yellow/AC-2's stated 7,001 km Bude-Bellport plus the land legs to London and New "
-              f"York; capacity {l['capacity_gbps'] / 1000:g} Tbps, a non-binding estimate (E6; no transatlantic "
-              f"capacity in facts-inputs); price US${l['price_usd_per_mbps_month']:.2f}/Mbps/month from B3's "
+              f"York; capacity {link['capacity_gbps'] / 1000:g} Tbps, a non-binding estimate (E6; no transatlantic "
+              f"capacity in facts-inputs); price US${link['price_usd_per_mbps_month']:.2f}/Mbps/month from B3's "
               "London-New York 10G wave (rate class `transatlantic`). Its geometry in `geometry.geojson` is "
               "Yellow's [TG21] route joined by straight lines to London and New York, a representative path "
               "only. New York (`USNYC`, a city node) is joined to Los Angeles and San Jose by the 'US "
               "terrestrial backbone'.\n")
-    bh = {l["id"]: l for l in links}
+    bh = {link["id"]: link for link in links}
 
     def bh_txt(lid, city):
-        l = bh.get(f"bh:{lid}")
-        return f"{lid} -> {city} {l['length_km']:,.0f} km" if l else f"{lid} (no backhaul)"
+        link = bh.get(f"bh:{lid}")
+        return f"{lid} -> {city} {link['length_km']:,.0f} km" if link else f"{lid} (no backhaul)"
 
     w("**Indonesian domestic systems.** Two [TG21] domestic systems with RFS <= 2016 are included so that the "
       "pre-2017 network reaches eastern Indonesia (before them Makassar, Balikpapan and Manado were reached "
@@ -241,9 +241,9 @@ def render(nodes, links, report, rates, g) -> str:
     # ---------------------------------------------------------------- land routes
     w("## Land routes, backhaul and hubs\n")
     land = defaultdict(list)
-    for l in links:
-        if l["kind"] != "submarine":
-            land[l["system"]].append(l)
+    for link in links:
+        if link["kind"] != "submarine":
+            land[link["system"]].append(link)
     rows = []
     for sysname in sorted(land):
         ll = land[sysname]
@@ -255,9 +255,9 @@ def render(nodes, links, report, rates, g) -> str:
       f"city/hub (`metro` column): kind `metro` when the great circle is <= {g['METRO_MAX_KM']:.0f} km, else "
       "`terrestrial`. Landings with no nearby city in the graph (small islands, Middle East, Africa, India, "
       "Okinawa, Guam, Hawaii, Maluku, Papua) have no backhaul; they are reached along their cables.")
-    sab = [l for l in links if l["id"].startswith("bb-my-sabah:")]
-    for l in sab:
-        w(f"- **Kota Kinabalu-Miri (`{l['id']}`, {l['length_km']:,.0f} km) is an estimate, not a sourced "
+    sab = [link for link in links if link["id"].startswith("bb-my-sabah:")]
+    for link in sab:
+        w(f"- **Kota Kinabalu-Miri (`{link['id']}`, {link['length_km']:,.0f} km) is an estimate, not a sourced "
           "system.** No [TG21] cable with RFS <= 2016 lands in Sabah (the first are Labuan-Brunei, April 2017, "
           "at Labuan, and SKR1M, September 2017), yet Telekom Malaysia's domestic network served Sabah before "
           "SKR1M (TM Sabah in June 2017: SKR1M lifts capacity to 4 Tbps from the current ~700 Gbps, which does "

@@ -77,19 +77,19 @@ def _plain(value: Any) -> Any:
 def _records(frame: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
     cols = [c for c in frame.columns if c != "geometry"]
     out = []
-    for idx, row in zip(frame.index, frame[cols].itertuples(index=False)):
-        out.append((str(idx), {c: _plain(v) for c, v in zip(cols, row)}))
+    for idx, row in zip(frame.index, frame[cols].itertuples(index=False), strict=True):
+        out.append((str(idx), {c: _plain(v) for c, v in zip(cols, row, strict=True)}))
     return out
 
 
 def to_geojson(network: Network) -> dict[str, Any]:
     """The network as one GeoJSON FeatureCollection (nodes, then links)."""
     features = []
-    for (node_id, props), geom in zip(_records(network.nodes), network.nodes.geometry):
+    for (node_id, props), geom in zip(_records(network.nodes), network.nodes.geometry, strict=True):
         features.append({"type": "Feature", "id": node_id,
                          "properties": {"id": node_id, "feature_type": "node", **props},
                          "geometry": mapping(geom)})
-    for (link_id, props), geom in zip(_records(network.links), network.links.geometry):
+    for (link_id, props), geom in zip(_records(network.links), network.links.geometry, strict=True):
         features.append({"type": "Feature", "id": link_id,
                          "properties": {"id": link_id, "feature_type": "link", **props},
                          "geometry": mapping(geom) if geom is not None else None})

@@ -13,6 +13,7 @@ import math
 import os
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from shapely.geometry import LineString, MultiLineString, mapping
@@ -110,8 +111,8 @@ def _read_routes(
         problems.append(Problem(name, None, None, "is not UTF-8 text"))
         return routes, positions, citations
     except json.JSONDecodeError as exc:
-        problems.append(Problem(name, None, None,
-                                f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        problems.append(Problem(
+            name, None, None, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
         return routes, positions, citations
     except OSError as exc:
         problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
@@ -123,14 +124,17 @@ def _read_routes(
                                 "expected a GeoJSON FeatureCollection with a 'features' list"))
         return routes, positions, citations
     for pos, feature in enumerate(doc["features"]):
-        def report(field: str | None, message: str, hint: str | None = None) -> None:
-            problems.append(Problem(name, pos + 1, field, message, hint, "feature"))
+        def report(field: str | None, message: str, hint: str | None = None, *,
+                   row: int = pos + 1) -> None:  # row bound now: B023
+            problems.append(Problem(name, row, field, message, hint, "feature"))
 
         if not isinstance(feature, dict):
             report(None, "is not a GeoJSON Feature object")
             continue
         props = feature.get("properties")
-        link_id = props.get("id") if isinstance(props, dict) else None
+        if not isinstance(props, dict):
+            props = {}
+        link_id = props.get("id")
         if not isinstance(link_id, str) or not link_id.strip():
             report("properties.id", "missing: each feature must name its link id")
             continue
@@ -159,6 +163,7 @@ def _parse_line_geometry(geometry: object) -> BaseGeometry | str:
         return "missing or not an object"
     kind = geometry.get("type")
     coords = geometry.get("coordinates")
+    parts: list[Any] | None
     if kind == "LineString":
         parts = [coords]
     elif kind == "MultiLineString":
@@ -268,7 +273,7 @@ def save_topology(network: Network, path: str | os.PathLike[str]) -> Path:
             {"type": "Feature", "properties": {"id": link_id, "citation": citation},
              "geometry": mapping(geom)}
             for link_id, geom, citation in zip(routed.index, routed.geometry,
-                                               routed["route_citation"])
+                                               routed["route_citation"], strict=True)
         ]
         atomic_write_text(geometry_path, json.dumps(
             {"type": "FeatureCollection", "features": features}, separators=(",", ":")) + "\n")

@@ -348,8 +348,8 @@ class _Model:
         vals.append(-self.upper_n[self.z_exp] * self.scale[self.z_exp] if len(z_exp)
                     else np.zeros(0))
         for j, k in enumerate(min_exp):
-            r = n_rows_fixed + len(z_exp) + j
-            rows.append(np.array([r, r]))
+            row = n_rows_fixed + len(z_exp) + j
+            rows.append(np.array([row, row]))
             cols.append(np.array([n_dem + k, col_z[self.z_of[k]]]))
             vals.append(np.array([self.scale[k], -exps[k].min_add_gbps]))
         self.n_fixed_cols = n_dem + k_exp + len(z_exp)
@@ -386,7 +386,7 @@ class _Model:
         arcs = np.asarray(arcs, dtype=np.int64)
         commodity = np.asarray(commodity, dtype=np.int64)
         keep = []
-        for i, key in enumerate(zip(commodity.tolist(), *_path_hash(arcs))):
+        for i, key in enumerate(zip(commodity.tolist(), *_path_hash(arcs), strict=True)):
             if key not in self.seen:
                 self.seen.add(key)
                 keep.append(i)

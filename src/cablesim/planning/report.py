@@ -121,8 +121,9 @@ def tornado_figure(result: PlanResult) -> Any:
                  dpi=120)
     FigureCanvasAgg(fig)
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
-    for ax, baseline in zip(axes, baselines or [None]):
-        if baseline is None or bases is None:
+    slots: list[str | None] = [*baselines] if baselines else [None]
+    for ax, baseline in zip(axes, slots, strict=True):
+        if baseline is None or bases is None or case is None:
             ax.text(0.5, 0.5, "no business case", ha="center", va="center")
             ax.set_axis_off()
             continue
@@ -135,7 +136,7 @@ def tornado_figure(result: PlanResult) -> Any:
         labelled: set[str] = set()
         span = max([abs(v / 1e6 - base) for v in (*sw["npv_low"], *sw["npv_high"])]
                    + [1.0])
-        for yi, r in zip(y, sw.itertuples()):
+        for yi, r in zip(y, sw.itertuples(), strict=True):
             if max(abs(r.npv_low / 1e6 - base), abs(r.npv_high / 1e6 - base)) < 1e-3 * span:
                 ax.text(base, yi, "  no change", va="center", fontsize=7, ha="left")
                 continue

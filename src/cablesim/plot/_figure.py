@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from cablesim._atomic import atomic_write_bytes
 from cablesim._errors import CablesimError, Problem, ScenarioError

@@ -22,13 +22,14 @@ from typing import Any
 
 import numpy as np
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import Bbox
-from matplotlib import patheffects
 from shapely.geometry.base import BaseGeometry
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
@@ -124,7 +125,7 @@ class MapFrame:
                 and self.lat_min - margin <= lat <= self.lat_max + margin)
 
 
-def resolve_extent(extent: str | Sequence[float] | MapFrame) -> MapFrame:
+def resolve_extent(extent: str | Sequence[float | str] | MapFrame) -> MapFrame:
     """Turn a preset name or a bounding box into a :class:`MapFrame`.
 
     A box is ``(lon_min, lat_min, lon_max, lat_max)`` in degrees (or the same four numbers
@@ -388,6 +389,14 @@ def _grid_step(span: float) -> float:
     return 60.0
 
 
+def _figure(ax: Axes) -> Figure:
+    """The figure of a map's axes: maps are drawn on top-level figures, not subfigures."""
+    fig = ax.figure
+    if not isinstance(fig, Figure):
+        raise TypeError(f"map axes must belong to a Figure, not a {type(fig).__name__}")
+    return fig
+
+
 def _fit_limits(ax: Axes, frame: MapFrame) -> tuple[float, float, float, float]:
     """Limits showing all of ``frame`` at its aspect, grown to fill the axes box.
 
@@ -395,7 +404,7 @@ def _fit_limits(ax: Axes, frame: MapFrame) -> tuple[float, float, float, float]:
     the axes box is made shorter (centred) instead.
     """
     pos = ax.get_position()
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = _figure(ax).get_size_inches()
     box_w, box_h = pos.width * fig_w, pos.height * fig_h
     w, h = frame.width, frame.lat_max - frame.lat_min
     cx, cy = frame.centre_lon, 0.5 * (frame.lat_min + frame.lat_max)
@@ -439,8 +448,8 @@ def draw_basemap(ax: Axes, frame: MapFrame, graticule: bool = True,
         step = 30.0 if frame.is_world else _grid_step(max(x_hi - x_lo, (y_hi - y_lo) * 1.3))
         xs = np.arange(math.ceil(x_lo / step) * step, x_hi + 1e-9, step)
         ys = np.arange(math.ceil(y_lo / step) * step, y_hi + 1e-9, step)
-        ax.xaxis.set_major_locator(FixedLocator(xs))
-        ax.yaxis.set_major_locator(FixedLocator(ys))
+        ax.xaxis.set_major_locator(FixedLocator(xs.tolist()))
+        ax.yaxis.set_major_locator(FixedLocator(ys.tolist()))
         ax.xaxis.set_major_formatter(FuncFormatter(_lon_label))
         ax.yaxis.set_major_formatter(FuncFormatter(_lat_label))
         ax.grid(True, color=GRID, linewidth=0.4, alpha=0.6, linestyle="-", zorder=0.6)
@@ -486,7 +495,7 @@ def map_pixel(ax: Axes, lon: float, lat: float) -> tuple[float, float]:
     does); the maps fix their axes limits and positions when drawn, so no rendering is
     needed here.
     """
-    fig = ax.figure
+    fig = _figure(ax)
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     x = float(frame.x(lon))
     col, row = ax.transData.transform((x, lat))
@@ -508,8 +517,8 @@ def place_labels(ax: Axes, items: Sequence[tuple[float, float, str, bool]],
     Labels outside the visible map are skipped. ``avoid`` are artists (e.g. a legend)
     whose boxes labels must not cover. Returns the indices of the items labelled.
     """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    fig = _figure(ax)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvases have it
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
     x_lo, x_hi = ax.get_xlim()
     y_lo, y_hi = ax.get_ylim()

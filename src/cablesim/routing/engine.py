@@ -220,14 +220,15 @@ def route(
         multiplier[used] *= penalty_factor
         multiplier[(used + m) % (2 * m)] *= penalty_factor  # both directions of a used edge
     capacity = np.concatenate([np.asarray(capacity_gbps, dtype=float)] * 2)
-    cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds])
+    candidates: list[tuple[np.ndarray | None, PathSet]] = [(None, p) for p in rounds]
+    cand_arcs, cand_commodity = _unique_candidates(candidates)
     cost = _path_weight(cand_arcs, arc_weight)
     penalty = 10.0 * float(cost.max(initial=0.0)) + 1.0
     hot = None
     if warm_rounds > 0:
         extra, hot = _warm_candidates(graph, commodities, enabled, arc_weight, capacity,
                                       volume, rounds[0], warm_rounds, warm_step)
-        cand_arcs, cand_commodity = _unique_candidates([(None, p) for p in rounds] + extra)
+        cand_arcs, cand_commodity = _unique_candidates([*candidates, *extra])
         cost = _path_weight(cand_arcs, arc_weight)
     model = PathLP(volume, capacity, penalty, hot_arcs=hot)
     model.add_paths(cand_arcs, cand_commodity, cost)

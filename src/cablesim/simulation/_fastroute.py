@@ -30,7 +30,6 @@ from scipy.sparse.csgraph import dijkstra
 from cablesim.routing.graph import MIN_WEIGHT
 from cablesim.simulation.model import SimModel
 
-
 FINITE = float(np.finfo(float).max)
 """Search limit that keeps the entries out of service (weight inf) from being relaxed."""
 

@@ -19,10 +19,9 @@ One simulated period (a Monte Carlo year or a replay window) runs as follows:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
-
-import math
 
 import numpy as np
 import simpy

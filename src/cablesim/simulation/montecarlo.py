@@ -90,9 +90,8 @@ def pool_context(models: Sequence[SimModel]) -> tuple[Any, str]:
 def warm_up(models: Sequence[SimModel]) -> None:
     """Build the routers' model caches now (intact routing, search structures, repair
     bounds of every link that can fail), so that forked workers inherit them."""
-    from cablesim.simulation.routers import IncrementalRouter
-
     from cablesim.simulation._fastroute import model_cache
+    from cablesim.simulation.routers import IncrementalRouter
 
     for model in models:
         IncrementalRouter(model)
@@ -156,7 +155,7 @@ class MonteCarloResult:
         """One row per scenario and simulated year."""
         rows = []
         for k, model in enumerate(self.models):
-            for y, res in zip(self.years, self.results):
+            for y, res in zip(self.years, self.results, strict=True):
                 r = res[k]
                 rows.append({
                     "scenario": model.scenario, "year": y, "year_seed": year_seed(self.seed, y),
@@ -347,7 +346,8 @@ def _run_pool(models: list[SimModel], indices: list[int], n: int, ctx: Any, seed
 def _run_dask(models: list[SimModel], indices: list[int], seed: int, warmup_days: float,
               router: str, scheduler: str | None, client: Any,
               done: dict[int, list[PeriodResult]], tick: Callable[[], None]) -> str:
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     own = client is None
     if own:

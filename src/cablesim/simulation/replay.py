@@ -49,7 +49,7 @@ class ReplayRun:
     def start(self) -> _dt.datetime:
         """UTC midnight of the replay's date (time 0)."""
         d = self.replay.date
-        return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
+        return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC)
 
 
 def replay_links(replay: Replay, network: Network) -> list[tuple[np.ndarray, float, float]]:
@@ -177,7 +177,9 @@ def replay_tables(runs: list[ReplayRun]) -> tuple[pd.DataFrame, pd.DataFrame, pd
                 "hour": ts["t_h"], "offered_gbps": ts["offered_gbps"],
                 "served_gbps": ts["served_gbps"], "unserved_gbps": ts["unserved_gbps"],
                 "mean_rtt_ms": ts["mean_rtt_ms"]}))
-    cat = (lambda fs: pd.concat(fs, ignore_index=True) if fs else pd.DataFrame())
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     return pd.DataFrame(rows), cat(pair_frames), cat(series)
 
 
@@ -239,7 +241,7 @@ def criticality(model: SimModel, top: int = 10) -> tuple[pd.DataFrame, pd.DataFr
                                          * outage_h)
     n1["mean_rtt_increase_ms"] = (n1["rtt_increase_gbps_ms"] / served_total
                                   if served_total else np.nan)
-    single = dict(zip(n1["edge"], n1["unserved_gbps"]))
+    single = dict(zip(n1["edge"], n1["unserved_gbps"], strict=True))
     pairs = []
     chosen = n1["edge"].to_numpy(dtype=np.int64)[:top]
     for a, b in itertools.combinations(chosen.tolist(), 2):

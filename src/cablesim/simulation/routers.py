@@ -295,6 +295,7 @@ class IncrementalRouter:
     def _put(self, saved: dict[str, np.ndarray], rows: np.ndarray | None = None) -> None:
         """Put back a saved routing (of ``rows`` only, when given, indexing ``saved``
         by commodity)."""
+        pick: slice | np.ndarray
         if rows is None:
             rows = saved["rows"]
             pick = slice(None)
