@@ -39,7 +39,6 @@ from cablesim.plot.maps import (
     plot_paths,
     plot_scenario,
 )
-from cablesim.plot.render import figure_size, render_map
 
 __all__ = [
     "plot_network",
