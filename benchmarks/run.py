@@ -375,7 +375,7 @@ def bench_china_asean(repeats: int, sample: int, out: dict) -> None:
     graph = ArcGraph.from_network(network)
     spec = next(sc for sc in exp.scenarios if sc.name == "direct")
     countries = load_country_indicators(exp.countries) if exp.countries else None
-    demand, year = spec.demand.table(network, countries), spec.demand.year
+    demand, year = spec.demand.table(network, countries, study=exp.study), spec.demand.year
     prep = prepare_scenario(spec, network, graph, demand, year, exp.path.name)
     com = Commodities(prep.commodities.origin, np.full(len(prep.commodities.origin), -1),
                       prep.commodities.destination, prep.commodities.volume)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cablesim.study import load_study
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -24,3 +26,7 @@ def tiny_copy(tmp_path: Path, tiny_dir: Path) -> Path:
     target = tmp_path / "tiny"
     shutil.copytree(tiny_dir, target)
     return target
+
+
+STUDY = load_study(ROOT / "topology" / "china_asean" / "study.toml")
+"""The China-ASEAN study: its groups name the traffic classes (intra_asean, china_asean)."""

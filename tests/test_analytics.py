@@ -24,6 +24,7 @@ from cablesim.analytics import (
 )
 from cablesim.cli import EXIT_INVALID, EXIT_OK, main
 from cablesim.demand import load_demand_csv
+from cablesim.study import Study
 
 
 def _node(nid, kind, country, lon, lat):
@@ -179,7 +180,7 @@ def test_global_gravity_demand(net, tmp_path):
     demand = global_gravity_demand(net2, total_gbps=10.0, masses={"AAA": 1, "BBB": 1})
     assert set(demand["origin"]) == {"cityA", "cityB"}
     write_demand_csv(demand, tmp_path / "d.csv")
-    loaded = load_demand_csv(tmp_path / "d.csv", net2)
+    loaded = load_demand_csv(tmp_path / "d.csv", net2, study=Study())
     assert loaded["gbps"].sum() == pytest.approx(10.0)
     with pytest.raises(cablesim.DemandError):
         global_gravity_demand(net2, total_gbps=-1.0)

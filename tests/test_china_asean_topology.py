@@ -9,11 +9,11 @@ import pytest
 
 import cablesim
 from cablesim.cli import main
-from cablesim.experiment.tables import CAPITALS
-
+from cablesim.study import load_study
 from conftest import ROOT
 
 TOPOLOGY = ROOT / "topology" / "china_asean"
+STUDY = load_study(TOPOLOGY / "study.toml")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,8 @@ def test_validate_passes_and_reports_one_component():
 
 
 def test_every_asean_member_and_china_has_its_capital(net):
-    for country, capital in CAPITALS.items():
+    assert set(STUDY.capitals) == set(STUDY.focus_members) | set(STUDY.partner_members)
+    for country, capital in STUDY.capitals.items():
         assert capital in net.nodes.index, capital
         assert net.nodes.at[capital, "country"] == country
         assert net.nodes.at[capital, "kind"] in ("city", "hub")

@@ -25,6 +25,8 @@ from cablesim.demand import (
 from cablesim.geo import great_circle_km
 
 DATA = Path(__file__).resolve().parent / "data"
+from conftest import STUDY
+
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 # Content hubs present in the fixture (the default EU and US lists name nodes it lacks).
@@ -69,8 +71,8 @@ def test_defaults_and_calibrated_total():
     assert p.total_gbps == 7430.0 * 0.5
     totals = class_totals_gbps(p)
     assert totals["content"] == pytest.approx(0.6 * 3715.0, rel=1e-15)
-    assert totals["china_asean"] == pytest.approx(0.1 * 3715.0, rel=1e-15)
-    assert totals["intra_asean"] == pytest.approx(0.3 * 3715.0, rel=1e-15)
+    assert totals["partner"] == pytest.approx(0.1 * 3715.0, rel=1e-15)
+    assert totals["intra"] == pytest.approx(0.3 * 3715.0, rel=1e-15)
     assert GravityParams(year=2025).total_gbps == pytest.approx(3715.0 * 1.3 ** 10, rel=1e-15)
     assert hash(p) == hash(GravityParams())
 
@@ -110,7 +112,7 @@ def test_from_mapping_cross_checks():
 # ---------------------------------------------------------------------- gravity model
 def test_class_totals_equal_calibrated_shares(net):
     p = params(year=2019)
-    demand = gravity_demand(net, countries_table(), p)
+    demand = gravity_demand(net, countries_table(), p, study=STUDY)
     assert list(demand.columns) == list(DEMAND_OUTPUT_COLUMNS)
     sums = demand.groupby("traffic_class")["gbps"].sum()
     total = 7430.0 * 0.5 * 1.3 ** 4
@@ -126,7 +128,7 @@ def test_class_totals_equal_calibrated_shares(net):
 
 
 def test_intra_asean_split_by_hand(net):
-    demand = gravity_demand(net, countries_table(), params())
+    demand = gravity_demand(net, countries_table(), params(), study=STUDY)
     # U_SG = 4.70, U_KUL = U_JHB = 21.09 / 2; a = b = gamma = 1; JB-SG is ~20 km -> floor 100
     u_sg, u_my = 4.70, 21.09 / 2
     d_kul, d_jhb = km("SGSIN", "MYKUL"), max(km("SGSIN", "MYJHB"), 100.0)
@@ -145,7 +147,7 @@ def test_intra_asean_split_by_hand(net):
 def test_china_asean_split_with_exponents_by_hand(net):
     p = params(users_exponent_origin=0.5, users_exponent_destination=2.0,
                distance_exponent=1.5)
-    demand = gravity_demand(net, countries_table(), p)
+    demand = gravity_demand(net, countries_table(), p, study=STUDY)
     users = {"SGSIN": 4.70, "MYKUL": 21.09 / 2, "MYJHB": 21.09 / 2, "CNNNG": 710.0}
     pairs = [(c, x) for c in ["CNNNG"] for x in ("SGSIN", "MYKUL", "MYJHB")]
     pairs += [(x, c) for c, x in pairs]
@@ -157,7 +159,7 @@ def test_china_asean_split_with_exponents_by_hand(net):
 
 
 def test_content_split_by_hand(net):
-    demand = gravity_demand(net, countries_table(), params())
+    demand = gravity_demand(net, countries_table(), params(), study=STUDY)
     content = 0.6 * 3715.0
     u = {"SGSIN": 4.70, "MYKUL": 21.09 / 2, "MYJHB": 21.09 / 2}
     # US has one hub; ASEAN destinations by users
@@ -171,7 +173,7 @@ def test_content_split_by_hand(net):
     assert not ((demand["origin"] == "SGSIN") & (demand["destination"] == "SGSIN")).any()
     # weights are normalised
     doubled = {k: 2 * v for k, v in GravityParams().content_hub_weights.items()}
-    again = gravity_demand(net, countries_table(), params(content_hub_weights=doubled))
+    again = gravity_demand(net, countries_table(), params(content_hub_weights=doubled), study=STUDY)
     pd.testing.assert_frame_equal(demand, again)
 
 
@@ -180,30 +182,30 @@ def test_users_weight_column_splits_a_country(net):
     nodes["users_weight"] = ["" if c != "MYS" else ("3" if i == "MYKUL" else "1")
                              for i, c in zip(nodes["id"], nodes["country"])]
     weighted = cablesim.Network.from_tables(nodes, links)
-    demand = gravity_demand(weighted, countries_table(), params())
+    demand = gravity_demand(weighted, countries_table(), params(), study=STUDY)
     # content from JPTYO goes to ASEAN cities by users: SG 4.70, KUL 0.75 x 21.09, JHB 0.25 x
     assert gbps(demand, "content", "JPTYO", "MYKUL") / gbps(
         demand, "content", "JPTYO", "MYJHB") == pytest.approx(3.0, rel=1e-12)
     nodes.loc[nodes["id"] == "MYJHB", "users_weight"] = "many"
     with pytest.raises(DemandError) as info:
-        gravity_demand(cablesim.Network.from_tables(nodes, links), countries_table(), params())
+        gravity_demand(cablesim.Network.from_tables(nodes, links), countries_table(), params(), study=STUDY)
     assert info.value.problems[0].field == "users_weight"
     assert "MYJHB" in info.value.problems[0].message
 
 
 def test_deterministic_and_independent_of_node_order(net):
-    first = gravity_demand(net, countries_table(), params(year=2030))
-    second = gravity_demand(net, countries_table(), params(year=2030))
+    first = gravity_demand(net, countries_table(), params(year=2030), study=STUDY)
+    second = gravity_demand(net, countries_table(), params(year=2030), study=STUDY)
     assert first.to_csv(float_format="%.17g") == second.to_csv(float_format="%.17g")
     nodes, links = net.tables()
     shuffled = cablesim.Network.from_tables(nodes.iloc[::-1], links.iloc[::-1])
-    third = gravity_demand(shuffled, countries_table(), params(year=2030))
+    third = gravity_demand(shuffled, countries_table(), params(year=2030), study=STUDY)
     pd.testing.assert_frame_equal(first, third, check_exact=True)
 
 
 def test_missing_content_hubs_are_named(net):
     with pytest.raises(DemandError) as info:
-        gravity_demand(net, countries_table(), GravityParams())
+        gravity_demand(net, countries_table(), GravityParams(), study=STUDY)
     named = [p.message.split("'")[1] for p in info.value.problems]
     assert named == ["USSJC", "DEFRA", "FRMRS", "NLAMS"]
     assert all(p.field == "id" for p in info.value.problems)
@@ -211,13 +213,13 @@ def test_missing_content_hubs_are_named(net):
     weights = {"US": 0.45, "EU": 0.0, "JP": 0.1, "HKSG": 0.25}
     hubs = dict(HUBS, EU=("DEFRA",))
     demand = gravity_demand(net, countries_table(),
-                            GravityParams(content_hubs=hubs, content_hub_weights=weights))
+                            GravityParams(content_hubs=hubs, content_hub_weights=weights), study=STUDY)
     assert "GBLON" not in set(demand["origin"])
 
 
 def test_missing_country_users(net):
     with pytest.raises(DemandError) as info:
-        gravity_demand(net, countries_table({"SGP": 4.7, "VNM": 49.06}), params())
+        gravity_demand(net, countries_table({"SGP": 4.7, "VNM": 49.06}), params(), study=STUDY)
     (problem,) = info.value.problems
     assert problem.field == "internet_users_million" and "CHN, MYS" in problem.message
 
@@ -252,20 +254,20 @@ def test_classify_pairs(net):
              ("USLAX", "CNNNG", "other"), ("GBLON", "USLAX", "other"),
              ("CNNNG", "HKHKG", "other"), ("tuas-singapore", "SGSIN", "domestic"),
              ("tuas-singapore", "MYJHB", "intra_asean")]
-    classes = classify_pairs(net, [p[0] for p in pairs], [p[1] for p in pairs])
+    classes = classify_pairs(net, [p[0] for p in pairs], [p[1] for p in pairs], study=STUDY)
     assert classes.tolist() == [p[2] for p in pairs]
     with pytest.raises(DemandError) as info:
-        classify_pairs(net, ["SGSIM"], ["MYKUL"])
+        classify_pairs(net, ["SGSIM"], ["MYKUL"], study=STUDY)
     assert info.value.problems[0].hint == "did you mean 'SGSIN'?"
 
 
 def test_gravity_classes_agree_with_classify_pairs(net):
-    demand = gravity_demand(net, countries_table(), params())
+    demand = gravity_demand(net, countries_table(), params(), study=STUDY)
     gravity = demand[demand["traffic_class"] != "content"]
-    assert (classify_pairs(net, gravity["origin"], gravity["destination"])
+    assert (classify_pairs(net, gravity["origin"], gravity["destination"], study=STUDY)
             == gravity["traffic_class"].to_numpy()).all()
     content = demand[demand["traffic_class"] == "content"]
-    expected = classify_pairs(net, content["origin"], content["destination"], params())
+    expected = classify_pairs(net, content["origin"], content["destination"], params(), study=STUDY)
     # SGSIN is ASEAN: its content to Malaysia is also an intra-ASEAN pair
     assert set(expected) == {"content", "intra_asean"}
 
@@ -283,7 +285,7 @@ def write(tmp_path: Path, text: str | bytes) -> Path:
 def test_load_demand_csv(tmp_path, net):
     path = write(tmp_path, "origin,destination,gbps,note\nSGSIN,MYKUL,12.5,peak\n"
                            "CNNNG,SGSIN,0,\nUSLAX,MYJHB,3,cdn\n")
-    demand = load_demand_csv(path, net)
+    demand = load_demand_csv(path, net, study=STUDY)
     assert list(demand.columns) == list(DEMAND_OUTPUT_COLUMNS) + ["note"]
     assert demand["gbps"].tolist() == [12.5, 0.0, 3.0]
     assert demand["traffic_class"].tolist() == ["intra_asean", "china_asean", "content"]
@@ -293,7 +295,7 @@ def test_load_demand_csv(tmp_path, net):
 
 def demand_problems(path: Path, net) -> list[cablesim.Problem]:
     with pytest.raises(DemandError) as info:
-        load_demand_csv(path, net)
+        load_demand_csv(path, net, study=STUDY)
     assert isinstance(info.value, ValueError)
     assert all(p.file == str(path) for p in info.value.problems)
     return info.value.problems
@@ -369,14 +371,14 @@ def test_demand_csv_reports_everything_at_once(tmp_path, net):
 
 # ---------------------------------------------------------------------- growth
 def test_grow_demand_ten_years(net):
-    demand = gravity_demand(net, countries_table(), params())
+    demand = gravity_demand(net, countries_table(), params(), study=STUDY)
     grown = grow_demand(demand, 2015, 2025, 0.30)
     factor = 1.3 ** 10
     assert grown["gbps"].tolist() == pytest.approx((demand["gbps"] * factor).tolist(),
                                                    rel=1e-15)
     assert grown["gbps"].sum() == pytest.approx(3715.0 * factor, rel=1e-12)
     assert demand["gbps"].sum() == pytest.approx(3715.0, rel=1e-12)  # input untouched
-    direct = gravity_demand(net, countries_table(), params(year=2025))
+    direct = gravity_demand(net, countries_table(), params(year=2025), study=STUDY)
     np.testing.assert_allclose(direct["gbps"], grown["gbps"], rtol=1e-12)
     back = grow_demand(grown, 2025, 2015, 0.30)
     np.testing.assert_allclose(back["gbps"], demand["gbps"], rtol=1e-12)
@@ -411,8 +413,9 @@ def test_class_totals_always_meet_targets(net, users, a, b, gamma, min_km, peak,
         china_asean_share=china_frac * (1 - content) * 0.999, cagr=cagr, year=2015 + years,
         content_hubs=HUBS, content_hub_weights=dict(zip(HUBS, weights)))
     table = countries_table(dict(zip(("SGP", "MYS", "CHN"), users)))
-    demand = gravity_demand(net, table, p)
+    demand = gravity_demand(net, table, p, study=STUDY)
     assert np.isfinite(demand["gbps"]).all() and (demand["gbps"] >= 0).all()
     sums = demand.groupby("traffic_class")["gbps"].sum()
-    for cls, target in class_totals_gbps(p).items():
-        assert sums.get(cls, 0.0) == pytest.approx(target, rel=1e-9, abs=1e-12)
+    names = {"intra": STUDY.intra_class, "partner": STUDY.partner_class, "content": "content"}
+    for key, target in class_totals_gbps(p).items():
+        assert sums.get(names[key], 0.0) == pytest.approx(target, rel=1e-9, abs=1e-12)

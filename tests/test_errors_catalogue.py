@@ -11,10 +11,9 @@ import pytest
 import cablesim
 import cablesim._errors as errors
 from cablesim.demand import load_demand_csv
-from cablesim.invariants import check_scenario_tables
 from cablesim.experiment import load_experiment, path_between
-
-from conftest import DATA, ROOT
+from cablesim.invariants import check_scenario_tables
+from conftest import DATA, ROOT, STUDY
 
 
 def test_catalogue_lists_every_error_type():
@@ -51,7 +50,7 @@ def test_demand_error(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("origin,destination,gbps\nIDJKT,VNHAN,-3\n")
     with pytest.raises(cablesim.DemandError) as info:
-        load_demand_csv(path, cablesim.load_topology(DATA / "policy_small"))
+        load_demand_csv(path, cablesim.load_topology(DATA / "policy_small"), study=STUDY)
     assert info.value.problems[0].row == 2 and info.value.problems[0].field == "gbps"
 
 

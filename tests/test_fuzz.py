@@ -17,8 +17,7 @@ import cablesim
 from cablesim import CablesimError
 from cablesim.demand import load_demand_csv
 from cablesim.experiment import load_experiment
-
-from conftest import DATA
+from conftest import DATA, STUDY
 
 EXAMPLES = int(os.environ.get("CABLESIM_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -104,7 +103,7 @@ def test_fuzz_demand_csv(data, tmp_path_factory):
     path = folder / "demand.csv"
     path.write_text(data.draw(mutated(original)), encoding="utf-8")
     try:
-        demand = load_demand_csv(path, NETWORK)
+        demand = load_demand_csv(path, NETWORK, study=STUDY)
     except CablesimError as exc:
         assert exc.problems and all(p.file and p.message for p in exc.problems)
     else:

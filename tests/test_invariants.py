@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cablesim import InvariantError
-from cablesim.invariants import check_scenario_tables
 from cablesim.experiment import load_experiment, run_experiment
-
+from cablesim.invariants import check_scenario_tables
 from conftest import DATA
 
 

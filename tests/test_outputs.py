@@ -17,7 +17,6 @@ import cablesim.experiment.write as outputs
 from cablesim import ScenarioError
 from cablesim.cli import EXIT_INTERRUPTED, EXIT_INVALID, main
 from cablesim.experiment import load_experiment, run_experiment
-
 from conftest import DATA, ROOT
 
 

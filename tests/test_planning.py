@@ -26,8 +26,7 @@ from cablesim.planning import (
 )
 from cablesim.routing.engine import Commodities
 from cablesim.routing.graph import ArcGraph
-
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, STUDY
 
 SMALL = DATA / "plan_small" / "experiment.toml"
 RATE, LIFE = 0.1, 10
@@ -517,7 +516,7 @@ def test_gravity_demand_scales_with_the_calibrated_total():
     _demand(ctx, spec, 2025, None)
     scaled = _demand(ctx, spec, 2035, 0.2)
     direct = gravity_demand(ctx.network, ctx.countries,
-                            GravityParams.from_mapping({"year": 2035, "cagr": 0.2}))
+                            GravityParams.from_mapping({"year": 2035, "cagr": 0.2}), study=STUDY)
     assert list(scaled["origin"]) == list(direct["origin"])
     np.testing.assert_allclose(scaled["gbps"], direct["gbps"], rtol=1e-12)
 

@@ -16,10 +16,10 @@ from shapely.geometry import MultiLineString
 
 import cablesim
 from cablesim import plot
+from cablesim._errors import CablesimError, ScenarioError
 from cablesim.commands.maps import render_map
 from cablesim.experiment import load_experiment
 from cablesim.experiment.path import paths_under
-from cablesim._errors import CablesimError, ScenarioError
 from cablesim.plot import maps as plot_maps
 from cablesim.plot.basemap import fit_extent, geometry_parts
 
@@ -383,7 +383,6 @@ def test_transit_price_chart_without_capitals_says_so():
 
     from cablesim import plot
     from cablesim.experiment import load_experiment, run_experiment
-
     from conftest import DATA
 
     result = run_experiment(load_experiment(DATA / "policy_small" / "experiment.toml"))

@@ -97,7 +97,7 @@ def test_plan_defaults_and_errors(small_result) -> None:
     net = cablesim.load_topology(EXPERIMENT.parent)
     plan = plan_report(small_result, net)
     assert plan.compare == ("direct", "hairpin_us")  # no Guangxi scenario: the first two
-    assert plan.scenario_extents == {"direct": "china_asean", "hairpin_us": "world"}
+    assert plan.scenario_extents == {"direct": (89.0, -12.5, 146.0, 43.5), "hairpin_us": "world"}
     assert plan.path_pairs == [("VNHAN", "IDJKT"), ("VNHAN", "THBKK")]
     assert plan.path_policies == ["direct", "hairpin_us"]
     full = cablesim.run_experiment(cablesim.load_experiment(EXPERIMENT))

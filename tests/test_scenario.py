@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from cablesim import ScenarioError
-from cablesim.geo import C_KM_PER_S, FIBRE_GROUP_INDEX
-from cablesim.experiment.write import write_results
 from cablesim.experiment import load_experiment, path_between, run_experiment
-
+from cablesim.experiment.write import write_results
+from cablesim.geo import C_KM_PER_S, FIBRE_GROUP_INDEX
 from conftest import DATA
 
 EXPERIMENT = DATA / "policy_small" / "experiment.toml"

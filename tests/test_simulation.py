@@ -19,11 +19,11 @@ import pytest
 
 from cablesim._errors import ScenarioError
 from cablesim.cli import main
+from cablesim.experiment import CostSettings, RoutingSettings, ScenarioSpec
 from cablesim.geo import fibre_latency_ms
 from cablesim.network import Network
 from cablesim.policy import Policy
 from cablesim.routing.graph import ArcGraph
-from cablesim.experiment import CostSettings, RoutingSettings, ScenarioSpec
 from cablesim.simulation import (
     IncrementalRouter,
     ModelBuilder,

@@ -3,17 +3,19 @@
 A demand table has one row per (origin, destination, traffic class) with the columns of
 :data:`DEMAND_OUTPUT_COLUMNS`: node ids, the demand in Gbps (busy-hour, one direction, origin
 to destination), the two ends' ISO 3166-1 alpha-3 countries and the traffic class, one of
-:data:`TRAFFIC_CLASSES`.
+the study's :attr:`~cablesim.study.Study.traffic_classes`.
 
-The gravity model (:func:`gravity_demand`) spreads the Internet users of the ten ASEAN
-countries and China over their city and hub nodes and splits a calibrated busy-hour total
+The gravity model (:func:`gravity_demand`) spreads the Internet users of the study's focus
+and partner groups (the ten ASEAN countries and China) over their city and hub nodes and
+splits a calibrated busy-hour total
 
     T = asean_international_gbps x peak_utilisation x (1 + cagr) ** (year - base_year)
 
-into three classes: ``intra_asean`` and ``china_asean`` traffic between cities in different
-countries, distributed by a gravity law (users to the powers ``a`` and ``b`` over distance to
-the power ``gamma``), and ``content`` downloads from the content hubs of the US, Europe, Japan
-and Hong Kong/Singapore to ASEAN cities. :class:`GravityParams` holds the parameters and says
+into three classes: traffic within the focus group (``intra_asean``) and between partner and
+focus group (``china_asean``) between cities in different countries, distributed by a gravity
+law (users to the powers ``a`` and ``b`` over distance to the power ``gamma``), and
+``content`` downloads from the content hubs (by default of the US, Europe, Japan and Hong
+Kong/Singapore) to the focus group's cities. :class:`GravityParams` holds the parameters and says
 where each default comes from.
 
 User matrices (:func:`load_demand_csv`) are read like topology files: every problem is
@@ -39,12 +41,10 @@ from cablesim.io.topology import read_csv_text
 from cablesim.network import Network
 from cablesim.schema import Column
 from cablesim.settings import check_settings, setting
+from cablesim.study import Study
 from cablesim.validation import TableSource, coerce_table
 
 __all__ = [
-    "ASEAN_COUNTRIES",
-    "CHINA",
-    "TRAFFIC_CLASSES",
     "DEMAND_CSV_COLUMNS",
     "DEMAND_OUTPUT_COLUMNS",
     "DEMAND_NODE_KINDS",
@@ -60,24 +60,6 @@ __all__ = [
     "load_demand_csv",
     "grow_demand",
 ]
-
-ASEAN_COUNTRIES: tuple[str, ...] = (
-    "BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM",
-)
-"""The ten ASEAN member states, ISO 3166-1 alpha-3, alphabetical by English name."""
-
-CHINA = "CHN"
-"""China, ISO 3166-1 alpha-3 (Hong Kong, HKG, and Macao, MAC, are separate codes)."""
-
-TRAFFIC_CLASSES: tuple[str, ...] = ("domestic", "intra_asean", "china_asean", "content", "other")
-"""Traffic classes, in the order :func:`classify_pairs` tests them:
-
-- ``domestic``: both ends in the same country;
-- ``intra_asean``: both ends in ASEAN, different countries;
-- ``china_asean``: one end in China, the other in ASEAN;
-- ``content``: one end a content hub node outside the other end's country, the other in ASEAN;
-- ``other``: anything else (including ends without a country).
-"""
 
 DEMAND_NODE_KINDS: tuple[str, ...] = ("city", "hub")
 """Node kinds that originate and terminate gravity-model traffic (users live in cities)."""
@@ -359,13 +341,14 @@ def class_totals_gbps(params: GravityParams) -> dict[str, float]:
     Returns
     -------
     dict of str to float
-        ``intra_asean``, ``china_asean`` and ``content`` (in that order); they sum to
-        ``params.total_gbps``.
+        ``intra`` (between two members of the study's focus group, ``intra_asean``),
+        ``partner`` (partner and focus group, ``china_asean``) and ``content`` (in that
+        order); they sum to ``params.total_gbps``.
     """
     total = params.total_gbps
     return {
-        "intra_asean": (1.0 - params.content_share - params.china_asean_share) * total,
-        "china_asean": params.china_asean_share * total,
+        "intra": (1.0 - params.content_share - params.china_asean_share) * total,
+        "partner": params.china_asean_share * total,
         "content": params.content_share * total,
     }
 
@@ -472,11 +455,12 @@ def _country_users(countries: pd.DataFrame) -> tuple[dict[str, float], list[Prob
 
 
 # ---------------------------------------------------------------------- gravity model
-def _demand_nodes(network: Network, users: dict[str, float],
-                  problems: list[Problem]) -> tuple[list[str], dict[str, str], dict[str, float]]:
-    """City/hub nodes of ASEAN and China, sorted by id, with their countries and users."""
+def _demand_nodes(network: Network, users: dict[str, float], problems: list[Problem],
+                  study: Study) -> tuple[list[str], dict[str, str], dict[str, float]]:
+    """City/hub nodes of the focus and partner groups, sorted by id, with their countries
+    and users."""
     nodes = network.nodes
-    scope = set(ASEAN_COUNTRIES) | {CHINA}
+    scope = set(study.focus_members) | set(study.partner_members)
     ids = sorted(str(i) for i, kind, country in zip(nodes.index, nodes["kind"], nodes["country"])
                  if kind in DEMAND_NODE_KINDS and country in scope)
     country = {i: str(nodes.at[i, "country"]) for i in ids}
@@ -582,8 +566,9 @@ def _gravity_class(pairs: list[tuple[str, str]], users: dict[str, float],
 
 
 def gravity_demand(network: Network, countries: pd.DataFrame,
-                   params: GravityParams | None = None) -> pd.DataFrame:
-    """Busy-hour demand between the cities of ASEAN and China, and from content hubs.
+                   params: GravityParams | None = None, *, study: Study) -> pd.DataFrame:
+    """Busy-hour demand between the cities of the study's focus and partner groups (ASEAN
+    and China in the China-ASEAN study), and from content hubs.
 
     Each country's Internet users (``countries["internet_users_million"]``) are split over
     its ``city`` and ``hub`` nodes, equally or in proportion to an optional node column
@@ -592,11 +577,14 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
     the WGS84 geodesic distance in km; each class is scaled to its share of the calibrated
     total ``T`` (:func:`class_totals_gbps`):
 
-    - ``intra_asean``: both ends in ASEAN, different countries;
-    - ``china_asean``: one end in China, the other in ASEAN, both directions;
-    - ``content``: from each content hub node to every ASEAN city/hub node outside the hub's
-      country; a region gets its normalised weight of ``content_share * T``, split equally
-      over its hub nodes and over the destinations in proportion to their users.
+    - ``intra_<focus>`` (``intra_asean``): both ends in the focus group, different
+      countries;
+    - ``<partner>_<focus>`` (``china_asean``): one end in the partner group, the other in
+      the focus group, both directions;
+    - ``content``: from each content hub node to every focus-group city/hub node outside
+      the hub's country; a region gets its normalised weight of ``content_share * T``,
+      split equally over its hub nodes and over the destinations in proportion to their
+      users.
 
     Parameters
     ----------
@@ -609,6 +597,8 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
         country without such nodes are not counted.
     params : GravityParams, optional
         Model parameters (defaults: :class:`GravityParams`).
+    study : Study
+        Names the focus and partner groups (:mod:`cablesim.study`).
 
     Returns
     -------
@@ -627,7 +617,7 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
     """
     params = params or GravityParams()
     users, problems = _country_users(countries)
-    ids, country, node_users = _demand_nodes(network, users, problems)
+    ids, country, node_users = _demand_nodes(network, users, problems, study)
     targets = class_totals_gbps(params)
     nodes = network.nodes
     node_ids = [str(i) for i in nodes.index]
@@ -644,14 +634,16 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
         raise DemandError(_demand_summary(network), problems)
 
     coords = {i: (float(nodes.at[i, "lon"]), float(nodes.at[i, "lat"])) for i in ids}
-    asean = [i for i in ids if country[i] in ASEAN_COUNTRIES]
+    focus_set, partner_set = set(study.focus_members), set(study.partner_members)
+    asean = [i for i in ids if country[i] in focus_set]
     intra = [(o, d) for o in asean for d in asean if country[o] != country[d]]
     china = [(o, d) for o in ids for d in ids
-             if (country[o] == CHINA and country[d] in ASEAN_COUNTRIES)
-             or (country[d] == CHINA and country[o] in ASEAN_COUNTRIES)]
+             if (country[o] in partner_set and country[d] in focus_set)
+             or (country[d] in partner_set and country[o] in focus_set)]
     rows: dict[tuple[str, str, str], float] = {}
-    for name, pairs in (("intra_asean", intra), ("china_asean", china)):
-        volumes = _gravity_class(pairs, node_users, coords, params, targets[name], name,
+    for key, name, pairs in (("intra", study.intra_class, intra),
+                             ("partner", study.partner_class, china)):
+        volumes = _gravity_class(pairs, node_users, coords, params, targets[key], name,
                                  problems)
         for (o, d), v in zip(pairs, volumes):
             key = (name, o, d)
@@ -670,7 +662,8 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
                 if mass == 0:
                     problems.append(Problem(
                         "nodes", None, None,
-                        f"content hub {hub!r} ({region}) has no ASEAN city or hub node with "
+                        f"content hub {hub!r} ({region}) has no {study.focus_label} city or "
+                        "hub node with "
                         f"users outside its own country to serve ({per_hub:g} Gbps to place)"))
                     continue
                 for c in dests:
@@ -705,13 +698,15 @@ def _demand_frame(records: Iterable[tuple[object, ...]]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- classification
 def classify_pairs(network: Network, origins: Sequence[str], destinations: Sequence[str],
-                   params: GravityParams | None = None) -> np.ndarray:
+                   params: GravityParams | None = None, *, study: Study) -> np.ndarray:
     """Traffic class of each (origin, destination) pair of node ids.
 
-    The first matching rule wins: ``domestic`` (same country), ``intra_asean`` (both ASEAN),
-    ``china_asean`` (one China, one ASEAN), ``content`` (one end is a content hub node of
-    ``params.content_hubs`` outside the other end's country, and the other end is ASEAN),
-    else ``other`` (also for ends without a country).
+    The first matching rule wins: ``domestic`` (same country), ``intra_<focus>`` (both in
+    the study's focus group), ``<partner>_<focus>`` (one in the partner group, one in the
+    focus group), ``content`` (one end is a content hub node of ``params.content_hubs``
+    outside the other end's country, and the other end is in the focus group), else
+    ``other`` (also for ends without a country). In the China-ASEAN study the classes are
+    ``intra_asean`` and ``china_asean``.
 
     Parameters
     ----------
@@ -720,11 +715,13 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
         Node ids, of equal length.
     params : GravityParams, optional
         Supplies the content hubs (defaults: :class:`GravityParams`).
+    study : Study
+        Names the focus and partner groups.
 
     Returns
     -------
     numpy.ndarray of str
-        One class from :data:`TRAFFIC_CLASSES` per pair.
+        One class of ``study.traffic_classes`` per pair.
 
     Raises
     ------
@@ -749,7 +746,8 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
     countries = {str(i): (None if not isinstance(c, str) or not c else c)
                  for i, c in zip(nodes.index, nodes["country"])}
     hubs = {h for ids in params.content_hubs.values() for h in ids}
-    asean = set(ASEAN_COUNTRIES)
+    asean, partner = set(study.focus_members), set(study.partner_members)
+    intra_class, partner_class = study.intra_class, study.partner_class
     out = np.empty(len(origins), dtype=object)
     for pos, (o, d) in enumerate(zip(origins, destinations)):
         co, cd = countries[o], countries[d]
@@ -758,9 +756,9 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
         elif co == cd:
             out[pos] = "domestic"
         elif co in asean and cd in asean:
-            out[pos] = "intra_asean"
-        elif (co == CHINA and cd in asean) or (cd == CHINA and co in asean):
-            out[pos] = "china_asean"
+            out[pos] = intra_class
+        elif (co in partner and cd in asean) or (cd in partner and co in asean):
+            out[pos] = partner_class
         elif (o in hubs and cd in asean) or (d in hubs and co in asean):
             out[pos] = "content"
         else:
@@ -770,7 +768,7 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
 
 # ---------------------------------------------------------------------- user matrices
 def load_demand_csv(path: str | os.PathLike[str], network: Network,
-                    params: GravityParams | None = None) -> pd.DataFrame:
+                    params: GravityParams | None = None, *, study: Study) -> pd.DataFrame:
     """Read a user demand matrix (CSV ``origin,destination,gbps``) against a network.
 
     Parameters
@@ -781,6 +779,8 @@ def load_demand_csv(path: str | os.PathLike[str], network: Network,
         The topology the node ids refer to.
     params : GravityParams, optional
         Supplies the content hubs for :func:`classify_pairs`.
+    study : Study
+        Names the groups for :func:`classify_pairs`.
 
     Returns
     -------
@@ -837,7 +837,8 @@ def load_demand_csv(path: str | os.PathLike[str], network: Network,
         "origin_country": pd.Series([countries.get(o) for o in origins], dtype=object),
         "destination_country": pd.Series([countries.get(d) for d in destinations],
                                          dtype=object),
-        "traffic_class": pd.Series(classify_pairs(network, origins, destinations, params),
+        "traffic_class": pd.Series(classify_pairs(network, origins, destinations, params,
+                                                  study=study),
                                    dtype=object),
     })
     for col in table.columns:

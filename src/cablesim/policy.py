@@ -1,8 +1,9 @@
 """Exchange policies: which hub each demand's traffic is exchanged at.
 
-A :class:`Policy` is an ordered list of :class:`ExchangeRule`; the named presets
-(``direct``, ``hairpin_us``, ``hairpin_eu``, ``regional_hubs``, ``guangxi_hub``,
-``pan_eurasian_backup``) are data in ``cablesim/data/policies.toml``. :func:`assign_exchange`
+A :class:`Policy` is an ordered list of :class:`ExchangeRule`; the named presets are data:
+``direct`` (no exchange constraint) everywhere, the others in the study file's
+``[policies]`` (:mod:`cablesim.study`; for China-ASEAN ``hairpin_us``, ``hairpin_eu``,
+``regional_hubs``, ``guangxi_hub``, ``pan_eurasian_backup``). :func:`assign_exchange`
 turns a demand table into commodities (origin, exchange hub or none, destination, Gbps),
 splitting a demand where a rule mixes options, and choosing among a rule's candidate hubs the
 one with the least path weight origin -> hub -> destination (plus the hub's transit price
@@ -11,10 +12,8 @@ when routing by cost).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -24,10 +23,12 @@ from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim.routing.graph import ArcGraph
 from cablesim.routing.paths import distances_from
 
-__all__ = ["ExchangeOption", "ExchangeRule", "Policy", "TRAFFIC_CLASSES", "TransitRules",
-           "preset_names", "assign_exchange"]
+__all__ = ["ExchangeOption", "ExchangeRule", "Policy", "GENERIC_TRAFFIC_CLASSES",
+           "TransitRules", "assign_exchange"]
 
-TRAFFIC_CLASSES = ("intra_asean", "china_asean", "content", "domestic", "other")
+GENERIC_TRAFFIC_CLASSES = ("domestic", "content", "other")
+"""Traffic classes of every study; a study adds its own (:attr:`cablesim.study.Study.
+traffic_classes`)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class ExchangeRule:
     Attributes
     ----------
     traffic : str
-        A traffic class (see ``TRAFFIC_CLASSES``) or ``"*"`` for all.
+        A traffic class of the study or ``"*"`` for all.
     countries : tuple of str
         If not empty, the rule applies only when both ends are in these ISO3 countries.
     options : tuple of ExchangeOption
@@ -74,18 +75,31 @@ class Policy:
     description: str = ""
 
     @classmethod
-    def preset(cls, name: str, source: str = "policy") -> Policy:
-        """Load a named preset from ``cablesim/data/policies.toml``."""
-        presets = _presets()
+    def preset(cls, name: str, source: str = "policy", *,
+               presets: Mapping[str, Mapping[str, Any]] | None = None,
+               classes: Sequence[str] | None = None, presets_source: str = "study") -> Policy:
+        """A named preset (``direct`` when ``presets`` is not given).
+
+        Parameters
+        ----------
+        presets : mapping, optional
+            Preset tables by name (a study's :meth:`~cablesim.study.Study.policy_presets`).
+        classes : sequence of str, optional
+            The study's traffic classes.
+        """
+        presets = presets if presets is not None else {"direct": {"rules": []}}
         if name not in presets:
             raise ScenarioError("unknown exchange policy", [Problem(
                 source, None, "policy", f"no preset named {name!r}; presets: "
                 + ", ".join(sorted(presets)), did_you_mean(name, presets))])
-        return cls.from_mapping(name, presets[name], "cablesim/data/policies.toml")
+        return cls.from_mapping(name, presets[name], presets_source, classes=classes)
 
     @classmethod
-    def from_mapping(cls, name: str, spec: Mapping[str, Any], source: str) -> Policy:
+    def from_mapping(cls, name: str, spec: Mapping[str, Any], source: str, *,
+                     classes: Sequence[str] | None = None) -> Policy:
         """Build a policy from a TOML table ``{description, rules = [...]}``.
+
+        ``classes`` are the traffic classes a rule may name (default: any text).
 
         Raises
         ------
@@ -99,7 +113,7 @@ class Policy:
             raise ScenarioError(f"policy {name!r} is invalid", [Problem(
                 source, None, f"{name}.rules", "must be a list of rule tables")])
         for i, raw in enumerate(raw_rules):
-            rule = _parse_rule(raw, f"{name}.rules[{i}]", source, problems)
+            rule = _parse_rule(raw, f"{name}.rules[{i}]", source, problems, classes)
             if rule is not None:
                 rules.append(rule)
         unknown = set(spec) - {"rules", "description"}
@@ -120,8 +134,8 @@ class Policy:
         return list(seen)
 
 
-def _parse_rule(raw: object, where: str, source: str,
-                problems: list[Problem]) -> ExchangeRule | None:
+def _parse_rule(raw: object, where: str, source: str, problems: list[Problem],
+                classes: Sequence[str] | None) -> ExchangeRule | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem(source, None, where, "a rule must be a table"))
         return None
@@ -130,11 +144,13 @@ def _parse_rule(raw: object, where: str, source: str,
         problems.append(Problem(source, None, f"{where}.{key}", "unknown key",
                                 did_you_mean(key, allowed)))
     traffic = raw.get("traffic", "*")
-    if traffic != "*" and traffic not in TRAFFIC_CLASSES:
+    if not isinstance(traffic, str):
+        problems.append(Problem(source, None, f"{where}.traffic",
+                                f"must be a traffic class, got {traffic!r}"))
+    elif classes is not None and traffic != "*" and traffic not in classes:
         problems.append(Problem(source, None, f"{where}.traffic",
                                 f"unknown traffic class {traffic!r}; expected '*' or one of "
-                                + ", ".join(TRAFFIC_CLASSES), did_you_mean(str(traffic),
-                                                                           TRAFFIC_CLASSES)))
+                                + ", ".join(classes), did_you_mean(traffic, classes)))
     countries = raw.get("countries", [])
     if not isinstance(countries, list) or not all(isinstance(c, str) for c in countries):
         problems.append(Problem(source, None, f"{where}.countries",
@@ -262,16 +278,6 @@ class TransitRules:
         if not self._masks:
             self.group(frozenset())
         return np.vstack(self._masks)
-
-
-def _presets() -> dict[str, Any]:
-    text = resources.files("cablesim.data").joinpath("policies.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def preset_names() -> list[str]:
-    """Names of the built-in exchange policies."""
-    return sorted(_presets())
 
 
 def assign_exchange(

@@ -30,13 +30,6 @@ from cablesim.experiment.path import paths_under
 __all__ = ["write_report", "report_blocks", "render_markdown", "render_html", "ReportPlan",
            "plan_report"]
 
-DEFAULT_PATH_PAIRS = (("VNHAN", "IDJKT"), ("VNHAN", "THBKK"))
-"""Origin-destination pairs drawn as path maps when both ends are in the topology:
-Hanoi-Jakarta (the seed's hairpin example) and Hanoi-Bangkok (a Greater Mekong pair that
-the guangxi_hub policy exchanges at Nanning)."""
-
-DEFAULT_PATH_POLICIES = ("direct", "hairpin_us", "regional_hubs", "guangxi_hub")
-
 NATURAL_EARTH = ("Country outlines: Natural Earth, Admin 0 - Countries 1:50m, version 4.1.0 "
                  "(public domain, naturalearthdata.com), via the world-atlas 2.0.2 TopoJSON "
                  "(ISC licence); shipped in cablesim/data/naturalearth, simplified to 0.01°.")
@@ -44,9 +37,6 @@ TELEGEOGRAPHY = ("Submarine cable routes, landing points, lengths and ready-for-
                  "TeleGeography Submarine Cable Map data, © TeleGeography, licensed CC BY-NC-SA "
                  "3.0; the route geometries drawn here are simplified derivatives and carry the "
                  "same licence.")
-SEED = ("Seed report: CAICT (China Academy of Information and Communications Technology), "
-        "China - ASEAN Information Technology Development and Cooperation, 2016 "
-        "(tables in seeds/, cited by section and line).")
 
 
 # ---------------------------------------------------------------------------- blocks
@@ -67,7 +57,7 @@ class Block:
 class ReportPlan:
     """Which pictures a report draws (see :func:`plan_report`)."""
 
-    scenario_extents: dict[str, str]
+    scenario_extents: dict[str, str | tuple[float, float, float, float]]
     compare: tuple[str, str] | None
     path_pairs: list[tuple[str, str]]
     path_policies: list[str]
@@ -83,15 +73,15 @@ def plan_report(result: ExperimentResult, network: Any,
                 path_policies: Sequence[str] | None = None) -> ReportPlan:
     """Choose the maps of a report.
 
-    - every scenario gets a map: China-ASEAN extent, or the Pacific-centred world view when
-      more than 1 % of its intra-ASEAN traffic leaves the region (hairpins) or when the
-      links in service differ from the first scenario's outside the China-ASEAN map (land
+    - every scenario gets a map: the study's extent, or the Pacific-centred world view when
+      more than 1 % of its intra-focus traffic leaves the region (hairpins) or when the
+      links in service differ from the first scenario's outside the study's map (land
       routes to Europe opened, Red Sea cables cut);
-    - ``compare`` (default: the first hairpin scenario and the first Guangxi scenario, else
-      the first two scenarios) gets a side-by-side map and a difference map;
-    - each pair of ``path_pairs`` (default :data:`DEFAULT_PATH_PAIRS` where both ends exist,
-      else the largest intra-ASEAN demand) gets a path map under ``path_policies`` (default
-      the scenarios named like :data:`DEFAULT_PATH_POLICIES`, else the first four).
+    - ``compare`` (default: the study's ``compare`` scenarios where the experiment has them,
+      else the first two scenarios) gets a side-by-side map and a difference map;
+    - each pair of ``path_pairs`` (default: the study's ``path_pairs`` where both ends
+      exist, else the largest intra-focus demand) gets a path map under ``path_policies``
+      (default: the study's ``path_policies`` that are scenarios, else the first four).
 
     Raises
     ------
@@ -105,19 +95,22 @@ def plan_report(result: ExperimentResult, network: Any,
                 for n in list(compare or ()) if n not in names]
     leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0)))
     changed_outside = _changes_outside_region(result, network, names)
-    extents = {n: ("world" if float(leaving[n]) > 0.01 or changed_outside.get(n) else
-                   "china_asean") for n in names}
+    study = result.experiment.study
+    home = study.map_extent
+    extents = {n: ("world" if float(leaving[n]) > 0.01 or changed_outside.get(n) else home)
+               for n in names}
     if compare is None and len(names) >= 2:
-        policies = dict(zip(names, s["policy"].astype(str)))
-        a = next((n for n in names if policies[n].startswith("hairpin")), None)
-        b = next((n for n in names if "guangxi" in policies[n]), None)
-        compare = (a, b) if a and b and a != b else (names[0], names[1])
+        wanted = [n for n in study.settings.compare if n in names]
+        compare = ((wanted[0], wanted[1]) if len(wanted) == 2 and wanted[0] != wanted[1]
+                   else (names[0], names[1]))
     nodes = network.nodes.index
     if path_pairs is None:
-        pairs = [p for p in DEFAULT_PATH_PAIRS if p[0] in nodes and p[1] in nodes]
+        study_pairs = [tuple(p.split()) for p in study.settings.path_pairs]
+        pairs = [(p[0], p[1]) for p in study_pairs
+                 if len(p) == 2 and p[0] in nodes and p[1] in nodes]
         if not pairs and len(result.pairs):
             intra = result.pairs[(result.pairs["scenario"] == names[0])]
-            cls = intra[intra["traffic_class"] == "intra_asean"]
+            cls = intra[intra["traffic_class"] == study.intra_class]
             top = (cls if len(cls) else intra).sort_values("offered_gbps", ascending=False)
             if len(top):
                 pairs = [(str(top.iloc[0]["origin"]), str(top.iloc[0]["destination"]))]
@@ -130,7 +123,7 @@ def plan_report(result: ExperimentResult, network: Any,
                                             f"unknown node id {node!r}",
                                             did_you_mean(node, nodes)))
     if path_policies is None:
-        policies_list = [p for p in DEFAULT_PATH_POLICIES if p in names] or names[:4]
+        policies_list = [p for p in study.settings.path_policies if p in names] or names[:4]
     else:
         policies_list = list(path_policies)
     if problems:
@@ -141,14 +134,13 @@ def plan_report(result: ExperimentResult, network: Any,
 def _changes_outside_region(result: ExperimentResult, network: Any,
                             names: Sequence[str]) -> dict[str, bool]:
     """Per scenario: whether its links in service differ from the first scenario's on a
-    link that leaves the China-ASEAN map."""
+    link that leaves the study's map."""
     import shapely
 
-    from cablesim.plot.basemap import EXTENTS
-
-    if not names or "in_service" not in result.links:
+    extent = result.experiment.study.map_extent
+    if not names or "in_service" not in result.links or isinstance(extent, str):
         return {}
-    region = shapely.box(*EXTENTS["china_asean"])
+    region = shapely.box(*extent)
     geoms = network.links.geometry
     inside = {lid: bool(region.contains(g)) for lid, g in zip(geoms.index, geoms.values)}
     live = {n: set(result.links.loc[(result.links["scenario"] == n)
@@ -213,14 +205,16 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
         "transit_prices.csv); the assumptions and the data sources are at the end.")))
     # -- key numbers
     blocks.append(Block("h2", "Scenarios side by side"))
+    group = exp.study.focus_label
     header = ["scenario", "policy", "served Gbps", "unserved Gbps", "USD per Mbps-month",
-              "mean RTT ms", "p95 RTT ms", "intra-ASEAN RTT ms",
-              "intra-ASEAN leaving region", "max utilisation"]
+              "mean RTT ms", "p95 RTT ms", f"intra-{group} RTT ms",
+              f"intra-{group} leaving region", "max utilisation"]
     rows = []
     for r in s.itertuples(index=False):
         rows.append([str(r.scenario), str(r.policy), _fmt(r.served_gbps, 0),
                      _fmt(r.unserved_gbps, 0), _fmt(r.cost_usd_per_mbps, 2),
-                     _fmt(r.mean_rtt_ms), _fmt(r.p95_rtt_ms), _fmt(r.intra_asean_mean_rtt_ms),
+                     _fmt(r.mean_rtt_ms), _fmt(r.p95_rtt_ms),
+                     _fmt(getattr(r, exp.study.intra_rtt_column)),
                      _pct(r.out_of_region_share), _pct(r.max_utilization)])
     blocks.append(Block("table", header=header, rows=rows, align=["l", "l"] + ["r"] * 8))
     blocks.append(Block("p", "Served + unserved = offered in every scenario. RTT: round-trip "
@@ -283,7 +277,8 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
         blocks.append(Block("ul", items=list(result.notes)))
     # -- sources
     blocks.append(Block("h2", "Data sources and attribution"))
-    sources = [SEED]
+    citation = result.experiment.study.settings.citation
+    sources = [citation] if citation else []
     routes = None if network is None else network.links.get("route_citation")
     if routes is not None and routes.dropna().astype(str).str.contains(
             "TeleGeography", case=False).any():
@@ -464,7 +459,10 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
             progress(label, time.perf_counter() - t)
         t = time.perf_counter()
 
-    save("topology", plot.plot_network(net, dpi=dpi), "map_topology.png",
+    study = result.experiment.study
+    save("topology", plot.plot_network(net, dpi=dpi, extent=study.map_extent,
+                                       capitals=tuple(study.capitals.values())),
+         "map_topology.png",
          f"The topology {net.name or result.experiment.topology.name}: submarine cables along "
          "their mapped routes, land routes with a white centre line, planned links "
          "dash-dotted, proposed links dashed.")
@@ -487,7 +485,7 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
     stage("report: path maps")
     for name, extent in plan.scenario_extents.items():
         where = ("the world (its traffic leaves the region)" if extent == "world"
-                 else "China-ASEAN")
+                 else study.settings.title or "the study region")
         save(f"scenario:{name}", plot.plot_scenario(result, name, network=net, extent=extent,
                                                     dpi=dpi),
              f"map_{_safe(name)}.png",

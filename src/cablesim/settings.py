@@ -13,7 +13,8 @@ Value kinds follow the field's type: ``float``, ``int``, ``bool``, ``str`` (with
 ``choices``), ``tuple[str, ...]`` (a TOML list of text), ``int | None`` and ``float | None``
 (optional), ``Mapping[str, float]`` and ``Mapping[str, tuple[str, ...]]`` (TOML tables).
 A ``kind`` refines the check: ``"year"`` (a whole year, 1850-2100), ``"iso3"`` (a list of
-ISO 3166-1 alpha-3 codes), ``"selectors"`` (link selectors, :mod:`cablesim.selectors`).
+ISO 3166-1 alpha-3 codes), ``"selectors"`` (link selectors, :mod:`cablesim.selectors`),
+``"box"`` (``[lon_min, lat_min, lon_max, lat_max]``).
 """
 
 from __future__ import annotations
@@ -154,6 +155,15 @@ def _convert(value: Any, tp: Any, rule: Rule, key: str, source: str,
             return bad(f"must be {' or '.join(repr(c) for c in rule.choices)}, got {value!r}",
                        did_you_mean(value, rule.choices))
         return value, True
+    if origin is tuple and typing.get_args(inner)[0] is float:
+        if not isinstance(value, (list, tuple)) or not all(
+                _is_number(v) and math.isfinite(float(v)) for v in value):
+            return bad(f"must be a list of finite numbers, got {value!r}")
+        numbers = tuple(float(v) for v in value)
+        if rule.kind == "box" and (len(numbers) != 4 or not numbers[1] < numbers[3]):
+            return bad("must be [lon_min, lat_min, lon_max, lat_max] with lat_min < lat_max, "
+                       f"got {list(value)!r}")
+        return numbers, True
     if origin is tuple:
         if rule.kind == "selectors":
             from cablesim.selectors import parse_selectors
@@ -263,6 +273,10 @@ def _type_text(tp: Any, rule: Rule) -> str:
         text = "list of link selectors"
     elif rule.kind == "iso3":
         text = "list of ISO3 codes"
+    elif rule.kind == "box":
+        text = "[lon_min, lat_min, lon_max, lat_max]"
+    elif typing.get_origin(inner) is tuple and typing.get_args(inner)[0] is float:
+        text = "list of numbers"
     elif typing.get_origin(inner) is tuple:
         text = "list of text"
     elif typing.get_origin(inner) in (Mapping, dict):

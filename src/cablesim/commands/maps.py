@@ -48,8 +48,8 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
         hairpin_us, regional_hubs, guangxi_hub where the experiment has them).
     extent : str or (lon_min, lat_min, lon_max, lat_max), optional
         A preset (``china_asean``, ``world``, ``asia_pacific``, ``asia_europe``, ``auto``)
-        or a box. Default: China-ASEAN, or the world view for a scenario whose
-        intra-ASEAN traffic leaves the region; for paths, fitted to the paths.
+        or a box. Default: the study's map extent, or the world view for a scenario whose
+        intra-focus traffic leaves the region; for paths, fitted to the paths.
     dpi : float
         Resolution (PNG); with ``width_px`` and ``height_px`` the image has exactly that
         many pixels.
@@ -71,6 +71,7 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
     from cablesim.experiment import load_experiment, run_experiment
     from cablesim.experiment.path import paths_under
     from cablesim.io.topology import load_topology
+    from cablesim.study import find_study
 
     target = Path(out)
     if target.suffix.lower() not in plot.FORMATS:
@@ -91,8 +92,9 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
                 str(src), None, None, "a scenario, comparison, difference or path map needs "
                 "an experiment file, not a topology folder")])
         net = load_topology(src)
-        fig = plot.plot_network(net, extent=extent or "china_asean", figsize=figsize, dpi=dpi,
-                                labels=labels)
+        study = find_study(src)
+        fig = plot.plot_network(net, extent=extent or study.map_extent, figsize=figsize,
+                                dpi=dpi, labels=labels, capitals=tuple(study.capitals.values()))
         return plot.save_figure(fig, target, dpi=dpi)
     experiment = load_experiment(src)
     names = [s.name for s in experiment.scenarios]
@@ -123,16 +125,16 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
     net = load_topology(experiment.topology)
     kwargs: dict[str, Any] = dict(network=net, figsize=figsize, dpi=dpi, labels=labels)
     if compare:
-        fig = plot.plot_comparison(result, pair[0], pair[1], extent=extent or "china_asean",
+        fig = plot.plot_comparison(result, pair[0], pair[1], extent=extent,
                                    **kwargs)
     elif difference:
-        fig = plot.plot_difference(result, pair[0], pair[1], extent=extent or "china_asean",
+        fig = plot.plot_difference(result, pair[0], pair[1], extent=extent,
                                    **kwargs)
     else:
         name = wanted_names[0]
         if extent is None:
             share = float(result.scenarios.set_index("scenario").at[name, "out_of_region_share"])
-            extent = "world" if share > 0.01 else "china_asean"
+            extent = "world" if share > 0.01 else experiment.study.map_extent
         fig = plot.plot_scenario(result, name, extent=extent, **kwargs)
     return plot.save_figure(fig, target, dpi=dpi)
 

@@ -29,6 +29,7 @@ from cablesim.demand import (
 )
 from cablesim.network import Network
 from cablesim.settings import read_settings, setting
+from cablesim.study import Study
 
 __all__ = ["DemandModel", "CsvDemandSettings", "DemandSpec", "read_demand"]
 
@@ -95,16 +96,18 @@ class DemandSpec:
                    else dataclasses.replace(self.gravity, year=year, cagr=growth))
         return dataclasses.replace(self, gravity=gravity, year=int(year), cagr=growth)
 
-    def table(self, network: Network, countries: pd.DataFrame | None) -> pd.DataFrame:
-        """The demand table (``cablesim.demand.DEMAND_OUTPUT_COLUMNS``) for ``year``."""
+    def table(self, network: Network, countries: pd.DataFrame | None, *,
+              study: Study) -> pd.DataFrame:
+        """The demand table (``cablesim.demand.DEMAND_OUTPUT_COLUMNS``) for ``year``; the
+        study names the traffic classes."""
         if self.model == "csv":
             assert self.path is not None
-            demand = load_demand_csv(self.path, network)
+            demand = load_demand_csv(self.path, network, study=study)
             if self.year != self.base_year:
                 demand = grow_demand(demand, self.base_year, self.year, self.cagr)
             return demand
         assert self.gravity is not None and countries is not None
-        return gravity_demand(network, countries, self.gravity)
+        return gravity_demand(network, countries, self.gravity, study=study)
 
     def total_gbps(self) -> float | None:
         """The gravity model's calibrated total for ``year``, Gbps (None for a matrix)."""

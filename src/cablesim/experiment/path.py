@@ -18,7 +18,6 @@ from cablesim.demand import classify_pairs
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, load_experiment, with_policy
 from cablesim.network import Network
-from cablesim.policy import preset_names
 from cablesim.experiment.tables import fibre_floor_rtt_ms, path_nodes
 from cablesim.geo import great_circle_km
 from cablesim.io.topology import load_topology
@@ -74,8 +73,8 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
             did_you_mean(wanted, names))])
     spec = experiment.scenarios[names.index(wanted)] if wanted else experiment.scenarios[0]
     if policy is not None:
-        spec = with_policy(spec, policy, name=spec.name if wanted else policy,
-                           source="policy")
+        spec = with_policy(spec, policy, study=experiment.study,
+                           rename=spec.name if wanted else policy, source="policy")
     if network is None or topology is not None:
         network = load_topology(topology or experiment.topology)
     problems = [Problem(name, None, None, f"unknown node id {node!r}",
@@ -90,7 +89,8 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
     graph = ArcGraph.from_network(network)
     year = spec.demand.year
     nodes = network.nodes
-    traffic_class = classify_pairs(network, [origin], [destination])[0]
+    traffic_class = classify_pairs(network, [origin], [destination], spec.demand.gravity,
+                                   study=experiment.study)[0]
     demand = pd.DataFrame({"origin": [origin], "destination": [destination], "gbps": [1.0],
                            "traffic_class": [traffic_class]})
     prep = prepare_scenario(spec, network, graph, demand, year, source)
@@ -154,7 +154,7 @@ def paths_under(experiment: Experiment, origin: str, destination: str,
     """
     network = network if network is not None else load_topology(experiment.topology)
     scenarios = [s.name for s in experiment.scenarios]
-    presets = preset_names()
+    presets = sorted(experiment.study.policy_presets())
     source = str(experiment.path)
     bad = [Problem(source, None, "policy", f"{p!r} is neither a scenario of "
                    f"{experiment.name!r} nor a policy preset",

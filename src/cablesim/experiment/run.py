@@ -19,11 +19,12 @@ from cablesim.demand import load_country_indicators
 from cablesim.experiment.calibration import price_calibration
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
-from cablesim.experiment.tables import node_in_region, scenario_tables
+from cablesim.experiment.tables import scenario_tables
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
+from cablesim.study import Study
 
 __all__ = ["ExperimentResult", "run_experiment", "route_scenario", "Progress"]
 
@@ -59,7 +60,7 @@ class ExperimentResult:
 
 def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
                    demand: pd.DataFrame, year: int, in_region: np.ndarray, source: str,
-                   notes: list[str]) -> dict[str, pd.DataFrame]:
+                   notes: list[str], *, study: Study) -> dict[str, pd.DataFrame]:
     """Prepare, route and tabulate one scenario (``notes`` receives its warnings)."""
     prep = prepare_scenario(spec, network, graph, demand, year, source)
     notes.extend(prep.notes)
@@ -68,7 +69,7 @@ def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
                    prep.capacity_gbps if capacitated else None, spec.routing.k_paths,
                    spec.routing.penalty_factor)
     return scenario_tables(spec, prep, result, graph, network.nodes, demand, year, in_region,
-                           notes)
+                           notes, study=study)
 
 
 def run_experiment(experiment: Experiment, progress: Progress | None = None) -> ExperimentResult:
@@ -111,7 +112,8 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         stage("load country table", t)
     source = str(experiment.path)
     nodes = network.nodes
-    in_region = node_in_region(nodes["country"].to_numpy(dtype=object),
+    study = experiment.study
+    in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
@@ -121,18 +123,21 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         t = time.perf_counter()
         key = spec.demand.key
         if key not in demand_cache:
-            demand_cache[key] = (spec.demand.table(network, countries), spec.demand.year)
+            demand_cache[key] = (spec.demand.table(network, countries, study=study),
+                                 spec.demand.year)
         demand, year = demand_cache[key]
         stage(f"{spec.name}: demand", t)
         t = time.perf_counter()
-        result = route_scenario(spec, network, graph, demand, year, in_region, source, notes)
+        result = route_scenario(spec, network, graph, demand, year, in_region, source, notes,
+                                study=study)
         stage(f"{spec.name}: routing and costs", t)
         for name, table in result.items():
             tables[name].append(table)
     t = time.perf_counter()
     frames = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame()
               for k, v in tables.items()}
-    calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name)
+    calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name,
+                                    study=study, nodes=nodes)
     stage("tables", t)
     return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
                             frames["countries"], frames["links"], frames["transit_prices"],

@@ -40,7 +40,7 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from cablesim._toml import unknown_keys as _unknown
 from cablesim.experiment.demand import DemandSpec, read_demand
 from cablesim.policy import Policy
 from cablesim.settings import read_settings, setting
+from cablesim.study import Study, find_study
 
 __all__ = [
     "ExperimentInfo",
@@ -178,7 +179,7 @@ class Experiment:
     countries: Path | None
     scenarios: tuple[ScenarioSpec, ...]
     input_hash: str
-    study: Path | None = None
+    study: Study = field(default_factory=Study)
 
 
 _TOP_KEYS = {"experiment", "demand", "routing", "costs", "links", "scenario"}
@@ -206,6 +207,8 @@ def experiment_inputs(experiment: Experiment) -> dict[str, str]:
     if experiment.countries is not None:
         files.append(experiment.countries)
     files += [s.demand.path for s in experiment.scenarios if s.demand.path is not None]
+    if experiment.study.path is not None:
+        files.append(experiment.study.path)
     base = experiment.path.resolve().parent
     return {os.path.relpath(Path(f).resolve(), base): _sha256(Path(f))
             for f in sorted(set(files)) if Path(f).is_file()}
@@ -256,12 +259,15 @@ def _links(table: Mapping[str, Any], where: str, source: str, problems: list[Pro
     return links, tuple(edits)
 
 
-def _policy(raw: Any, name: str, where: str, source: str, problems: list[Problem]) -> Policy:
+def _policy(raw: Any, name: str, where: str, source: str, problems: list[Problem],
+            study: Study | None) -> Policy:
+    if study is None:
+        return Policy(str(raw) if isinstance(raw, str) else name, ())
     try:
         if isinstance(raw, str):
-            return Policy.preset(raw, source)
+            return preset(study, raw, source)
         if isinstance(raw, Mapping):
-            return Policy.from_mapping(name, raw, source)
+            return Policy.from_mapping(name, raw, source, classes=study.traffic_classes)
         raise ScenarioError("bad policy", [Problem(
             source, None, f"{where}.policy", "must be a preset name or a table")])
     except ScenarioError as exc:
@@ -301,8 +307,14 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
                           problems)
     countries = (input_path(file, info.countries, "experiment.countries", "file", problems)
                  if info.countries is not None else None)
-    study = (input_path(file, info.study, "experiment.study", "file", problems)
-             if info.study is not None else None)
+    study_file = (input_path(file, info.study, "experiment.study", "file", problems)
+                  if info.study is not None else None)
+    study: Study | None = None  # None: the study cannot be read, presets are not checked
+    if topology.is_dir() and (study_file is None or study_file.is_file()):
+        try:
+            study = find_study(topology, study_file)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
     base = {k: _table(doc.get(k), k, source, problems)
             for k in ("demand", "routing", "costs", "links")}
     base_links, base_edits = _links(base["links"], "links", source, problems)
@@ -326,7 +338,7 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
                                     f"duplicate scenario name {sname!r}"))
         seen.add(sname)
         where = f"scenario {sname!r}"
-        policy = _policy(raw.get("policy", "direct"), sname, where, source, problems)
+        policy = _policy(raw.get("policy", "direct"), sname, where, source, problems, study)
         merged = {k: _merge(base[k], _table(raw.get(k), f"{where}.{k}", source, problems))
                   for k in ("demand", "routing", "costs")}
         routing = read_settings(RoutingSettings, merged["routing"], where=f"{where}.routing",
@@ -351,14 +363,22 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
         raise ScenarioError(f"experiment {source!r} is invalid", problems)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     return Experiment(info.name or file.stem, info.description, file, topology, countries,
-                      tuple(specs), digest, study)
+                      tuple(specs), digest, study or Study())
 
 
-def with_policy(spec: ScenarioSpec, preset: str, *, name: str | None = None,
+def preset(study: Study, name: str, source: str = "policy") -> Policy:
+    """The study's policy preset ``name`` (``direct`` in every study)."""
+    return Policy.preset(name, source, presets=study.policy_presets(),
+                         classes=study.traffic_classes,
+                         presets_source=str(study.path) if study.path else "study")
+
+
+def with_policy(spec: ScenarioSpec, name: str, *, study: Study, rename: str | None = None,
                 source: str = "policy") -> ScenarioSpec:
-    """``spec`` with its exchange policy replaced by a preset (and optionally renamed)."""
-    return dataclasses.replace(spec, name=name or spec.name,
-                               policy=Policy.preset(preset, source))
+    """``spec`` with its exchange policy replaced by the study's preset ``name`` (and
+    optionally renamed)."""
+    return dataclasses.replace(spec, name=rename or spec.name,
+                               policy=preset(study, name, source))
 
 
-__all__ += ["with_policy"]
+__all__ += ["with_policy", "preset"]

@@ -33,34 +33,15 @@ from cablesim.routing.paths import distances_from
 if TYPE_CHECKING:
     from cablesim.experiment.prepare import PreparedScenario
     from cablesim.experiment.spec import ScenarioSpec
+    from cablesim.study import Study
 
 __all__ = [
-    "ASEAN",
-    "EAST_ASIA",
-    "CAPITALS",
     "capital_recovery_factor",
     "weighted_quantile",
     "PathTable",
     "path_table",
     "delivered_transit_prices",
 ]
-
-ASEAN = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
-"""The ten ASEAN members (ISO 3166-1 alpha-3)."""
-
-EAST_ASIA = ASEAN + ("CHN", "HKG", "MAC", "TWN", "JPN", "KOR", "PRK", "MNG", "TLS")
-"""Southeast and East Asia: a path that touches a node elsewhere "leaves the region"."""
-
-CAPITALS = {
-    "BRN": "BNBWN", "KHM": "KHPNH", "IDN": "IDJKT", "LAO": "LAVTE", "MYS": "MYKUL",
-    "MMR": "MMNYT", "PHL": "PHMNL", "SGP": "SGSIN", "THA": "THBKK", "VNM": "VNHAN",
-    "CHN": "CNBJS",
-}
-"""Capital city node (UN/LOCODE) of each ASEAN member and China."""
-
-_REGION_BOX = (90.0, 150.0, -15.0, 50.0)
-"""lon_min, lon_max, lat_min, lat_max used for nodes without a country (junctions at sea)."""
-
 
 def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> float:
     """Annual payment per unit of capex over ``lifetime_years`` at ``discount_rate``."""
@@ -81,16 +62,6 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     v, w = values[keep][order], weights[keep][order]
     cum = np.cumsum(w)
     return float(v[np.searchsorted(cum, q * cum[-1], side="left").clip(0, len(v) - 1)])
-
-
-def node_in_region(countries: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Whether each node lies in Southeast/East Asia (by country, else by coordinates)."""
-    region = set(EAST_ASIA)
-    lo, hi, south, north = _REGION_BOX
-    by_country = np.array([c in region for c in countries])
-    no_country = np.array([c is None or c == "" for c in countries])
-    in_box = (lon >= lo) & (lon <= hi) & (lat >= south) & (lat <= north)
-    return by_country | (no_country & in_box)
 
 
 @dataclass(frozen=True)
@@ -210,13 +181,21 @@ def fibre_floor_rtt_ms(distance_km: np.ndarray) -> np.ndarray:
     return 2.0 * fibre_latency_ms(np.asarray(distance_km, dtype=float))
 
 
-__all__ += ["node_in_region", "path_nodes", "path_texts", "fibre_floor_rtt_ms",
+__all__ += ["path_nodes", "path_texts", "fibre_floor_rtt_ms", "ratio_column",
             "scenario_tables"]
+
+
+def ratio_column(nodes: pd.DataFrame, node: str) -> str:
+    """Name of the delivered-price column relative to ``node``: ``ratio_to_<its name>``
+    (``ratio_to_singapore`` for SGSIN)."""
+    name = str(nodes.at[node, "name"]) if node in nodes.index else node
+    return "ratio_to_" + "_".join(name.lower().split())
 
 
 def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingResult,
                     graph: ArcGraph, nodes: pd.DataFrame, demand: pd.DataFrame, year: int,
-                    in_region: np.ndarray, notes: list[str]) -> dict[str, pd.DataFrame]:
+                    in_region: np.ndarray, notes: list[str], *,
+                    study: Study) -> dict[str, pd.DataFrame]:
     """The result tables of one routed scenario (see :func:`cablesim.run_experiment`).
 
     Returns
@@ -346,7 +325,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     served_total = float(pairs["served_gbps"].sum())
     weights_ok = pairs["served_gbps"].to_numpy()
     rtts = pairs["rtt_ms"].to_numpy()
-    intra = (pairs["traffic_class"] == "intra_asean").to_numpy()
+    intra = (pairs["traffic_class"] == study.intra_class).to_numpy()
     intra_served = float(pairs.loc[intra, "served_gbps"].sum())
     lease = float(pairs["cost_usd_month"].sum() - com_table["transit_usd_month"].sum())
     transit_total = float(com_table["transit_usd_month"].sum())
@@ -371,8 +350,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "p95_rtt_ms": weighted_quantile(path_rtt, flow, 0.95),
         "mean_stretch": float(np.nansum(pairs["stretch"].to_numpy() * weights_ok)
                               / served_total) if served_total else math.nan,
-        "intra_asean_mean_rtt_ms": float(np.nansum(rtts[intra] * weights_ok[intra])
-                                         / intra_served) if intra_served else math.nan,
+        study.intra_rtt_column: float(np.nansum(rtts[intra] * weights_ok[intra])
+                                      / intra_served) if intra_served else math.nan,
         "out_of_region_share": float(
             (pairs.loc[intra, "leaves_region_share"].fillna(0) * pairs.loc[intra, "served_gbps"]
              ).sum() / intra_served) if intra_served else math.nan,
@@ -410,13 +389,14 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     # ---- delivered transit prices
     delivered = delivered_transit_prices(graph, nodes, price, transit_rules)
     delivered.insert(0, "scenario", spec.name)
-    sg = delivered.loc[delivered["node"] == "SGSIN", "delivered_usd_per_mbps_month"]
-    lon_p = delivered.loc[delivered["node"] == "GBLON", "delivered_usd_per_mbps_month"]
-    delivered["ratio_to_singapore"] = (delivered["delivered_usd_per_mbps_month"] / float(sg.iloc[0])
-                                       if len(sg) else np.nan)
-    delivered["ratio_to_london"] = (delivered["delivered_usd_per_mbps_month"]
-                                    / float(lon_p.iloc[0]) if len(lon_p) else np.nan)
-    delivered["capital"] = delivered["node"].isin(list(CAPITALS.values()))
+    by_node = delivered.set_index("node")["delivered_usd_per_mbps_month"]
+    for node in (study.settings.price_reference, study.settings.price_benchmark):
+        if node is None:
+            continue
+        column = ratio_column(nodes, node)
+        delivered[column] = (delivered["delivered_usd_per_mbps_month"] / float(by_node[node])
+                             if node in by_node.index else np.nan)
+    delivered["capital"] = delivered["node"].isin(list(study.capitals.values()))
     check_scenario_tables(spec.name, pairs, link_table, capacitated)
     return {"scenarios": scenario_row, "pairs": pairs, "countries": countries_table,
             "links": link_table, "transit_prices": delivered}

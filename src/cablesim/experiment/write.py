@@ -23,16 +23,21 @@ from cablesim._errors import Problem, ScenarioError
 from cablesim._version import __version__
 from cablesim.experiment.run import ExperimentResult
 from cablesim.experiment.spec import experiment_inputs
+from cablesim.study import Study
 
-__all__ = ["write_results", "summary_markdown", "SCENARIO_COLUMNS"]
+__all__ = ["write_results", "summary_markdown", "scenario_columns"]
 
-SCENARIO_COLUMNS = [
-    "scenario", "policy", "mode", "objective", "year", "offered_gbps", "served_gbps",
-    "unserved_gbps", "lease_cost_usd_month", "transit_cost_usd_month", "capex_usd_month",
-    "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms", "mean_stretch",
-    "intra_asean_mean_rtt_ms", "out_of_region_share", "max_utilization", "links_in_service",
-    "lp_solves", "lp_gap_bound",
-]
+
+def scenario_columns(study: Study) -> list[str]:
+    """Columns of ``scenarios.csv``, in order; the intra-group RTT column is named by the
+    study's focus group (``intra_asean_mean_rtt_ms`` for China-ASEAN)."""
+    return [
+        "scenario", "policy", "mode", "objective", "year", "offered_gbps", "served_gbps",
+        "unserved_gbps", "lease_cost_usd_month", "transit_cost_usd_month", "capex_usd_month",
+        "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms",
+        "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
+        "links_in_service", "lp_solves", "lp_gap_bound",
+    ]
 
 _FLOAT = "%.6g"
 
@@ -53,18 +58,20 @@ def summary_markdown(result: ExperimentResult) -> str:
     """The experiment summary: comparison table, calibration verdict, notes, timings."""
     exp = result.experiment
     s = result.scenarios
+    group = exp.study.focus_label
+    intra = exp.study.intra_rtt_column
     lines = [f"# {exp.name}", "", exp.description, "",
              "## Scenarios side by side", "",
              "| scenario | offered Gbps | served Gbps | unserved Gbps | cost USD/month "
-             "| USD per Mbps | mean RTT ms | p95 RTT ms | intra-ASEAN RTT ms | mean stretch "
-             "| intra-ASEAN leaving region | max utilisation |",
+             f"| USD per Mbps | mean RTT ms | p95 RTT ms | intra-{group} RTT ms | mean stretch "
+             f"| intra-{group} leaving region | max utilisation |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in s.itertuples(index=False):
         lines.append(
             f"| {row.scenario} | {_fmt(row.offered_gbps)} | {_fmt(row.served_gbps)} "
             f"| {_fmt(row.unserved_gbps)} | {_fmt(row.total_cost_usd_month, 0)} "
             f"| {_fmt(row.cost_usd_per_mbps, 2)} | {_fmt(row.mean_rtt_ms)} "
-            f"| {_fmt(row.p95_rtt_ms)} | {_fmt(row.intra_asean_mean_rtt_ms)} "
+            f"| {_fmt(row.p95_rtt_ms)} | {_fmt(getattr(row, intra))} "
             f"| {_fmt(row.mean_stretch, 2)} | {_fmt(100 * row.out_of_region_share)}% "
             f"| {_fmt(100 * row.max_utilization)}% |")
     lines += ["", "Every scenario accounts for all demand: served + unserved = offered.", ""]
@@ -90,7 +97,7 @@ def summary_markdown(result: ExperimentResult) -> str:
         lines.append(f"- **{spec.name}** ({spec.routing.mode}, {spec.routing.objective}): "
                      f"{spec.description}")
     cal = result.calibration
-    lines += ["", "## Calibration against the seed report", "",
+    lines += ["", "## Calibration against the study's price claims", "",
               f"Delivered transit price (cheapest hub transit price + leased transport to it), "
               f"scenario `{cal.get('scenario')}`: **{cal.get('verdict')}**.", ""]
     for check in cal.get("checks", []):
@@ -159,7 +166,7 @@ def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = F
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp creates 0700; give the usual mode
         written = []
         tables = {
-            "scenarios.csv": result.scenarios[SCENARIO_COLUMNS],
+            "scenarios.csv": result.scenarios[scenario_columns(result.experiment.study)],
             "pairs.csv": result.pairs,
             "countries.csv": result.countries,
             "links.csv": result.links,

@@ -183,7 +183,8 @@ def _demand(ctx: _Context, spec: ScenarioSpec, year: int, cagr: float | None) ->
         base_key = ("csv", str(demand_spec.path))
         if base_key not in ctx.demand_cache:
             ctx.demand_cache[base_key] = dataclasses.replace(
-                demand_spec, year=demand_spec.base_year).table(ctx.network, None)
+                demand_spec, year=demand_spec.base_year).table(
+                    ctx.network, None, study=ctx.plan.experiment.study)
         base = ctx.demand_cache[base_key]
         demand = (grow_demand(base, demand_spec.base_year, year, demand_spec.cagr)
                   if year != demand_spec.base_year else base)
@@ -196,7 +197,8 @@ def _demand(ctx: _Context, spec: ScenarioSpec, year: int, cagr: float | None) ->
         base_key = ("gravity", repr(dataclasses.replace(params, year=None,
                                                         cagr=spec.demand.cagr)))
         if base_key not in ctx.gravity_cache:
-            ctx.gravity_cache[base_key] = (demand_spec.table(ctx.network, ctx.countries),
+            ctx.gravity_cache[base_key] = (demand_spec.table(ctx.network, ctx.countries,
+                                                             study=ctx.plan.experiment.study),
                                            params.total_gbps)
         table, total = ctx.gravity_cache[base_key]
         demand = table.copy()

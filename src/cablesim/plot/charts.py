@@ -19,7 +19,6 @@ from matplotlib.ticker import PercentFormatter
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.experiment.tables import ASEAN, CAPITALS
 from cablesim.plot._figure import BASE_FONT, new_figure
 from cablesim.plot.maps import PATH_COLOURS, _wrap
 
@@ -121,7 +120,8 @@ def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None,
                      title: str | None = None) -> Figure:
     """Cumulative distribution of round-trip time, weighted by served traffic.
 
-    Two panels: all served traffic, and intra-ASEAN traffic only. A point (x, y) on a
+    Two panels: all served traffic, and the study's intra-focus traffic only (intra-ASEAN
+    in the China-ASEAN study). A point (x, y) on a
     scenario's curve means: a share y of the served Gbps has a round trip of x ms or less.
     """
     names = _chosen(result, scenarios)
@@ -137,8 +137,10 @@ def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None,
         pairs = result.pairs
         x_max = float(np.nanmax(pairs.loc[pairs["scenario"].isin(names), "rtt_ms"].to_numpy(
             dtype=float), initial=1.0))
+        study = result.experiment.study
         for ax, klass, label in ((axes[0], None, "All served traffic"),
-                                 (axes[1], "intra_asean", "Intra-ASEAN traffic")):
+                                 (axes[1], study.intra_class,
+                                  f"Intra-{study.focus_label} traffic")):
             _style(ax)
             ax.grid(True, axis="x", color="#eeeeee", linewidth=0.6)
             for name in names:
@@ -182,7 +184,7 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
 
     The cost is lease along the path plus transit at the exchange hub (and no capex),
     attributed to the origin's country (the receiving country for content traffic). With
-    more than ``max_countries`` countries (a global run), the ASEAN members and then the
+    more than ``max_countries`` countries (a global run), the study's focus group and then the
     countries offering the most traffic are shown, up to ``max_countries``, and the
     subtitle says how many are left out.
     """
@@ -198,12 +200,14 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
         pivot = table.pivot_table(index="country", columns="scenario",
                                   values="cost_usd_per_mbps_month", aggfunc="first")
         shown = list(pivot.index)
+        study = result.experiment.study
+        focus = set(study.focus_members)
         if len(shown) > max_countries:
             offered = table.groupby("country")["offered_gbps"].max()
-            shown = sorted(shown, key=lambda c: (c not in ASEAN, -float(offered.get(c, 0.0)),
+            shown = sorted(shown, key=lambda c: (c not in focus, -float(offered.get(c, 0.0)),
                                                  str(c)))[:max_countries]
         left_out = len(pivot.index) - len(shown)
-        order = sorted(shown, key=lambda c: (c not in ASEAN, _country_label(c)))
+        order = sorted(shown, key=lambda c: (c not in focus, _country_label(c)))
         pivot = pivot.reindex(index=order, columns=names)
         n = len(names)
         group = 0.84
@@ -231,7 +235,8 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
                 "Monthly cost of the traffic each country originates (content: receives), per "
                 "served Mbps: leased transport on every link of the path plus IP transit at "
                 "the exchange hub. Hatched bars: scenarios that are not a plain policy preset."
-                + (f" Shown: ASEAN members and the countries offering most traffic; "
+                + (f" Shown: {study.focus_label} members and the countries offering most "
+                   "traffic; "
                    f"{left_out} more countries are in countries.csv." if left_out else ""),
                 f"experiment {result.experiment.name}")
         return fig
@@ -304,12 +309,13 @@ def plot_utilisation_histogram(result: Any, scenarios: Sequence[str] | None = No
 def plot_transit_prices(result: Any, scenario: str | None = None,
                         figsize: tuple[float, float] = (12.5, 5.4), dpi: float | None = None,
                         title: str | None = None) -> Figure:
-    """Delivered IP transit price at each capital against the seed report's ratios.
+    """Delivered IP transit price at each capital against the study's price claims.
 
-    Left: each capital's delivered price divided by Singapore's, with the seed's claim
-    (most ASEAN capitals and China pay more than 2x Singapore) shaded. Right: each price
-    divided by London's, with the seed's 2-5x range for Singapore shaded. Delivered price =
-    the cheapest hub's transit price plus leased transport to that hub.
+    Left: each capital's delivered price divided by the study's price reference (Singapore
+    for China-ASEAN), with the claim (most ASEAN capitals and China pay more than 2x
+    Singapore) shaded. Right: each price divided by the benchmark's (London), with the
+    claimed range for the reference (2-5x) shaded. Delivered price = the cheapest hub's
+    transit price plus leased transport to that hub.
     """
     scenario = scenario or result.calibration.get("scenario") or str(
         result.scenarios["scenario"].iloc[0])
@@ -324,30 +330,44 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
                 for i in range(2)]
         prices = result.transit_prices[result.transit_prices["scenario"] == scenario]
         by_node = prices.set_index("node")
-        capitals = [(c, n) for c, n in CAPITALS.items() if n in by_node.index]
-        capitals.sort(key=lambda cn: (cn[0] != "SGP", cn[0] == "CHN", _country_label(cn[0])))
+        study = result.experiment.study
+        ref = study.settings.price_reference or ""
+        bench = study.settings.price_benchmark or ""
+        ref_name = str(by_node.at[ref, "name"]) if ref in by_node.index else ref
+        bench_name = str(by_node.at[bench, "name"]) if bench in by_node.index else bench
+        ref_country = str(by_node.at[ref, "country"]) if ref in by_node.index else ""
+        partner = set(study.partner_members)
+        capitals = [(c, n) for c, n in study.capitals.items() if n in by_node.index]
+        capitals.sort(key=lambda cn: (cn[0] != ref_country, cn[0] in partner,
+                                      _country_label(cn[0])))
         labels = [_country_label(c) for c, _ in capitals]
         price = np.array([float(by_node.at[n, "delivered_usd_per_mbps_month"])
                           for _, n in capitals])
-        has_london = "GBLON" in by_node.index
-        sg = float(by_node.at["SGSIN", "delivered_usd_per_mbps_month"]) if (
-            "SGSIN" in by_node.index) else float("nan")
-        ldn = float(by_node.at["GBLON", "delivered_usd_per_mbps_month"]) if has_london else (
+        has_london = bench in by_node.index
+        sg = float(by_node.at[ref, "delivered_usd_per_mbps_month"]) if (
+            ref in by_node.index) else float("nan")
+        ldn = float(by_node.at[bench, "delivered_usd_per_mbps_month"]) if has_london else (
             float("nan"))
+        claims = study.claims
+        factor = claims.focus_capitals_over_reference or 2.0
+        band = claims.reference_over_benchmark or (2.0, 5.0)
+        source = claims.source or "the study"
         if not capitals:
             for ax in axes:
                 ax.set_axis_off()
             fig.text(0.5, 0.5, "No delivered transit prices to compare: the topology has "
-                     "none of the ASEAN and Chinese capitals, or no hub with a cited transit "
+                     "none of the study's capitals, or no hub with a cited transit "
                      "price.", ha="center", va="center", fontsize=10, wrap=True)
             fig.suptitle(title or f"Delivered IP transit prices (scenario {scenario})",
                          x=0.02, ha="left", fontsize=13, fontweight="bold")
             return fig
         y = np.arange(len(capitals))[::-1]
-        panels = ((axes[0], price / sg, "÷ Singapore's delivered price", (2.0, None),
-                   "seed: most ASEAN capitals\nand China pay > 2x Singapore"),
-                  (axes[1], price / ldn, "÷ London's delivered price", (2.0, 5.0),
-                   "seed: Singapore pays\n2-5x London"))
+        panels = ((axes[0], price / sg, f"÷ {ref_name}'s delivered price", (factor, None),
+                   f"{source}: most {study.focus_label} capitals\n"
+                   f"pay > {factor:g}x {ref_name}"),
+                  (axes[1], price / ldn, f"÷ {bench_name}'s delivered price",
+                   (band[0], band[1]),
+                   f"{source}: {ref_name} pays\n{band[0]:g}-{band[1]:g}x {bench_name}"))
         for ax, ratio, xlabel, band, band_label in panels:
             _style(ax)
             ax.grid(False, axis="y")
@@ -362,7 +382,7 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             ax.text(band[0] + 0.02 * hi, y.max() + 1.55, band_label, fontsize=7,
                     color=SEED_EDGE, va="top", ha="left", fontweight="bold")
             ax.axvline(1.0, color="#555555", linewidth=0.8, zorder=1)
-            colours = ["#1f5fa6" if c != "SGP" else "#111111" for c, _ in capitals]
+            colours = ["#1f5fa6" if c != ref_country else "#111111" for c, _ in capitals]
             ax.barh(y[finite], ratio[finite], height=0.62, color=np.array(colours)[finite],
                     zorder=2)
             for yi, r, p, ok in zip(y, ratio, price, finite):
@@ -375,13 +395,13 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             ax.set_yticklabels(labels, fontsize=7.5)
             ax.set_xlabel(f"Delivered transit price {xlabel}", fontsize=8)
         if not has_london:
-            axes[1].text(0.5, 0.5, "London (GBLON) not in the topology",
+            axes[1].text(0.5, 0.5, f"{bench_name} ({bench}) has no delivered price",
                          transform=axes[1].transAxes, ha="center", fontsize=9)
         cal = result.calibration
         verdict = cal.get("verdict", "not checked")
-        _titles(fig, title or f"Delivered IP transit prices against the seed report "
+        _titles(fig, title or f"Delivered IP transit prices against the study's claims "
                 f"(scenario {scenario}): {verdict}",
                 "Delivered price per Mbps per month = transit price at the cheapest reachable hub "
-                "+ leased transport to it (cited medians). Shaded: the range the seed report "
-                "(CAICT 2016, II(I)2) states.", f"experiment {result.experiment.name}")
+                f"+ leased transport to it (cited medians). Shaded: the range {source} states.",
+                f"experiment {result.experiment.name}")
         return fig

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,6 @@ from matplotlib.lines import Line2D
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.experiment.tables import CAPITALS
 from cablesim.geo import great_circle_km
 from cablesim.network import Network
 from cablesim.plot._figure import BASE_FONT, new_figure
@@ -360,9 +359,10 @@ def _marker_handle(kind: str) -> Line2D:
 
 # ---------------------------------------------------------------------------- nodes
 def _draw_places(ax: Axes, nodes: pd.DataFrame, labels: bool, legend: Any = None,
-                 only: Sequence[str] | None = None, fontsize: float = 6.5) -> None:
+                 only: Sequence[str] | None = None, fontsize: float = 6.5,
+                 capitals: Collection[str] = ()) -> None:
     """Markers for hubs and capitals (and small dots for other cities), with labels."""
-    capitals = set(CAPITALS.values())
+    capitals = set(capitals)
     is_hub = (nodes["kind"] == "hub").to_numpy()
     is_cap = nodes.index.isin(list(capitals))
     if only is not None:
@@ -476,9 +476,9 @@ def _fig_scale(ax: Axes) -> float:
 
 
 # ---------------------------------------------------------------------------- topology map
-def plot_network(network: Network, ax: Axes | None = None,
-                 extent: str | Sequence[float] = "china_asean", title: str | None = None,
-                 labels: bool = True, legend: bool = True,
+def plot_network(network: Network, *, ax: Axes | None = None,
+                 extent: str | Sequence[float] = "auto", capitals: Collection[str] = (),
+                 title: str | None = None, labels: bool = True, legend: bool = True,
                  figsize: tuple[float, float] | None = None, dpi: float | None = None,
                  credits: bool = True) -> Figure:
     """A map of a topology: links styled by kind and status, hubs and capitals labelled.
@@ -491,8 +491,11 @@ def plot_network(network: Network, ax: Axes | None = None,
         Draw into these axes (the legend goes inside them; no title or credits).
     extent : str or (lon_min, lat_min, lon_max, lat_max)
         ``"china_asean"``, ``"world"`` (centred on the Pacific), ``"asia_pacific"``,
-        ``"asia_europe"``, ``"auto"`` (fit the nodes) or a bounding box in degrees
-        (``lon_max < lon_min`` crosses the antimeridian). The map shows all of it.
+        ``"asia_europe"``, ``"auto"`` (fit the nodes; the default) or a bounding box in
+        degrees (``lon_max < lon_min`` crosses the antimeridian), such as a study's
+        ``map_extent``. The map shows all of it.
+    capitals : collection of str
+        Node ids drawn and labelled as capitals (a study's ``capitals``).
     title : str, optional
         Default: the topology name.
     labels, legend, credits : bool
@@ -554,9 +557,36 @@ def plot_network(network: Network, ax: Axes | None = None,
             names += ["exchange hub", "capital", "other city"]
             _side_legend(page, handles, names, title="Links and places")
         _draw_places(axis, network.nodes, labels,
-                     axis.get_legend() if not page.own else None)
+                     axis.get_legend() if not page.own else None, capitals=capitals)
         draw_scale_bar(axis)
         return page.fig
+
+
+def _study(result: Any) -> Any:
+    """The study of a result (its experiment's), or None."""
+    return getattr(getattr(result, "experiment", None), "study", None)
+
+
+def _capitals(result: Any) -> tuple[str, ...]:
+    study = _study(result)
+    return tuple(study.capitals.values()) if study is not None else ()
+
+
+def _default_extent(result: Any, extent: str | Sequence[float] | None
+                    ) -> str | Sequence[float]:
+    """``extent``, else the study's map extent, else ``"auto"``."""
+    if extent is not None:
+        return extent
+    study = _study(result)
+    return study.map_extent if study is not None else "auto"
+
+
+def _intra(result: Any) -> tuple[str, str]:
+    """(scenario column of the intra-focus RTT, how text names the focus group)."""
+    study = _study(result)
+    if study is None:
+        return "intra_region_mean_rtt_ms", "region"
+    return study.intra_rtt_column, study.focus_label
 
 
 # ---------------------------------------------------------------------------- scenario maps
@@ -648,21 +678,22 @@ def _num(value: Any, fmt: str = ".0f", scale: float = 1.0) -> str:
 
 def _scenario_subtitle(result: Any, scenario: str) -> str:
     row = _scenario_row(result, scenario)
+    column, group = _intra(result)
     return (f"Policy {row['policy']}, {row['mode']} routing, {int(row['year'])} demand: "
             f"served {_num(row['served_gbps'], ',.0f')} of {_num(row['offered_gbps'], ',.0f')}"
-            f" Gbps; mean RTT {_num(row['mean_rtt_ms'])} ms (intra-ASEAN "
-            f"{_num(row['intra_asean_mean_rtt_ms'])} ms, "
+            f" Gbps; mean RTT {_num(row['mean_rtt_ms'])} ms (intra-{group} "
+            f"{_num(row.get(column))} ms, "
             f"{_num(row['out_of_region_share'], '.0f', 100)} % of it leaving the region); "
             f"USD {_num(row['cost_usd_per_mbps'], '.2f')} per Mbps per month.")
 
 
 def _draw_scenario(ax: Axes, table: pd.DataFrame, frame: MapFrame, scale: _WidthScale,
                    norm: Normalize, nodes: pd.DataFrame, labels: bool,
-                   panel_title: str | None = None) -> None:
+                   panel_title: str | None = None, capitals: Collection[str] = ()) -> None:
     draw_basemap(ax, frame)
     k = _fig_scale(ax)
     _scenario_layer(ax, table, scale, norm, k)
-    _draw_places(ax, nodes, labels)
+    _draw_places(ax, nodes, labels, capitals=capitals)
     draw_scale_bar(ax)
     if panel_title:
         ax.set_title(panel_title, fontsize=9.5, fontweight="bold", loc="left", pad=4)
@@ -691,7 +722,7 @@ def _any_over(*tables: pd.DataFrame) -> bool:
 
 
 def plot_scenario(result: Any, scenario: str, *, network: Network, ax: Axes | None = None,
-                  extent: str | Sequence[float] = "china_asean",
+                  extent: str | Sequence[float] | None = None,
                   title: str | None = None, labels: bool = True, legend: bool = True,
                   figsize: tuple[float, float] | None = None, dpi: float | None = None,
                   max_gbps: float | None = None, credits: bool = True) -> Figure:
@@ -722,7 +753,7 @@ def plot_scenario(result: Any, scenario: str, *, network: Network, ax: Axes | No
     with matplotlib.rc_context(BASE_FONT):
         net = network
         table = _scenario_links(result, scenario, net)
-        frame = _frame_for(extent, [table], net.nodes)
+        frame = _frame_for(_default_extent(result, extent), [table], net.nodes)
         scale = _WidthScale(max_gbps or _max_carried(table))
         norm = Normalize(0.0, 1.0)
         page = _page([frame], figsize, dpi, side=legend, ax=ax,
@@ -730,7 +761,8 @@ def plot_scenario(result: Any, scenario: str, *, network: Network, ax: Axes | No
                      subtitle=_scenario_subtitle(result, scenario),
                      credit=_credit_text(table) if credits else "")
         axis = page.axes[0]
-        _draw_scenario(axis, table, frame, scale, norm, net.nodes, labels)
+        _draw_scenario(axis, table, frame, scale, norm, net.nodes, labels,
+                       capitals=_capitals(result))
         if legend:
             handles, names = _scenario_handles(scale, _fig_scale(axis),
                                                bool((table["status"] == "proposed").any()))
@@ -740,7 +772,7 @@ def plot_scenario(result: Any, scenario: str, *, network: Network, ax: Axes | No
 
 
 def plot_comparison(result: Any, a: str, b: str, *, network: Network,
-                    extent: str | Sequence[float] = "china_asean", title: str | None = None,
+                    extent: str | Sequence[float] | None = None, title: str | None = None,
                     labels: bool = True, figsize: tuple[float, float] | None = None,
                     dpi: float | None = None, credits: bool = True) -> Figure:
     """Two scenario maps side by side on one width scale and one colour bar.
@@ -754,14 +786,15 @@ def plot_comparison(result: Any, a: str, b: str, *, network: Network,
     with matplotlib.rc_context(BASE_FONT):
         net = network
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
-        frame = _frame_for(extent, [ta, tb], net.nodes)
+        frame = _frame_for(_default_extent(result, extent), [ta, tb], net.nodes)
         scale = _WidthScale(_max_carried(ta, tb))
         norm = Normalize(0.0, 1.0)
         ra, rb = _scenario_row(result, a), _scenario_row(result, b)
+        column, group = _intra(result)
         page = _page([frame, frame], figsize, dpi, side=True, panel_titles=True,
                      title=title or f"Scenarios side by side: {a} and {b}",
-                     subtitle=(f"Intra-ASEAN round trip {_num(ra['intra_asean_mean_rtt_ms'])} ms"
-                               f" under {a}, {_num(rb['intra_asean_mean_rtt_ms'])} ms under {b};"
+                     subtitle=(f"Intra-{group} round trip {_num(ra.get(column))} ms"
+                               f" under {a}, {_num(rb.get(column))} ms under {b};"
                                f" cost USD {_num(ra['cost_usd_per_mbps'], '.2f')} and "
                                f"{_num(rb['cost_usd_per_mbps'], '.2f')} per Mbps per month. "
                                "Both maps use the same line-width and colour scales."),
@@ -769,7 +802,7 @@ def plot_comparison(result: Any, a: str, b: str, *, network: Network,
         for axis, t, name in ((page.axes[0], ta, a), (page.axes[1], tb, b)):
             row = _scenario_row(result, name)
             _draw_scenario(axis, t, frame, scale, norm, net.nodes, labels,
-                           f"{name}  (policy {row['policy']})")
+                           f"{name}  (policy {row['policy']})", capitals=_capitals(result))
         handles, names = _scenario_handles(scale, _fig_scale(page.axes[0]),
                                            bool((ta["status"] == "proposed").any()))
         _side_legend(page, handles, names, "Line width: traffic carried\n(busier direction)",
@@ -778,7 +811,7 @@ def plot_comparison(result: Any, a: str, b: str, *, network: Network,
 
 
 def plot_difference(result: Any, a: str, b: str, *, network: Network,
-                    ax: Axes | None = None, extent: str | Sequence[float] = "china_asean",
+                    ax: Axes | None = None, extent: str | Sequence[float] | None = None,
                     title: str | None = None,
                     labels: bool = True, legend: bool = True,
                     figsize: tuple[float, float] | None = None, dpi: float | None = None,
@@ -799,16 +832,17 @@ def plot_difference(result: Any, a: str, b: str, *, network: Network,
         net = network
         ta, tb = _scenario_links(result, a, net), _scenario_links(result, b, net)
         delta = (tb["carried_gbps"] - ta["carried_gbps"]).to_numpy(float)
-        frame = _frame_for(extent, [ta, tb], net.nodes)
+        frame = _frame_for(_default_extent(result, extent), [ta, tb], net.nodes)
         big = float(np.abs(delta).max()) if len(delta) else 0.0
         threshold = max(0.005 * big, 1e-6)
         sa = result.scenarios.set_index("scenario")
+        column, group = _intra(result)
         page = _page([frame], figsize, dpi, side=legend, ax=ax,
                      title=title or f"Where traffic moves: {a} → {b}",
                      subtitle=(f"Change in traffic carried per link (busier direction), {b} "
-                               f"minus {a}. Intra-ASEAN round trip "
-                               f"{_num(sa.loc[a, 'intra_asean_mean_rtt_ms'])} → "
-                               f"{_num(sa.loc[b, 'intra_asean_mean_rtt_ms'])} ms; share of it "
+                               f"minus {a}. Intra-{group} round trip "
+                               f"{_num(sa.loc[a].get(column))} → "
+                               f"{_num(sa.loc[b].get(column))} ms; share of it "
                                "leaving the region "
                                f"{_num(sa.loc[a, 'out_of_region_share'], '.0f', 100)} → "
                                f"{_num(sa.loc[b, 'out_of_region_share'], '.0f', 100)} %."),
@@ -850,7 +884,7 @@ def plot_difference(result: Any, a: str, b: str, *, network: Network,
                       "other city"]
             _side_legend(page, handles, names, "Line width: size of the change")
         _draw_places(axis, net.nodes, labels,
-                     axis.get_legend() if not page.own else None)
+                     axis.get_legend() if not page.own else None, capitals=_capitals(result))
         draw_scale_bar(axis)
         return page.fig
 

@@ -339,7 +339,8 @@ class ModelBuilder:
         """The scenario's demand table and year (cached by demand settings)."""
         key = spec.demand.key
         if key not in self._demand:
-            self._demand[key] = (spec.demand.table(self.network, self.countries),
+            self._demand[key] = (spec.demand.table(self.network, self.countries,
+                                                   study=self.sim.experiment.study),
                                  spec.demand.year)
         return self._demand[key]
 
