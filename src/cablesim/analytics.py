@@ -28,7 +28,6 @@ its international cables (design capacities; lit capacity is not public).
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import os
 from collections import defaultdict
@@ -43,12 +42,12 @@ import pandas as pd
 from networkx.algorithms.flow import shortest_augmenting_path
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from shapely.geometry import box
 
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import DemandError, Problem, ScenarioError, did_you_mean
 from cablesim.geo import great_circle_km_array
 from cablesim.network import Network
+from cablesim.selectors import SELECTOR_KINDS, match_selectors
 
 __all__ = [
     "GLOBAL_DEMAND_TBPS",
@@ -76,8 +75,6 @@ summed). Estimate: a round figure of the order of the world's used international
 bandwidth; no cited global total is in facts-inputs (A7 has only growth rates). In
 uncapacitated routing the total only scales loads and costs, not paths or RTTs."""
 
-SELECTOR_KINDS = ("id", "system", "status", "kind", "tag", "area")
-"""Link selector prefixes accepted by :func:`select_links` (as in experiment files)."""
 
 
 # ============================================================================== selection
@@ -88,52 +85,15 @@ def select_links(network: Network, selectors: Sequence[str], source: str = "--cu
     Selectors are ``id:<pattern>``, ``system:<pattern>``, ``status:<pattern>``,
     ``kind:<pattern>``, ``tag:<pattern>`` (shell wildcards, matched against the link id or
     column) or ``area:<lon_min>,<lat_min>,<lon_max>,<lat_max>`` (links whose route crosses
-    the box), as in experiment files.
+    the box), as in experiment files (:func:`cablesim.selectors.match_selectors`).
 
     Raises
     ------
     ScenarioError
         For a malformed selector or one that matches no link (naming ``source``).
     """
-    links = network.links
-    mask = np.zeros(len(links), dtype=bool)
-    problems: list[Problem] = []
-    for sel in selectors:
-        kind, _, pattern = str(sel).partition(":")
-        if not _ or kind not in SELECTOR_KINDS or not pattern:
-            problems.append(Problem(source, None, None, f"bad link selector {sel!r}",
-                                    "use id:, system:, status:, kind: or tag: followed by a "
-                                    "value or pattern, or area:lon_min,lat_min,lon_max,lat_max"))
-            continue
-        if kind == "area":
-            try:
-                lon0, lat0, lon1, lat1 = (float(v) for v in pattern.split(","))
-                if not (lon0 < lon1 and lat0 < lat1):
-                    raise ValueError
-            except ValueError:
-                problems.append(Problem(source, None, None, f"bad area {sel!r}",
-                                        "area:lon_min,lat_min,lon_max,lat_max with min < max"))
-                continue
-            hit = np.asarray(links.geometry.intersects(box(lon0, lat0, lon1, lat1)), dtype=bool)
-        else:
-            if kind == "id":
-                values = [str(i) for i in links.index]
-            elif kind in links.columns:
-                values = [None if v is None or (isinstance(v, float) and math.isnan(v))
-                          else str(v) for v in links[kind]]
-            else:
-                values = [None] * len(links)
-            hit = np.array([v is not None and fnmatch.fnmatchcase(v, pattern) for v in values],
-                           dtype=bool)
-            if not hit.any():
-                choices = sorted({v for v in values if v is not None})
-                problems.append(Problem(source, None, None,
-                                        f"selector {sel!r} matches no link",
-                                        did_you_mean(pattern, choices)))
-                continue
-        if not hit.any():
-            problems.append(Problem(source, None, None, f"selector {sel!r} matches no link"))
-        mask |= hit
+    mask, problems = match_selectors(network.links, [str(s) for s in selectors],
+                                     source=source, what="link selector")
     if problems:
         raise ScenarioError("cannot select links", problems)
     return mask
