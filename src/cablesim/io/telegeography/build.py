@@ -11,8 +11,8 @@ import os
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,21 +21,19 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from cablesim._errors import ImportFormatError, Problem
 from cablesim._version import __version__
 from cablesim.geo import path_length_km
 from cablesim.io.telegeography.capacity import load_capacity_csv
 from cablesim.io.telegeography.reader import (
     CableFile,
     CableLanding,
+    FolderData,
     GeoCable,
     GeoLanding,
     parse_bool,
     parse_length_km,
     parse_rfs_year,
-    read_cable_file,
-    read_cable_geo,
-    read_landing_geo,
+    read_folder,
     short_repr,
 )
 from cablesim.io.telegeography.reference import (
@@ -51,7 +49,21 @@ from cablesim.io.telegeography.reference import (
     price_citation,
     price_class,
 )
-from cablesim.io.telegeography.report import write_import_report
+from cablesim.io.telegeography.report import (
+    CableOutcome,
+    DuplicateLandingEntry,
+    Fallback,
+    ImportCounts,
+    ImportReport,
+    LongBackhaul,
+    MissingPosition,
+    SourceFiles,
+    TbdLanding,
+    Timings,
+    UnknownCountry,
+    UnparseableField,
+    write_import_report,
+)
 from cablesim.io.telegeography.segments import (
     Point,
     approximate_segments,
@@ -76,14 +88,18 @@ class TelegeographyImport:
         The validated topology (landing, junction and city nodes; submarine, metro and
         terrestrial links; route geometry).
     report : dict
-        The import report (JSON-ready): what was read, every fallback, t.b.d. landing
-        point, unparseable field and unknown country, and one row per cable.
+        The import report's JSON form (:meth:`ImportReport.to_dict` of ``summary``), which
+        the command line extends with ``merged``, ``demand`` and ``timings_s.write`` before
+        writing it (:func:`write_import_report`).
     nodes, links : DataFrame
         The tables as written to ``nodes.csv`` and ``links.csv``.
     routes : dict of str to geometry
         Route geometry per link id (written to ``geometry.geojson``).
     route_citations : dict of str to str
         Citation of each route.
+    summary : ImportReport
+        The import report as typed records: what was read, every fallback, t.b.d. landing
+        point, unparseable field and unknown country, and one row per cable.
     """
 
     network: Network
@@ -92,6 +108,7 @@ class TelegeographyImport:
     links: pd.DataFrame
     routes: dict[str, BaseGeometry]
     route_citations: dict[str, str]
+    summary: ImportReport
 
 
 @dataclass
@@ -115,29 +132,45 @@ def _snapshot_year(*texts: str) -> int | None:
     return None
 
 
+@dataclass
+class _Tables:
+    """Rows of ``nodes.csv`` and ``links.csv`` (schema column -> value), and the routes of
+    ``geometry.geojson`` with their citations, by link id."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    routes: dict[str, BaseGeometry] = field(default_factory=dict)
+    route_cites: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Findings:
+    """What the builder notices, in the order found (the lists of the import report)."""
+
+    fallbacks: list[Fallback] = field(default_factory=list)
+    unparseable: list[UnparseableField] = field(default_factory=list)
+    tbd: list[TbdLanding] = field(default_factory=list)
+    no_coords: list[MissingPosition] = field(default_factory=list)
+    duplicates: list[DuplicateLandingEntry] = field(default_factory=list)
+    unknown_country: defaultdict[str, list[str]] = field(
+        default_factory=lambda: defaultdict(list))
+    capacity_sources: Counter[str] = field(default_factory=Counter)
+    long_backhaul: list[LongBackhaul] = field(default_factory=list)
+
+
 class _Builder:
-    """Turns the parsed files into node and link tables plus the report."""
+    """Turns the parsed files into node and link tables plus the report's records."""
 
     def __init__(self, label: str, year: int | None, settings: ImportSettings,
                  capacities: Mapping[str, tuple[float, str]]) -> None:
-        self.label = label
         self.tag = f"[TeleGeography {label}]"
         self.year = year
         self.s = settings
         self.capacities = capacities
         self.landings: dict[str, _Landing] = {}
-        self.nodes: list[dict[str, Any]] = []
-        self.links: list[dict[str, Any]] = []
-        self.routes: dict[str, BaseGeometry] = {}
-        self.route_cites: dict[str, str] = {}
-        self.cables: list[dict[str, Any]] = []
-        self.fallbacks: list[dict[str, str]] = []
-        self.unparseable: list[dict[str, Any]] = []
-        self.tbd: list[dict[str, Any]] = []
-        self.no_coords: list[dict[str, Any]] = []
-        self.duplicates: list[dict[str, Any]] = []
-        self.unknown_country: dict[str, list[str]] = defaultdict(list)
-        self.capacity_sources: Counter[str] = Counter()
+        self.cables: list[CableOutcome] = []
+        self.out = _Tables()
+        self.found = _Findings()
 
     # ---------------------------------------------------------------- landing points
     def landing(self, cable: CableFile, entry: CableLanding,
@@ -149,29 +182,27 @@ class _Builder:
             lon, lat, source = point.lon, point.lat, "landing-point-geo.json"
         elif entry.latlon is not None:
             (lon, lat), source = entry.latlon, f"the latlon of {Path(cable.file).name}"
-        where = {"cable": cable.id, "file": cable.file, "landing_point": entry.index,
-                 "id": entry.id}
         if lon is None or lat is None:
-            self.no_coords.append({**where, "name": entry.name or (point.name if point else None),
-                                   "why": "no position in landing-point-geo.json and no latlon "
-                                          "in the cable file"})
+            self.found.no_coords.append(MissingPosition(
+                cable.id, cable.file, entry.index, entry.id,
+                entry.name or (point.name if point else None),
+                "no position in landing-point-geo.json and no latlon in the cable file"))
             return None
         name = entry.name or (point.name if point else None) or entry.id
         tbd_flag = entry.is_tbd if entry.is_tbd is not None else (point.is_tbd if point else None)
         if entry.is_tbd is None and entry.is_tbd_raw is not None:
-            self.unparseable.append({"file": cable.file, "cable": cable.id,
-                                     "field": f"landing_points[{entry.index}].is_tbd",
-                                     "value": short_repr(entry.is_tbd_raw),
-                                     "reason": "unparseable"})
+            self.found.unparseable.append(UnparseableField(
+                cable.file, cable.id, f"landing_points[{entry.index}].is_tbd",
+                short_repr(entry.is_tbd_raw), "unparseable"))
         tbd = bool(tbd_flag) or name.lower().startswith("t.b.d")
         if tbd:
-            self.tbd.append({**where, "name": name})
+            self.found.tbd.append(TbdLanding(cable.id, cable.file, entry.index, entry.id, name))
         known = self.landings.get(entry.id)
         if known is not None:
             return known
         code, text = country_iso3(name, entry.country, lon, lat)
         if code is None:
-            self.unknown_country[text or "(none)"].append(entry.id)
+            self.found.unknown_country[text or "(none)"].append(entry.id)
             code = UNKNOWN_COUNTRY
         landing = _Landing(entry.id, name, float(lon), float(lat), code, text, source, tbd)
         self.landings[entry.id] = landing
@@ -180,41 +211,47 @@ class _Builder:
     # ---------------------------------------------------------------- one cable
     def cable(self, cid: str, file: CableFile | None, geo: GeoCable | None,
               geo_landings: Mapping[str, GeoLanding]) -> None:
+        """Add one cable's nodes, links and routes, and its row of the report."""
         name = (file.name if file else None) or (geo.name if geo else None) or cid
-        row: dict[str, Any] = {
-            "id": cid, "name": name, "file": file.file if file else None,
-            "geometry_features": geo.features if geo else [],
-            "outcome": "", "reason": "", "status": None, "rfs": None, "rfs_year": None,
-            "stated_km": None, "route_km": None, "length_scale": None,
-            "landing_points_listed": len(file.landings) if file else 0,
-            "landing_points_used": 0, "tbd_landing_points": 0, "segments": 0,
-            "branching_units": 0, "capacity_gbps": None, "capacity_source": None,
-            "fallbacks": [],
-        }
-        self.cables.append(row)
+        row = CableOutcome(cid, name, file.file if file else None,
+                           tuple(geo.features) if geo else (),
+                           landing_points_listed=len(file.landings) if file else 0)
         if file is None:
-            row["outcome"], row["reason"] = "no_links", (
-                "no per-cable file: its landing points are unknown (geometry only)")
+            self.cables.append(replace(row, outcome="no_links", reason=(
+                "no per-cable file: its landing points are unknown (geometry only)")))
             return
+        kinds: list[str] = []
+
+        def fallback(kind: str, detail: str) -> None:
+            self.found.fallbacks.append(Fallback(cid, file.file or "", kind, detail))
+            kinds.append(kind)
+
+        row = self._cable(row, file, geo, geo_landings, fallback)
+        self.cables.append(replace(row, fallbacks=tuple(kinds)))
+
+    def _cable(self, row: CableOutcome, file: CableFile, geo: GeoCable | None,
+               geo_landings: Mapping[str, GeoLanding], fallback: Callable[[str, str], None]
+               ) -> CableOutcome:
+        cid, name = row.id, row.name
         stated, how = parse_length_km(file.length)
         if how in ("n.a.", "unparseable"):
-            self.unparseable.append({"file": file.file, "cable": cid, "field": "length",
-                                     "value": short_repr(file.length), "reason": how})
+            self.found.unparseable.append(UnparseableField(
+                file.file, cid, "length", short_repr(file.length), how))
         rfs_year, how_y = (None, "absent")
         if file.rfs_year is not None:
             rfs_year, how_y = parse_rfs_year(file.rfs_year)
             if how_y != "ok":
-                self.unparseable.append({"file": file.file, "cable": cid, "field": "rfs_year",
-                                         "value": short_repr(file.rfs_year), "reason": how_y})
+                self.found.unparseable.append(UnparseableField(
+                    file.file, cid, "rfs_year", short_repr(file.rfs_year), how_y))
         if rfs_year is None:
             rfs_year, how_r = parse_rfs_year(file.rfs)
             if how_r in ("n.a.", "unparseable"):
-                self.unparseable.append({"file": file.file, "cable": cid, "field": "rfs",
-                                         "value": short_repr(file.rfs), "reason": how_r})
+                self.found.unparseable.append(UnparseableField(
+                    file.file, cid, "rfs", short_repr(file.rfs), how_r))
         planned, readable = parse_bool(file.is_planned)  # same true/false grammar
         if not readable:
-            self.unparseable.append({"file": file.file, "cable": cid, "field": "is_planned",
-                                     "value": short_repr(file.is_planned), "reason": "unparseable"})
+            self.found.unparseable.append(UnparseableField(
+                file.file, cid, "is_planned", short_repr(file.is_planned), "unparseable"))
         if planned is True:
             status = "planned"
         elif planned is False:
@@ -223,8 +260,8 @@ class _Builder:
             status = "planned"
         else:
             status = "existing"
-        row.update(status=status, rfs=file.rfs if isinstance(file.rfs, str) else None,
-                   rfs_year=rfs_year, stated_km=stated)
+        row = replace(row, status=status, rfs=file.rfs if isinstance(file.rfs, str) else None,
+                      rfs_year=rfs_year, stated_km=stated)
         if cid in self.capacities:
             gbps, cite = self.capacities[cid]
             cap_cite, design, cap_source = f"design {gbps:g} Gbps: {cite}", gbps, "csv"
@@ -232,30 +269,29 @@ class _Builder:
             gbps, era, why = capacity_default(rfs_year)
             cap_cite = f"estimate: default for RFS {era} ({why}); no design figure given"
             design, cap_source = None, f"default RFS {era}"
-        self.capacity_sources[cap_source] += 1
-        row.update(capacity_gbps=gbps, capacity_source=cap_source)
+        self.found.capacity_sources[cap_source] += 1
+        row = replace(row, capacity_gbps=gbps, capacity_source=cap_source)
         # landing points
         used: list[_Landing] = []
         seen: set[str] = set()
         for entry in file.landings:
             if entry.id in seen:
-                self.duplicates.append({"cable": cid, "file": file.file,
-                                        "landing_point": entry.index, "id": entry.id})
+                self.found.duplicates.append(DuplicateLandingEntry(cid, file.file, entry.index,
+                                                                   entry.id))
                 continue
             seen.add(entry.id)
             landing = self.landing(file, entry, geo_landings)
             if landing is None:
                 continue
             used.append(landing)
-            row["tbd_landing_points"] += int(landing.tbd)
-        row["landing_points_used"] = len(used)
+        row = replace(row, landing_points_used=len(used),
+                      tbd_landing_points=sum(int(x.tbd) for x in used))
         for landing in used:
             landing.systems[cid] = (gbps, status, rfs_year)
         if len(used) < 2:
-            row["outcome"] = "no_links"
-            row["reason"] = (f"{len(used)} landing point{'s' if len(used) != 1 else ''} with a "
-                             "position: a link needs two")
-            return
+            return replace(row, outcome="no_links", reason=(
+                f"{len(used)} landing point{'s' if len(used) != 1 else ''} with a position: a "
+                "link needs two"))
         points = [(x.id, x.lon, x.lat) for x in used]
         inference = None
         if geo is not None and geo.lines:
@@ -263,32 +299,31 @@ class _Builder:
             snapped = len(used) - sum(1 for k, _ in inference.fallbacks
                                       if k in ("landing_connector",))
             if not inference.segments:
-                self.fallback(row, "geometry_unusable", "the route lines give no segment "
+                fallback("geometry_unusable", "the route lines give no segment "
                               "between landing points: approximated")
                 inference = None
             elif snapped == 0:
-                self.fallback(row, "geometry_unmatched", "no landing point lies within "
+                fallback("geometry_unmatched", "no landing point lies within "
                               f"{self.s.snap_km:.1f} km of the route lines: approximated")
                 inference = None
         elif geo is None:
-            self.fallback(row, "no_geometry", "no feature in cable-geo.json: approximated")
+            fallback("no_geometry", "no feature in cable-geo.json: approximated")
         else:
-            self.fallback(row, "no_geometry", "its cable-geo.json feature has no route lines: "
+            fallback("no_geometry", "its cable-geo.json feature has no route lines: "
                           "approximated")
         if inference is not None:
             for kind, detail in inference.fallbacks:
-                self.fallback(row, kind, detail)
+                fallback(kind, detail)
             segments = inference.segments
             bus = inference.branching_units
-            row["outcome"] = "inferred"
-            row["reason"] = "; ".join(inference.notes)
+            row = replace(row, outcome="inferred", reason="; ".join(inference.notes))
         else:
             segments = approximate_segments(points)
             bus = {}
-            row["outcome"] = "approximated"
-            row["reason"] = "; ".join(f["detail"] for f in self.fallbacks[-1:])
+            row = replace(row, outcome="approximated",
+                          reason="; ".join(f.detail for f in self.found.fallbacks[-1:]))
         total = sum(s.length_km for s in segments)
-        row["route_km"] = round(total, 1)
+        row = replace(row, route_km=round(total, 1))
         scale, scale_note = 1.0, ""
         if inference is None:
             if stated and total > 0 and stated >= total:
@@ -308,20 +343,20 @@ class _Builder:
             scale = stated / total
             scale_note = (f"; scaled x{scale:.3f} so the cable totals TeleGeography's stated "
                           f"{stated:,.0f} km (route lines {total:,.0f} km)")
-            self.fallback(row, "length_scaled", f"route lines {total:,.0f} km vs stated "
+            fallback("length_scaled", f"route lines {total:,.0f} km vs stated "
                           f"{stated:,.0f} km: segment lengths x{scale:.3f}")
         elif stated and total > 0 and 1.0 - stated / total > self.s.length_scale_threshold:
-            self.fallback(row, "length_mismatch", f"route lines {total:,.0f} km vs stated "
+            fallback("length_mismatch", f"route lines {total:,.0f} km vs stated "
                           f"{stated:,.0f} km: the drawn lengths are kept")
-        row["length_scale"] = round(scale, 4) if scale != 1.0 else None
+        row = replace(row, length_scale=round(scale, 4) if scale != 1.0 else None)
         for bid, (x, y) in bus.items():
-            self.nodes.append({
+            self.out.nodes.append({
                 "id": bid, "name": f"{name} branching unit {bid.rsplit(':', 1)[-1]}",
                 "kind": "junction", "country": None, "lon": x, "lat": y, "tg_id": None,
                 "metro": None, "transit_price_usd_per_mbps_month": None,
                 "citation": f"{self.tag} {cid} route geometry: vertex where three or more route "
                             "lines meet (inferred branching unit)"})
-        row["branching_units"] = len(bus)
+        row = replace(row, branching_units=len(bus))
         ordered = []
         for seg in segments:
             a, b, coords = seg.a, seg.b, list(seg.coords)
@@ -349,7 +384,7 @@ class _Builder:
             cite.append(f"capacity {cap_cite}")
             cite.append(price_citation(pclass))
             cite.append(f"RFS {rfs_text if rfs_text is not None else 'not given'} {self.tag}")
-            self.links.append({
+            self.out.links.append({
                 "id": lid, "from_node": a, "to_node": b, "kind": "submarine", "system": name,
                 "capacity_gbps": gbps, "design_capacity_gbps": design,
                 "price_usd_per_mbps_month": PRICE_RATES[pclass].usd_per_mbps_month_km * length,
@@ -359,26 +394,22 @@ class _Builder:
             if inference is not None:
                 geom = route_geometry(coords, self.s.simplify_deg)
                 if geom is not None:
-                    self.routes[lid] = geom
-                    self.route_cites[lid] = (
+                    self.out.routes[lid] = geom
+                    self.out.route_cites[lid] = (
                         f"{self.tag} {cid} route geometry (c) TeleGeography, CC BY-NC-SA 3.0; cut "
                         f"between {a} and {b}, simplified {self.s.simplify_deg} deg"
                         + ("; includes straight connector(s) added by the importer"
                            if seg.connector else ""))
-        row["segments"] = len(ordered)
-
-    def fallback(self, row: dict[str, Any], kind: str, detail: str) -> None:
-        self.fallbacks.append({"cable": row["id"], "file": row["file"] or "", "kind": kind,
-                               "detail": detail})
-        row["fallbacks"].append(kind)
+        return replace(row, segments=len(ordered))
 
     # ---------------------------------------------------------------- countries
-    def landing_nodes_and_cities(self, make_cities: bool) -> list[dict[str, Any]]:
+    def landing_nodes_and_cities(self, make_cities: bool) -> None:
+        """Add the landing nodes and, with ``make_cities``, one city node per country with
+        its backhaul links."""
         by_country: dict[str, list[_Landing]] = defaultdict(list)
         for landing in self.landings.values():
             if landing.country != UNKNOWN_COUNTRY:
                 by_country[landing.country].append(landing)
-        long_links = []
         hubs: dict[str, tuple[str, _Landing, str]] = {}
         if make_cities:
             for code, members in sorted(by_country.items()):
@@ -408,7 +439,7 @@ class _Builder:
                              "China)")
             if landing.tbd:
                 notes.append("t.b.d.: TeleGeography's placeholder for a landing not yet fixed")
-            self.nodes.append({
+            self.out.nodes.append({
                 "id": landing.id, "name": landing.name, "kind": "landing",
                 "country": landing.country, "lon": landing.lon, "lat": landing.lat,
                 "tg_id": landing.id, "metro": hub[0] if hub else None,
@@ -417,7 +448,7 @@ class _Builder:
             members = by_country[code]
             text = best.country_text if best.country_text and best.country_text != "China" \
                 else {"HKG": "Hong Kong", "MAC": "Macao"}.get(code, best.country_text or code)
-            self.nodes.append({
+            self.out.nodes.append({
                 "id": city, "name": f"{text} (country node)", "kind": "city", "country": code,
                 "lon": best.lon, "lat": best.lat, "tg_id": None, "metro": None,
                 "transit_price_usd_per_mbps_month": None,
@@ -443,10 +474,10 @@ class _Builder:
                 if gc > self.s.long_backhaul_km:
                     cite += ("; a stand-in for the national backbone: the straight line may "
                              "cross the sea where the country is not contiguous")
-                    long_links.append({"link": f"bh:{landing.id}", "country": code,
-                                       "great_circle_km": round(gc, 1)})
+                    self.found.long_backhaul.append(LongBackhaul(f"bh:{landing.id}", code,
+                                                                 round(gc, 1)))
                 cite += "; " + price_citation("terrestrial")
-                self.links.append({
+                self.out.links.append({
                     "id": f"bh:{landing.id}", "from_node": landing.id, "to_node": city,
                     "kind": "metro" if length <= self.s.metro_max_km else "terrestrial",
                     "system": f"Domestic backhaul {text}", "capacity_gbps": capacity,
@@ -457,7 +488,6 @@ class _Builder:
                     "status": "existing" if existing or not systems else "planned",
                     "rfs_year": None if existing or not years else min(years),
                     "capex_usd": None, "tg_cable_id": None, "citation": cite})
-        return long_links
 
 
 
@@ -522,38 +552,11 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
     settings = settings or ImportSettings()
     started = time.perf_counter()
     folder = Path(source)
-    if not folder.is_dir():
-        raise ImportFormatError(f"TeleGeography folder {str(folder)!r} does not exist", [
-            Problem(str(folder), None, None, "no such folder" if not folder.exists() else
-                    "is a file; expected the folder holding cable/ and landing-point/")])
+    data = read_folder(folder)
     label = snapshot_label or folder.resolve().name
     year = _snapshot_year(label, folder.resolve().name)
-    problems: list[Problem] = []
-    info: dict[str, Any] = {}
-    cable_dir = folder / "cable"
-    geo_path = cable_dir / "cable-geo.json"
-    lp_path = folder / "landing-point" / "landing-point-geo.json"
-    geo = read_cable_geo(geo_path, problems, info)
-    geo_landings = read_landing_geo(lp_path, problems, info)
-    files: dict[str, CableFile] = {}
-    index_files: list[str] = []
-    if cable_dir.is_dir():
-        for path in sorted(cable_dir.glob("*.json")):
-            if path.name == "cable-geo.json":
-                continue
-            parsed = read_cable_file(path, problems)
-            if parsed == "index":
-                index_files.append(path.name)
-            elif isinstance(parsed, CableFile):
-                if parsed.id in files:
-                    problems.append(Problem(str(path), None, "id", f"cable id {parsed.id!r} is "
-                                            f"also used by {files[parsed.id].file}"))
-                else:
-                    files[parsed.id] = parsed
-    if problems:
-        raise ImportFormatError(f"TeleGeography data in {str(folder)!r} cannot be imported",
-                                problems)
     read_s = time.perf_counter() - started
+    geo, files = data.geo_cables, data.files
     all_ids = sorted(set(geo) | set(files))
     capacities: dict[str, tuple[float, str]] = {}
     if capacity_csv is not None:
@@ -562,92 +565,81 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
                  for cid in all_ids}
         capacities = load_capacity_csv(capacity_csv, names)
     builder = _Builder(label, year, settings, capacities)
-    builder.unparseable.extend(info.get("landing_features_unparseable", []))
+    builder.found.unparseable.extend(data.landing_geo_stats.unparseable)
     t = time.perf_counter()
     for cid in all_ids:
-        builder.cable(cid, files.get(cid), geo.get(cid), geo_landings)
+        builder.cable(cid, files.get(cid), geo.get(cid), data.geo_landings)
     infer_s = time.perf_counter() - t
-    long_links = builder.landing_nodes_and_cities(cities)
-    nodes = pd.DataFrame(builder.nodes, columns=_NODE_ORDER)
-    links = pd.DataFrame(builder.links, columns=_LINK_ORDER)
+    builder.landing_nodes_and_cities(cities)
+    nodes = pd.DataFrame(builder.out.nodes, columns=_NODE_ORDER)
+    links = pd.DataFrame(builder.out.links, columns=_LINK_ORDER)
     nodes = nodes.sort_values("id", kind="stable").reset_index(drop=True)
     links = links.sort_values("id", kind="stable").reset_index(drop=True)
     links["rfs_year"] = links["rfs_year"].astype("Int64")
     t = time.perf_counter()
-    network = Network.from_tables(nodes, links, builder.routes, name=folder.resolve().name,
-                                  route_citations=builder.route_cites)
+    network = Network.from_tables(nodes, links, builder.out.routes, name=folder.resolve().name,
+                                  route_citations=builder.out.route_cites)
     validate_s = time.perf_counter() - t
-    layouts = []
-    if any(e.latlon is not None for f in files.values() for e in f.landings):
-        layouts.append("v2")
-    if any(e.country is not None for f in files.values() for e in f.landings):
-        layouts.append("current")
-    used_ids = set(builder.landings)
-    unused = sorted(set(geo_landings) - used_ids)
-    ignored: Counter[str] = Counter(k for f in files.values() for k in f.extra)
-    unparse_counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for item in builder.unparseable:
-        key = re.sub(r"\[\d+\]", "[]", item["field"])
-        unparse_counts[key][item["reason"]] = unparse_counts[key].get(item["reason"], 0) + 1
+    report = _report(data, builder, network, nodes, label=label, year=year, settings=settings,
+                     timings=(read_s, infer_s, validate_s, time.perf_counter() - started))
+    return TelegeographyImport(network, report.to_dict(), nodes, links, builder.out.routes,
+                               builder.out.route_cites, report)
+
+
+def _report(data: FolderData, builder: _Builder, network: Network, nodes: pd.DataFrame, *,
+            label: str, year: int | None, settings: ImportSettings,
+            timings: tuple[float, float, float, float]) -> ImportReport:
+    """The import report of a finished build."""
+    files = data.files
     summary = network.summary()
-    report: dict[str, Any] = {
-        "cablesim_version": __version__,
-        "source": str(folder),
-        "snapshot": label,
-        "snapshot_year": year,
-        "layout": "+".join(layouts) or "unknown",
-        "citation_tag": builder.tag,
-        "files": {
-            "cable_geo": str(geo_path), "landing_point_geo": str(lp_path),
-            "cable_files": len(files), "index_files_skipped": index_files,
-            "geometry_features": info.get("geometry_features", 0),
-            "geometry_features_merged_into_one_cable": info.get("geometry_features_merged", 0),
-            "landing_point_features": info.get("landing_features", 0),
-            "landing_point_features_duplicate": info.get("landing_features_duplicate_count", 0),
-            "landing_point_ids_duplicate": info.get("landing_features_duplicate", []),
-        },
-        "counts": {
-            "cables": len(all_ids),
-            "cables_in_geometry": len(geo),
-            "cables_with_file": len(files),
-            "cables_with_links": sum(1 for c in builder.cables if c["segments"] > 0),
-            "landing_points": len(builder.landings),
-            "branching_units": int((nodes["kind"] == "junction").sum()),
-            "cities": int((nodes["kind"] == "city").sum()),
-            "countries": len({x.country for x in builder.landings.values()}
-                             - {UNKNOWN_COUNTRY}),
-            "nodes": summary["nodes"],
-            "links": summary["links"],
-            "links_by_kind": summary["links_by_kind"],
-            "links_by_status": summary["links_by_status"],
-            "components": summary["components"],
-            "total_km": summary["total_km"],
-        },
-        "cables_by_outcome": dict(sorted(Counter(c["outcome"] for c in builder.cables).items())),
-        "cables_by_status": dict(sorted(Counter(c["status"] or "unknown"
-                                                for c in builder.cables).items())),
-        "fallbacks": dict(sorted(Counter(f["kind"] for f in builder.fallbacks).items())),
-        "fallback_details": builder.fallbacks,
-        "tbd_landing_points": builder.tbd,
-        "unparseable_fields": builder.unparseable,
-        "unparseable_counts": {k: dict(sorted(v.items())) for k, v in
-                               sorted(unparse_counts.items())},
-        "landing_points_without_coordinates": builder.no_coords,
-        "duplicate_landing_entries": builder.duplicates,
-        "unknown_countries": [{"name": k, "landing_points": sorted(set(v))}
-                              for k, v in sorted(builder.unknown_country.items())],
-        "unused_landing_points": {"count": len(unused), "ids": unused},
-        "ignored_fields": dict(sorted(ignored.items())),
-        "capacity": dict(sorted(builder.capacity_sources.items())),
-        "long_backhaul_links": long_links,
-        "settings": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
-        "cables": builder.cables,
-        "timings_s": {"read": round(read_s, 3), "segments": round(infer_s, 3),
-                      "validate": round(validate_s, 3),
-                      "total": round(time.perf_counter() - started, 3)},
-    }
-    return TelegeographyImport(network, report, nodes, links, builder.routes,
-                               builder.route_cites)
+    found = builder.found
+    ignored: Counter[str] = Counter(k for f in files.values() for k in f.extra)
+    read_s, infer_s, validate_s, total_s = timings
+    return ImportReport(
+        cablesim_version=__version__,
+        source=str(data.folder),
+        snapshot=label,
+        snapshot_year=year,
+        layout="+".join(data.layouts) or "unknown",
+        citation_tag=builder.tag,
+        files=SourceFiles(
+            cable_geo=str(data.cable_geo_path), landing_point_geo=str(data.landing_geo_path),
+            cable_files=len(files), index_files_skipped=data.index_files,
+            geometry_features=data.cable_geo_stats.features,
+            geometry_features_merged_into_one_cable=data.cable_geo_stats.merged,
+            landing_point_features=data.landing_geo_stats.features,
+            landing_point_features_duplicate=data.landing_geo_stats.duplicates,
+            landing_point_ids_duplicate=data.landing_geo_stats.duplicate_ids),
+        counts=ImportCounts(
+            cables=len(set(data.geo_cables) | set(files)),
+            cables_in_geometry=len(data.geo_cables),
+            cables_with_file=len(files),
+            cables_with_links=sum(1 for c in builder.cables if c.segments > 0),
+            landing_points=len(builder.landings),
+            branching_units=int((nodes["kind"] == "junction").sum()),
+            cities=int((nodes["kind"] == "city").sum()),
+            countries=len({x.country for x in builder.landings.values()} - {UNKNOWN_COUNTRY}),
+            nodes=summary["nodes"],
+            links=summary["links"],
+            links_by_kind=summary["links_by_kind"],
+            links_by_status=summary["links_by_status"],
+            components=summary["components"],
+            total_km=summary["total_km"]),
+        fallbacks=tuple(found.fallbacks),
+        tbd_landing_points=tuple(found.tbd),
+        unparseable_fields=tuple(found.unparseable),
+        landing_points_without_coordinates=tuple(found.no_coords),
+        duplicate_landing_entries=tuple(found.duplicates),
+        unknown_countries=tuple(UnknownCountry(k, tuple(sorted(set(v))))
+                                for k, v in sorted(found.unknown_country.items())),
+        unused_landing_points=tuple(sorted(set(data.geo_landings) - set(builder.landings))),
+        ignored_fields=dict(sorted(ignored.items())),
+        capacity=dict(sorted(found.capacity_sources.items())),
+        long_backhaul_links=tuple(found.long_backhaul),
+        settings=settings,
+        cables=tuple(builder.cables),
+        timings=Timings(round(read_s, 3), round(infer_s, 3), round(validate_s, 3),
+                        round(total_s, 3)))
 
 
 def import_telegeography(source: str | os.PathLike[str],

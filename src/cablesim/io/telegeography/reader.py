@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cablesim._errors import Problem
+from cablesim._errors import ImportFormatError, Problem
+from cablesim.io.telegeography.report import UnparseableField
 
 __all__ = [
     "parse_length_km",
@@ -29,6 +30,10 @@ __all__ = [
     "read_cable_geo",
     "read_landing_geo",
     "read_cable_file",
+    "CableGeoStats",
+    "LandingGeoStats",
+    "FolderData",
+    "read_folder",
 ]
 
 # ============================================================================== parsing
@@ -320,13 +325,46 @@ def _identified_features(features: list[Any], name: str, problems: list[Problem]
         yield pos, feature, props, fid, report
 
 
-def read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
-                    ) -> dict[str, GeoCable]:
+@dataclass(frozen=True)
+class CableGeoStats:
+    """Features of ``cable-geo.json``: all of them, and those merged into an earlier
+    feature of the same cable."""
+
+    features: int = 0
+    merged: int = 0
+
+
+@dataclass(frozen=True)
+class LandingGeoStats:
+    """Features of ``landing-point-geo.json``.
+
+    Attributes
+    ----------
+    features : int
+        All features.
+    duplicate_ids : tuple of str
+        Ids given by more than one feature (sorted; the first feature is used).
+    duplicates : int
+        Features repeating an earlier id.
+    unparseable : tuple of UnparseableField
+        ``is_tbd`` values that are not true/false.
+    """
+
+    features: int = 0
+    duplicate_ids: tuple[str, ...] = ()
+    duplicates: int = 0
+    unparseable: tuple[UnparseableField, ...] = ()
+
+
+def read_cable_geo(path: Path, problems: list[Problem]
+                   ) -> tuple[dict[str, GeoCable], CableGeoStats]:
+    """The cables of ``cable-geo.json`` by id (features of one id merged), and counts;
+    problems are appended to ``problems``."""
     name = str(path)
     cables: dict[str, GeoCable] = {}
     features = _feature_collection(path, problems)
     if features is None:
-        return cables
+        return cables, CableGeoStats()
     merged = 0
     for pos, feature, props, cid, report in _identified_features(
             features, name, problems, ("id", "slug"), "cable", "the cable's id"):
@@ -342,20 +380,20 @@ def read_cable_geo(path: Path, problems: list[Problem], info: dict[str, Any]
             cables[cid].name = cables[cid].name or label
         else:
             cables[cid] = GeoCable(cid, label, list(lines or []), [pos + 1], lines is None)
-    info["geometry_features"] = len(features)
-    info["geometry_features_merged"] = merged
-    return cables
+    return cables, CableGeoStats(len(features), merged)
 
 
-def read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
-                      ) -> dict[str, GeoLanding]:
+def read_landing_geo(path: Path, problems: list[Problem]
+                     ) -> tuple[dict[str, GeoLanding], LandingGeoStats]:
+    """The landing points of ``landing-point-geo.json`` by id (the first feature of an id),
+    and counts; problems are appended to ``problems``."""
     name = str(path)
     points: dict[str, GeoLanding] = {}
     features = _feature_collection(path, problems)
     if features is None:
-        return points
+        return points, LandingGeoStats()
     duplicates: list[str] = []
-    bad_tbd: list[dict[str, Any]] = []
+    bad_tbd: list[UnparseableField] = []
     for pos, feature, props, lid, report in _identified_features(
             features, name, problems, ("slug", "id"), "landing point",
             "the landing point id"):
@@ -372,19 +410,15 @@ def read_landing_geo(path: Path, problems: list[Problem], info: dict[str, Any]
             lon, lat = pos_
         tbd, readable = parse_bool(props.get("is_tbd"))
         if not readable:
-            bad_tbd.append({"file": name, "cable": None,
-                            "field": f"features[{pos + 1}].properties.is_tbd",
-                            "value": short_repr(props.get("is_tbd")), "reason": "unparseable"})
+            bad_tbd.append(UnparseableField(name, None, f"features[{pos + 1}].properties.is_tbd",
+                                            short_repr(props.get("is_tbd")), "unparseable"))
         label = props.get("name") if isinstance(props.get("name"), str) else None
         if lid in points:
             duplicates.append(lid)
             continue
         points[lid] = GeoLanding(lid, label, lon, lat, tbd, pos + 1)
-    info["landing_features"] = len(features)
-    info["landing_features_duplicate"] = sorted(set(duplicates))
-    info["landing_features_duplicate_count"] = len(duplicates)
-    info["landing_features_unparseable"] = bad_tbd
-    return points
+    return points, LandingGeoStats(len(features), tuple(sorted(set(duplicates))),
+                                   len(duplicates), tuple(bad_tbd))
 
 
 def read_cable_file(path: Path, problems: list[Problem]) -> CableFile | None | str:
@@ -489,3 +523,85 @@ def _latlon(value: object) -> tuple[float, float] | str:
     return lon, lat
 
 
+@dataclass(frozen=True)
+class FolderData:
+    """The parsed files of a TeleGeography folder (:func:`read_folder`).
+
+    Attributes
+    ----------
+    folder : Path
+    cable_geo_path, landing_geo_path : Path
+        The two GeoJSON files.
+    geo_cables : dict of str to GeoCable
+        ``cable-geo.json`` by cable id.
+    geo_landings : dict of str to GeoLanding
+        ``landing-point-geo.json`` by landing point id.
+    files : dict of str to CableFile
+        The per-cable files by cable id.
+    index_files : tuple of str
+        Names of the JSON lists in ``cable/`` (skipped).
+    cable_geo_stats : CableGeoStats
+    landing_geo_stats : LandingGeoStats
+    """
+
+    folder: Path
+    cable_geo_path: Path
+    landing_geo_path: Path
+    geo_cables: dict[str, GeoCable]
+    geo_landings: dict[str, GeoLanding]
+    files: dict[str, CableFile]
+    index_files: tuple[str, ...]
+    cable_geo_stats: CableGeoStats
+    landing_geo_stats: LandingGeoStats
+
+    @property
+    def layouts(self) -> list[str]:
+        """The API layouts seen in the per-cable files: ``v2`` (``latlon`` given) and/or
+        ``current`` (``country`` given)."""
+        out = []
+        if any(e.latlon is not None for f in self.files.values() for e in f.landings):
+            out.append("v2")
+        if any(e.country is not None for f in self.files.values() for e in f.landings):
+            out.append("current")
+        return out
+
+
+def read_folder(folder: Path) -> FolderData:
+    """Read ``cable/cable-geo.json``, ``landing-point/landing-point-geo.json`` and every
+    ``cable/<slug>.json`` of a TeleGeography folder.
+
+    Raises
+    ------
+    ImportFormatError
+        When the folder or a file is missing or malformed, listing every problem.
+    """
+    if not folder.is_dir():
+        raise ImportFormatError(f"TeleGeography folder {str(folder)!r} does not exist", [
+            Problem(str(folder), None, None, "no such folder" if not folder.exists() else
+                    "is a file; expected the folder holding cable/ and landing-point/")])
+    problems: list[Problem] = []
+    cable_dir = folder / "cable"
+    geo_path = cable_dir / "cable-geo.json"
+    lp_path = folder / "landing-point" / "landing-point-geo.json"
+    geo, geo_stats = read_cable_geo(geo_path, problems)
+    geo_landings, landing_stats = read_landing_geo(lp_path, problems)
+    files: dict[str, CableFile] = {}
+    index_files: list[str] = []
+    if cable_dir.is_dir():
+        for path in sorted(cable_dir.glob("*.json")):
+            if path.name == "cable-geo.json":
+                continue
+            parsed = read_cable_file(path, problems)
+            if parsed == "index":
+                index_files.append(path.name)
+            elif isinstance(parsed, CableFile):
+                if parsed.id in files:
+                    problems.append(Problem(str(path), None, "id", f"cable id {parsed.id!r} is "
+                                            f"also used by {files[parsed.id].file}"))
+                else:
+                    files[parsed.id] = parsed
+    if problems:
+        raise ImportFormatError(f"TeleGeography data in {str(folder)!r} cannot be imported",
+                                problems)
+    return FolderData(folder, geo_path, lp_path, geo, geo_landings, files, tuple(index_files),
+                      geo_stats, landing_stats)
