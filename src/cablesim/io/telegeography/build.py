@@ -229,10 +229,9 @@ class _Builder:
         row = self._cable(row, file, geo, geo_landings, fallback)
         self.cables.append(replace(row, fallbacks=tuple(kinds)))
 
-    def _cable(self, row: CableOutcome, file: CableFile, geo: GeoCable | None,
-               geo_landings: Mapping[str, GeoLanding], fallback: Callable[[str, str], None]
-               ) -> CableOutcome:
-        cid, name = row.id, row.name
+    def _stated_rfs_status(self, cid: str, file: CableFile
+                           ) -> tuple[float | None, int | None, str]:
+        """A cable's stated length (km), RFS year and status, unreadable values recorded."""
         stated, how = parse_length_km(file.length)
         if how in ("n.a.", "unparseable"):
             self.found.unparseable.append(UnparseableField(
@@ -260,6 +259,13 @@ class _Builder:
             status = "planned"
         else:
             status = "existing"
+        return stated, rfs_year, status
+
+    def _cable(self, row: CableOutcome, file: CableFile, geo: GeoCable | None,
+               geo_landings: Mapping[str, GeoLanding], fallback: Callable[[str, str], None]
+               ) -> CableOutcome:
+        cid, name = row.id, row.name
+        stated, rfs_year, status = self._stated_rfs_status(cid, file)
         row = replace(row, status=status, rfs=file.rfs if isinstance(file.rfs, str) else None,
                       rfs_year=rfs_year, stated_km=stated)
         if cid in self.capacities:
