@@ -131,6 +131,20 @@ def test_selectors(net):
     assert "bad link selector 'bogus'" in text and "bad area" in text
 
 
+def test_selectors_are_the_scenario_selectors(net):
+    """analytics.select_links is cablesim.selectors (parse + match), one implementation."""
+    from cablesim.selectors import match_links, match_selectors
+
+    for sel in ("id:y:*", "kind:metro", "status:planned", "area:2.5,-1.5,3.5,-0.5"):
+        assert (select_links(net, [sel]) == match_links(net.links, sel)).all()
+    mask, problems = match_selectors(net.links, ["system:Yy", "area:200,0,210,1"],
+                                     source="test", where="cut")
+    assert not mask.any()
+    assert [p.message for p in problems] == ["selector 'system:Yy' matches no link",
+                                             "bad area 'area:200,0,210,1'"]
+    assert problems[0].field == "cut" and problems[0].hint and "Y" in problems[0].hint
+
+
 def test_analyze_is_json_ready(net):
     result = analyze(net, countries=["aaa", "BBB", "DDD"], cut=["system:Y"])
     json.dumps(result)

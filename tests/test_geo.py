@@ -16,6 +16,9 @@ from cablesim.geo import (
     geodesic_length_km,
     great_circle_km,
     great_circle_line,
+    path_length_km,
+    split_antimeridian,
+    summed_distance_km,
 )
 
 SINGAPORE = (103.8198, 1.3521)
@@ -81,3 +84,26 @@ def test_great_circle_line_from_the_antimeridian_itself():
     line = great_circle_line(180.0, 10.0, -179.5, 10.0)
     assert geodesic_length_km(line) == pytest.approx(great_circle_km(180.0, 10.0, -179.5, 10.0),
                                                      rel=1e-3)
+
+
+def test_path_length_sums_the_steps():
+    coords = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
+    steps = great_circle_km(0, 0, 1, 0) + great_circle_km(1, 0, 1, 1)
+    assert path_length_km(coords) == pytest.approx(steps, rel=1e-12)
+    assert path_length_km(coords[:1]) == 0.0
+    assert summed_distance_km([0.0, 1.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0]) == \
+        pytest.approx(steps, rel=1e-12)
+
+
+def test_split_antimeridian_exact_and_drawn():
+    # exact: the input points are kept, the crossing is interpolated on the edge
+    parts = split_antimeridian([(179.0, 0.0), (-179.0, 2.0)])
+    assert parts == [[(179.0, 0.0), (180.0, 1.0)], [(-180.0, 1.0), (-179.0, 2.0)]]
+    # drawn: unwrapped first, so a route starting on +180 and going east stays east of it
+    drawn = split_antimeridian([(180.0, 0.0), (-179.0, 0.0), (-178.123456, 1.0)], ndigits=5)
+    assert drawn == [[(-180.0, 0.0), (-179.0, 0.0), (-178.12346, 1.0)]]
+    assert split_antimeridian([(180.0, 0.0), (-179.0, 0.0)]) == [
+        [(180.0, 0.0), (180.0, 0.0)], [(-180.0, 0.0), (-179.0, 0.0)]]
+    # no crossing: one part
+    assert split_antimeridian([(10.0, 0.0), (20.0, 0.0)], ndigits=5) == [
+        [(10.0, 0.0), (20.0, 0.0)]]

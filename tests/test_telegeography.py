@@ -239,7 +239,7 @@ def test_synthetic_layouts_import_and_report_every_kind_of_mess(folder, layout):
     # the segment graph of the trunk: one branching unit, hand-checkable lengths
     links = _links(result)
     trunk = links[links["tg_cable_id"] == "trunk-cable"]
-    assert set(zip(trunk["from_node"], trunk["to_node"])) == {
+    assert set(zip(trunk["from_node"], trunk["to_node"], strict=True)) == {
         ("alpha-bay-ghana", "bu:trunk-cable:01"), ("beta-point-togo", "bu:trunk-cable:01"),
         ("bu:trunk-cable:01", "gamma-cove-benin")}
     assert trunk.loc["trunk-cable:03", "length_km"] == pytest.approx(
@@ -315,6 +315,25 @@ def test_capacity_csv_problems_are_located(tmp_path):
 
 
 # ---------------------------------------------------------------------------- malformed files
+def test_report_records_are_typed_and_give_the_json_form():
+    """The report is frozen typed records; its JSON form is ``result.report``."""
+    import dataclasses
+
+    from cablesim.io.telegeography.report import CableOutcome, Fallback, ImportReport
+
+    result = read_telegeography(V2, snapshot_label="2021-06")
+    summary = result.summary
+    assert isinstance(summary, ImportReport)
+    assert summary.to_dict() == result.report
+    assert all(isinstance(c, CableOutcome) for c in summary.cables)
+    assert all(isinstance(f, Fallback) for f in summary.fallbacks)
+    assert summary.fallback_counts == result.report["fallbacks"]
+    assert summary.counts.cables == len(summary.cables) == 8
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        summary.cables[0].outcome = "changed"  # type: ignore[misc]
+    json.dumps(summary.to_dict())
+
+
 def _problems(folder: Path) -> list[str]:
     with pytest.raises(cablesim.ImportFormatError) as info:
         read_telegeography(folder)

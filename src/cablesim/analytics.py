@@ -28,7 +28,6 @@ its international cables (design capacities; lit capacity is not public).
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import os
 from collections import defaultdict
@@ -43,12 +42,12 @@ import pandas as pd
 from networkx.algorithms.flow import shortest_augmenting_path
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from pyproj import Geod
-from shapely.geometry import box
 
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import DemandError, Problem, ScenarioError, did_you_mean
+from cablesim.geo import great_circle_km_array
 from cablesim.network import Network
+from cablesim.selectors import SELECTOR_KINDS, match_selectors
 
 __all__ = [
     "GLOBAL_DEMAND_TBPS",
@@ -70,16 +69,12 @@ __all__ = [
     "write_demand_csv",
 ]
 
-_GEOD = Geod(ellps="WGS84")
-
 GLOBAL_DEMAND_TBPS = 100.0
 """Default total of :func:`global_gravity_demand`, Tbps (busy hour, both directions
 summed). Estimate: a round figure of the order of the world's used international
 bandwidth; no cited global total is in facts-inputs (A7 has only growth rates). In
 uncapacitated routing the total only scales loads and costs, not paths or RTTs."""
 
-SELECTOR_KINDS = ("id", "system", "status", "kind", "tag", "area")
-"""Link selector prefixes accepted by :func:`select_links` (as in experiment files)."""
 
 
 # ============================================================================== selection
@@ -90,52 +85,15 @@ def select_links(network: Network, selectors: Sequence[str], source: str = "--cu
     Selectors are ``id:<pattern>``, ``system:<pattern>``, ``status:<pattern>``,
     ``kind:<pattern>``, ``tag:<pattern>`` (shell wildcards, matched against the link id or
     column) or ``area:<lon_min>,<lat_min>,<lon_max>,<lat_max>`` (links whose route crosses
-    the box), as in experiment files.
+    the box), as in experiment files (:func:`cablesim.selectors.match_selectors`).
 
     Raises
     ------
     ScenarioError
         For a malformed selector or one that matches no link (naming ``source``).
     """
-    links = network.links
-    mask = np.zeros(len(links), dtype=bool)
-    problems: list[Problem] = []
-    for sel in selectors:
-        kind, _, pattern = str(sel).partition(":")
-        if not _ or kind not in SELECTOR_KINDS or not pattern:
-            problems.append(Problem(source, None, None, f"bad link selector {sel!r}",
-                                    "use id:, system:, status:, kind: or tag: followed by a "
-                                    "value or pattern, or area:lon_min,lat_min,lon_max,lat_max"))
-            continue
-        if kind == "area":
-            try:
-                lon0, lat0, lon1, lat1 = (float(v) for v in pattern.split(","))
-                if not (lon0 < lon1 and lat0 < lat1):
-                    raise ValueError
-            except ValueError:
-                problems.append(Problem(source, None, None, f"bad area {sel!r}",
-                                        "area:lon_min,lat_min,lon_max,lat_max with min < max"))
-                continue
-            hit = np.asarray(links.geometry.intersects(box(lon0, lat0, lon1, lat1)), dtype=bool)
-        else:
-            if kind == "id":
-                values = [str(i) for i in links.index]
-            elif kind in links.columns:
-                values = [None if v is None or (isinstance(v, float) and math.isnan(v))
-                          else str(v) for v in links[kind]]
-            else:
-                values = [None] * len(links)
-            hit = np.array([v is not None and fnmatch.fnmatchcase(v, pattern) for v in values],
-                           dtype=bool)
-            if not hit.any():
-                choices = sorted({v for v in values if v is not None})
-                problems.append(Problem(source, None, None,
-                                        f"selector {sel!r} matches no link",
-                                        did_you_mean(pattern, choices)))
-                continue
-        if not hit.any():
-            problems.append(Problem(source, None, None, f"selector {sel!r} matches no link"))
-        mask |= hit
+    mask, problems = match_selectors(network.links, [str(s) for s in selectors],
+                                     source=source, what="link selector")
     if problems:
         raise ScenarioError("cannot select links", problems)
     return mask
@@ -150,8 +108,8 @@ def cable_keys(network: Network) -> np.ndarray:
     """The cable of each link: its ``tg_cable_id`` where given, else its ``system``."""
     links = network.links
     tg = links["tg_cable_id"] if "tg_cable_id" in links else pd.Series(None, index=links.index)
-    return np.array([t if isinstance(t, str) and t else s
-                     for t, s in zip(tg.tolist(), links["system"].tolist())], dtype=object)
+    pairs = zip(tg.tolist(), links["system"].tolist(), strict=True)
+    return np.array([t if isinstance(t, str) and t else s for t, s in pairs], dtype=object)
 
 
 # ============================================================================== country graph
@@ -189,7 +147,7 @@ def country_graph(network: Network) -> CountryGraph:
     groups: list[str] = []
     index: dict[str, int] = {}
     node_group: dict[str, int] = {}
-    for node_id, country in zip(network.nodes.index, network.nodes["country"]):
+    for node_id, country in zip(network.nodes.index, network.nodes["country"], strict=True):
         key = country if isinstance(country, str) and country else str(node_id)
         if key not in index:
             index[key] = len(groups)
@@ -246,7 +204,7 @@ def _cable_reach(network: Network, cg: CountryGraph, mask: np.ndarray,
     links = network.links
     cap = links["capacity_gbps"].to_numpy(dtype=float)
     node_country = {str(k): (c if isinstance(c, str) and c else None)
-                    for k, c in zip(network.nodes.index, network.nodes["country"])}
+                    for k, c in zip(network.nodes.index, network.nodes["country"], strict=True)}
     frm = links["from_node"].to_numpy(dtype=object)
     to = links["to_node"].to_numpy(dtype=object)
     by_cable: dict[str, list[int]] = defaultdict(list)
@@ -304,7 +262,7 @@ def country_table(network: Network, statuses: Sequence[str] = ("existing",)) -> 
     links = network.links
     nodes = network.nodes
     node_country = {str(k): (c if isinstance(c, str) and c else None)
-                    for k, c in zip(nodes.index, nodes["country"])}
+                    for k, c in zip(nodes.index, nodes["country"], strict=True)}
     touching: dict[str, set[str]] = defaultdict(set)
     submarine = (links["kind"] == "submarine").to_numpy()
     for i in np.nonzero(mask & submarine)[0]:
@@ -555,20 +513,18 @@ def demand_nodes(network: Network) -> dict[str, str]:
     nodes = network.nodes
     links = network.links
     degree: dict[str, int] = defaultdict(int)
-    for a, b in zip(links["from_node"], links["to_node"]):
+    for a, b in zip(links["from_node"], links["to_node"], strict=True):
         degree[str(a)] += 1
         degree[str(b)] += 1
     out: dict[str, str] = {}
     candidates = nodes[nodes["kind"].isin(["city", "hub"])]
-    for node_id, country in zip(candidates.index, candidates["country"]):
+    for node_id, country in zip(candidates.index, candidates["country"], strict=True):
         if not isinstance(country, str) or not country:
             continue
         node_id = str(node_id)
         best = out.get(country)
-        if node_id == f"city:{country}":
-            out[country] = node_id
-        elif best is None or (best != f"city:{country}" and
-                              (degree[node_id], node_id) > (degree[best], best)):
+        if node_id == f"city:{country}" or best is None or (
+                best != f"city:{country}" and (degree[node_id], node_id) > (degree[best], best)):
             out[country] = node_id
     return dict(sorted(out.items()))
 
@@ -658,8 +614,7 @@ def global_gravity_demand(network: Network, total_gbps: float = GLOBAL_DEMAND_TB
     m = np.array([float(masses[c]) for c in countries])
     n = len(countries)
     i, j = np.nonzero(~np.eye(n, dtype=bool))
-    _, _, dist_m = _GEOD.inv(lon[i], lat[i], lon[j], lat[j])
-    dist = np.asarray(dist_m, dtype=float) / 1000.0
+    dist = great_circle_km_array(lon[i], lat[i], lon[j], lat[j])
     w = m[i] * m[j] / np.maximum(dist, min_distance_km) ** distance_exponent
     gbps = float(total_gbps) * w / w.sum()
     cite = (f"estimate: gravity, {total_gbps / 1000.0:g} Tbps total, masses = "

@@ -8,6 +8,7 @@ ITU-T G.652), so light covers 204,190 km/s in fibre (4.897 microseconds per km o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from pyproj import Geod
@@ -21,8 +22,11 @@ __all__ = [
     "GEO_ALTITUDE_KM",
     "great_circle_km",
     "great_circle_km_array",
+    "summed_distance_km",
+    "path_length_km",
     "geodesic_length_km",
     "great_circle_line",
+    "split_antimeridian",
     "fibre_latency_ms",
     "fibre_rtt_floor_ms",
     "geo_satellite_latency_ms",
@@ -41,6 +45,7 @@ GEO_ALTITUDE_KM = 35_786.0
 """Altitude of the geostationary orbit above the equator, km."""
 
 _GEOD = Geod(ellps="WGS84")
+"""The one WGS84 ellipsoid of cablesim: every geodesic distance is computed on it."""
 
 
 def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -64,6 +69,29 @@ def great_circle_km_array(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
         return np.zeros(lon1.shape)
     _, _, dist_m = _GEOD.inv(lon1, lat1, lon2, lat2)
     return np.asarray(dist_m, dtype=float) / 1000.0
+
+
+def summed_distance_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+                       lat2: np.ndarray) -> float:
+    """Sum of the geodesic (WGS84) distances between pairs of points, km.
+
+    The metres are summed before the conversion to km (so the result is not exactly
+    ``great_circle_km_array(...).sum()``).
+    """
+    _, _, dist_m = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(np.sum(dist_m)) / 1000.0
+
+
+def path_length_km(coords: Sequence[tuple[float, float]]) -> float:
+    """Geodesic (WGS84) length of a polyline given as (lon, lat) degrees, km.
+
+    Zero for fewer than two points. Unlike :func:`geodesic_length_km`, the vertices are
+    taken as they are (no shapely geometry, no antimeridian handling).
+    """
+    if len(coords) < 2:
+        return 0.0
+    arr = np.asarray(coords, dtype=float)
+    return summed_distance_km(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1])
 
 
 def geodesic_length_km(geometry: BaseGeometry) -> float:
@@ -99,13 +127,45 @@ def great_circle_line(
     inner = _GEOD.npts(lon1, lat1, lon2, lat2, n_between) if n_between else []
     lons = [lon1] + [p[0] for p in inner] + [lon2]
     lats = [lat1] + [p[1] for p in inner] + [lat2]
-    return _split_antimeridian(lons, lats)
+    parts = split_antimeridian(list(zip(lons, lats, strict=True)))
+    return LineString(parts[0]) if len(parts) == 1 else MultiLineString(parts)
 
 
-def _split_antimeridian(lons: list[float], lats: list[float]) -> LineString | MultiLineString:
-    parts: list[list[tuple[float, float]]] = [[(lons[0], lats[0])]]
-    for i in range(1, len(lons)):
-        a_lon, a_lat, b_lon, b_lat = lons[i - 1], lats[i - 1], lons[i], lats[i]
+def split_antimeridian(coords: Sequence[Sequence[float]], *, ndigits: int | None = None
+                       ) -> list[list[tuple[float, float]]]:
+    """Split a (lon, lat) polyline into parts at +-180 degrees longitude.
+
+    A step whose longitudes differ by more than 180 degrees crosses the antimeridian: the
+    latitude there is interpolated linearly in lon/lat, the part before ends on the edge and
+    the part after starts on the opposite edge.
+
+    Parameters
+    ----------
+    coords : sequence of (lon, lat)
+        Degrees, longitudes in [-180, 180]; at least two points.
+    ndigits : int, optional
+        ``None`` (computed lines, e.g. :func:`great_circle_line`): every input point is
+        kept bit for bit and each crossing step is split on its own; parts shorter than two
+        points are dropped when there are several. An integer (drawn routes, e.g.
+        TeleGeography's): the longitudes are unwrapped along the line first (so a point on
+        +-180 belongs to the side the line comes from, and a line may wind more than once),
+        each part is moved back into [-180, 180] by whole turns (by its mean longitude),
+        coordinates are rounded to ``ndigits`` decimals, repeated points are removed and
+        parts shorter than two points are dropped.
+
+    Returns
+    -------
+    list of list of (lon, lat)
+        The parts, west-east order as drawn.
+    """
+    if ndigits is None:
+        return _split_steps(coords)
+    return _split_unwrapped(coords, ndigits)
+
+
+def _split_steps(coords: Sequence[Sequence[float]]) -> list[list[tuple[float, float]]]:
+    parts: list[list[tuple[float, float]]] = [[(coords[0][0], coords[0][1])]]
+    for (a_lon, a_lat), (b_lon, b_lat) in zip(coords, coords[1:], strict=False):
         if abs(b_lon - a_lon) > 180.0:
             # crossing: interpolate the latitude at +-180 on the unwrapped segment
             b_unwrapped = b_lon + (360.0 if b_lon < a_lon else -360.0)
@@ -117,8 +177,47 @@ def _split_antimeridian(lons: list[float], lats: list[float]) -> LineString | Mu
             parts.append([(-edge, lat_edge)])
         parts[-1].append((b_lon, b_lat))
     if len(parts) == 1:
-        return LineString(parts[0])
-    return MultiLineString([p for p in parts if len(p) >= 2])
+        return parts
+    return [p for p in parts if len(p) >= 2]
+
+
+def _split_unwrapped(coords: Sequence[Sequence[float]], ndigits: int
+                     ) -> list[list[tuple[float, float]]]:
+    un = [(float(coords[0][0]), float(coords[0][1]))]
+    for lon, lat in coords[1:]:
+        prev = un[-1][0]
+        lon = float(lon)
+        while lon - prev > 180.0:
+            lon -= 360.0
+        while lon - prev < -180.0:
+            lon += 360.0
+        un.append((lon, float(lat)))
+    parts: list[list[tuple[float, float]]] = []
+    cur = [un[0]]
+    for a, b in zip(un, un[1:], strict=False):
+        ka, kb = math.floor((a[0] + 180.0) / 360.0), math.floor((b[0] + 180.0) / 360.0)
+        if ka != kb and a[0] != b[0]:
+            edge = 180.0 + 360.0 * min(ka, kb)
+            t = (edge - a[0]) / (b[0] - a[0])
+            lat = a[1] + t * (b[1] - a[1])
+            cur.append((edge, lat))
+            parts.append(cur)
+            cur = [(edge, lat), b]
+        else:
+            cur.append(b)
+    parts.append(cur)
+    out = []
+    for part in parts:
+        mid = sum(x for x, _ in part) / len(part)
+        shift = 360.0 * math.floor((mid + 180.0) / 360.0)
+        q: list[tuple[float, float]] = []
+        for x, y in part:
+            p = (round(min(max(x - shift, -180.0), 180.0), ndigits), round(y, ndigits))
+            if not q or q[-1] != p:
+                q.append(p)
+        if len(q) >= 2:
+            out.append(q)
+    return out
 
 
 def fibre_latency_ms(length_km: float | np.ndarray, group_index: float = FIBRE_GROUP_INDEX):

@@ -31,14 +31,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Geod
 
+from cablesim.geo import great_circle_km_array
 from cablesim.network import Network
 from cablesim.schema import LINK_COLUMNS, NODE_COLUMNS
 
 __all__ = ["merge_topologies", "BACKHAUL_ROUTE_FACTOR", "BACKHAUL_PRICE_PER_KM"]
-
-_GEOD = Geod(ellps="WGS84")
 
 BACKHAUL_ROUTE_FACTOR = 1.3
 """Route factor of re-pointed backhaul links (facts-inputs A6, as in the importer)."""
@@ -51,8 +49,7 @@ _DERIVED = [c.name for c in (*NODE_COLUMNS, *LINK_COLUMNS) if c.derived]
 
 
 def _km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    _, _, dist = _GEOD.inv(np.full(len(lon2), lon1), np.full(len(lat2), lat1), lon2, lat2)
-    return np.asarray(dist, dtype=float) / 1000.0
+    return great_circle_km_array(np.full(len(lon2), lon1), np.full(len(lat2), lat1), lon2, lat2)
 
 
 def _file_tables(network: Network) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any],
@@ -63,7 +60,7 @@ def _file_tables(network: Network) -> tuple[pd.DataFrame, pd.DataFrame, dict[str
     derived_len = links["length_source"] != "given"
     links.loc[derived_len, "length_km"] = np.nan
     routed = network.links["geometry_source"] == "file"
-    routes = dict(zip(network.links.index[routed], network.links.geometry[routed]))
+    routes = dict(zip(network.links.index[routed], network.links.geometry[routed], strict=True))
     cites = {k: (v if isinstance(v, str) else "")
              for k, v in network.links.loc[routed, "route_citation"].items()}
     nodes = nodes.drop(columns=[c for c in _DERIVED if c in nodes.columns])
@@ -110,7 +107,7 @@ def merge_topologies(base: Network, other: Network, match_km: float = 5.0,
     report: dict[str, Any] = {"other": tag, "match_km": match_km}
     b_ids = set(b_nodes["id"])
     b_land = b_nodes[b_nodes["kind"] == "landing"]
-    b_tg = {t: i for i, t in zip(b_land["id"], b_land["tg_id"]) if _text(t)}
+    b_tg = {t: i for i, t in zip(b_land["id"], b_land["tg_id"], strict=True) if _text(t)}
     land_lon = b_land["lon"].to_numpy(dtype=float)
     land_lat = b_land["lat"].to_numpy(dtype=float)
     land_ids = b_land["id"].to_numpy(dtype=object)
@@ -178,17 +175,17 @@ def merge_topologies(base: Network, other: Network, match_km: float = 5.0,
     o_metro = {}
     if "metro" in o_nodes:
         o_metro = {mapping[str(i)]: mapping.get(str(m), str(m))
-                   for i, m in zip(o_nodes["id"], o_nodes["metro"]) if _text(m)}
+                   for i, m in zip(o_nodes["id"], o_nodes["metro"], strict=True) if _text(m)}
     city_ids = set(other_cities["id"])
     other_backhaul: dict[str, set[str]] = defaultdict(set)
-    for a, b in zip(kept["from_node"], kept["to_node"]):
+    for a, b in zip(kept["from_node"], kept["to_node"], strict=True):
         if b in city_ids:
             other_backhaul[a].add(b)
         if a in city_ids:
             other_backhaul[b].add(a)
     b_nodes = b_nodes[~b_nodes["id"].isin(gone)].copy()
-    lon = dict(zip(b_nodes["id"], b_nodes["lon"]))
-    lat = dict(zip(b_nodes["id"], b_nodes["lat"]))
+    lon = dict(zip(b_nodes["id"], b_nodes["lon"], strict=True))
+    lat = dict(zip(b_nodes["id"], b_nodes["lat"], strict=True))
     relinked, removed_links, new_metro = 0, 0, {}
     out_links = []
     for row in b_links.to_dict("records"):
@@ -237,7 +234,8 @@ def merge_topologies(base: Network, other: Network, match_km: float = 5.0,
             new_routes[new] = o_routes[lid]
             new_cites[new] = o_cites.get(lid, "")
     kept["id"] = link_ids
-    b_nodes["metro"] = [new_metro.get(i, m) for i, m in zip(b_nodes["id"], b_nodes["metro"])]
+    b_nodes["metro"] = [new_metro.get(i, m)
+                        for i, m in zip(b_nodes["id"], b_nodes["metro"], strict=True)]
     nodes = pd.concat([b_nodes, add_nodes], ignore_index=True)
     links = pd.concat([pd.DataFrame(out_links, columns=b_links.columns), kept],
                       ignore_index=True)
@@ -255,7 +253,7 @@ def merge_topologies(base: Network, other: Network, match_km: float = 5.0,
         "submarine_links_dropped_as_duplicates": int(sum(dropped_dup.values())),
         "cables_dropped_as_duplicates": sorted(dropped_dup),
         "cables_added": sorted({str(t) if _text(t) else str(s) for t, s, k in
-                                zip(kept["tg_cable_id"], kept["system"], kept["kind"])
+                                zip(kept["tg_cable_id"], kept["system"], kept["kind"], strict=True)
                                 if k == "submarine"}),
         "country_nodes_replaced": [f"city:{c}" for c in replaced],
         "backhaul_links_removed": removed_links,
