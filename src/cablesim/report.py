@@ -479,7 +479,8 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
     for o, d in plan.path_pairs:
         routes = paths_under(result.experiment, o, d, plan.path_policies, network=net)
         save(f"path:{o}:{d}", plot.plot_paths(net, o, d, routes,
-                                              experiment_name=result.experiment.name, dpi=dpi),
+                                              experiment_name=result.experiment.name, dpi=dpi,
+                                              colours=result.experiment.study.settings.colours),
              f"path_{_safe(o)}_{_safe(d)}.png",
              f"The path from {o} to {d} under each policy, with its round-trip time.")
     stage("report: path maps")

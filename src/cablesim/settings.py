@@ -281,7 +281,8 @@ def _type_text(tp: Any, rule: Rule) -> str:
         text = "list of text"
     elif typing.get_origin(inner) in (Mapping, dict):
         args = typing.get_args(inner)
-        text = "table of numbers" if args and args[1] is float else "table of lists"
+        text = {float: "table of numbers", str: "table of text"}.get(
+            args[1] if args else None, "table of lists")
     else:
         text = {bool: "bool", int: "int", float: "float", str: "text"}.get(inner, str(inner))
     return text + (" (optional)" if optional else "")

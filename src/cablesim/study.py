@@ -33,6 +33,7 @@ Result columns and traffic classes take their names from the groups: with ``focu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,9 @@ class StudySettings:
         default_factory=tuple, doc="Two scenario names for the report's side-by-side and "
         "difference maps, where the experiment has them (default: its first two).")
     citation: str = setting("", doc="The source the study tests, cited in reports.")
+    colours: Mapping[str, str] = setting(
+        default_factory=dict, doc="Colour (#rrggbb) of each policy or scenario in path maps "
+        "and charts (others take a palette).")
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,10 @@ def load_study(path: str | Path) -> Study:
 
             problems.append(Problem(source, None, f"study.{key}", f"no group named {value!r}",
                                     did_you_mean(value, groups)))
+    for name, colour in settings.colours.items():
+        if not (isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour)):
+            problems.append(Problem(source, None, f"study.colours.{name}",
+                                    f"must be a colour #rrggbb, got {colour!r}"))
     capitals = _table(doc.get("capitals"), "capitals", source, problems)
     for country, node in capitals.items():
         if not isinstance(node, str):

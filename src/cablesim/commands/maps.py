@@ -44,11 +44,12 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
         to the second.
     path : (str, str), optional
         With an experiment file: origin and destination node ids; the map shows the path
-        under each of ``policies`` (scenario names or policy presets; default direct,
-        hairpin_us, regional_hubs, guangxi_hub where the experiment has them).
+        under each of ``policies`` (scenario names or policy presets; default the study's
+        ``path_policies`` where the experiment has them).
     extent : str or (lon_min, lat_min, lon_max, lat_max), optional
-        A preset (``china_asean``, ``world``, ``asia_pacific``, ``asia_europe``, ``auto``)
-        or a box. Default: the study's map extent, or the world view for a scenario whose
+        ``study`` (the study's ``map_extent``), a preset (``world``, ``asia_pacific``,
+        ``asia_europe``, ``auto``) or a box. Default: the study's map extent, or the world
+        view for a scenario whose
         intra-focus traffic leaves the region; for paths, fitted to the paths.
     dpi : float
         Resolution (PNG); with ``width_px`` and ``height_px`` the image has exactly that
@@ -79,7 +80,7 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
             str(target), None, None, f"unsupported image type {target.suffix or '(none)'!r}",
             "use a .png or .svg file name")])
     figsize = plot.figure_size(width_px, height_px, dpi)
-    if extent is not None and extent != "auto":
+    if extent is not None and extent not in ("auto", "study"):
         plot.resolve_extent(extent)  # fail early on a bad extent
     src = Path(source)
     chosen = [x for x in (scenario, compare, difference, path) if x]
@@ -93,21 +94,24 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
                 "an experiment file, not a topology folder")])
         net = load_topology(src)
         study = find_study(src)
-        fig = plot.plot_network(net, extent=extent or study.map_extent, figsize=figsize,
+        fig = plot.plot_network(net, extent=study.map_extent if extent in (None, "study")
+                                else extent, figsize=figsize,
                                 dpi=dpi, labels=labels, capitals=tuple(study.capitals.values()))
         return plot.save_figure(fig, target, dpi=dpi)
     experiment = load_experiment(src)
+    if extent == "study":
+        extent = experiment.study.map_extent
     names = [s.name for s in experiment.scenarios]
     if path:
         if len(path) != 2:
             raise ScenarioError("bad path", [Problem("path", None, None,
                                                      "give an origin and a destination id")])
         wanted = list(policies) if policies else (
-            [p for p in ("direct", "hairpin_us", "regional_hubs", "guangxi_hub")
-             if p in names] or names[:4])
+            [p for p in experiment.study.settings.path_policies if p in names] or names[:4])
         net = load_topology(experiment.topology)
         routes = paths_under(experiment, path[0], path[1], wanted, network=net)
         fig = plot.plot_paths(net, path[0], path[1], routes, experiment_name=experiment.name,
+                              colours=experiment.study.settings.colours,
                               extent=extent, figsize=figsize, dpi=dpi, labels=labels)
         return plot.save_figure(fig, target, dpi=dpi)
     pair = list(compare or difference or [])
@@ -171,7 +175,8 @@ def register(sub: Any) -> None:
                       help="the path of one pair under each policy")
     parser.add_argument("--policy", action="append",
                         help="with --path: a scenario name or policy preset (repeatable)")
-    parser.add_argument("--extent", help="china_asean, world, asia_pacific, asia_europe, auto, "
+    parser.add_argument("--extent", help="study (the study's map extent), world, asia_pacific, "
+                        "asia_europe, auto, "
                         "or lon_min,lat_min,lon_max,lat_max")
     parser.add_argument("--dpi", type=float, default=150.0, help="resolution (default 150)")
     parser.add_argument("--width", type=int, help="image width in pixels")

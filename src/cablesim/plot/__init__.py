@@ -3,7 +3,7 @@
 Maps::
 
     from cablesim import plot
-    fig = plot.plot_network(net, extent="china_asean")          # or "world", a bbox, "auto"
+    fig = plot.plot_network(net, extent=study.map_extent)       # or "world", a bbox, "auto"
     fig = plot.plot_scenario(result, "guangxi_hub", network=net)
     fig = plot.plot_comparison(result, "hairpin_us", "guangxi_hub", network=net)
     fig = plot.plot_difference(result, "hairpin_us", "guangxi_hub", network=net)
@@ -31,14 +31,13 @@ from cablesim.plot.charts import (
     plot_utilisation_histogram,
 )
 from cablesim.plot.maps import (
-    PATH_COLOURS,
     UTILISATION_CMAP,
     plot_comparison,
     plot_difference,
     plot_network,
-    plot_paths,
     plot_scenario,
 )
+from cablesim.plot.pathmaps import plot_paths
 
 __all__ = [
     "plot_network",
@@ -59,6 +58,5 @@ __all__ = [
     "resolve_extent",
     "MapFrame",
     "EXTENTS",
-    "PATH_COLOURS",
     "UTILISATION_CMAP",
 ]

@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 EXTENTS: dict[str, tuple[float, float, float, float]] = {
-    "china_asean": (89.0, -12.5, 146.0, 43.5),
     "world": (-30.0, -58.0, 330.0, 80.0),
     "asia_pacific": (60.0, -40.0, 250.0, 62.0),
     "asia_europe": (-12.0, -14.0, 150.0, 62.0),

@@ -8,7 +8,7 @@ scenario keeps one colour on every chart (and on path maps, for the policy prese
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -20,7 +20,7 @@ from matplotlib.ticker import PercentFormatter
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
 from cablesim.plot._figure import BASE_FONT, new_figure
-from cablesim.plot.maps import PATH_COLOURS, _wrap
+from cablesim.plot.maps import _wrap
 
 __all__ = [
     "plot_latency_cdf",
@@ -48,18 +48,26 @@ SEED_GREEN = "#d9efd9"
 SEED_EDGE = "#3c8d3c"
 
 
-def scenario_colours(names: Sequence[str]) -> dict[str, tuple[str, Any]]:
-    """A (colour, line style) per scenario: fixed for the policy presets, else a palette."""
+def scenario_colours(names: Sequence[str], colours: Mapping[str, str] | None = None
+                     ) -> dict[str, tuple[str, Any]]:
+    """A (colour, line style) per scenario: ``colours[name]`` (a study's colours of its
+    policy presets), else a palette with dashed styles."""
     out: dict[str, tuple[str, Any]] = {}
+    colours = colours or {}
     k = 0
     for name in names:
-        if name in PATH_COLOURS:
-            out[name] = (PATH_COLOURS[name], "-")
+        if name in colours:
+            out[name] = (colours[name], "-")
         else:
             out[name] = (_OTHER_COLOURS[k % len(_OTHER_COLOURS)],
                          _OTHER_STYLES[k % len(_OTHER_STYLES)])
             k += 1
     return out
+
+
+def _colours(result: Any) -> Mapping[str, str]:
+    study = getattr(getattr(result, "experiment", None), "study", None)
+    return study.settings.colours if study is not None else {}
 
 
 def _chosen(result: Any, scenarios: Sequence[str] | None) -> list[str]:
@@ -125,7 +133,7 @@ def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None,
     scenario's curve means: a share y of the served Gbps has a round trip of x ms or less.
     """
     names = _chosen(result, scenarios)
-    styles = scenario_colours(names)
+    styles = scenario_colours(names, _colours(result))
     with matplotlib.rc_context(BASE_FONT):
         fig = _figure(figsize, dpi)
         w, h = fig.get_size_inches()
@@ -189,7 +197,7 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
     subtitle says how many are left out.
     """
     names = _chosen(result, scenarios)
-    styles = scenario_colours(names)
+    styles = scenario_colours(names, _colours(result))
     with matplotlib.rc_context(BASE_FONT):
         fig = _figure(figsize, dpi)
         w, h = fig.get_size_inches()

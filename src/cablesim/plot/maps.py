@@ -1,4 +1,5 @@
-"""Route maps of a topology, of a scenario result, of two scenarios and of one path.
+"""Route maps of a topology, of a scenario result and of two scenarios (path maps:
+:mod:`cablesim.plot.pathmaps`).
 
 Conventions, the same on every map:
 
@@ -20,14 +21,13 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
-import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
@@ -38,7 +38,6 @@ from matplotlib.lines import Line2D
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim._version import __version__
-from cablesim.geo import great_circle_km
 from cablesim.network import Network
 from cablesim.plot._figure import BASE_FONT, new_figure
 from cablesim.plot.basemap import (
@@ -47,12 +46,10 @@ from cablesim.plot.basemap import (
     draw_basemap,
     draw_scale_bar,
     fit_extent,
-    frame_copies,
     geometry_parts,
     node_markers,
     place_labels,
     resolve_extent,
-    unwrapped_parts,
 )
 
 __all__ = [
@@ -60,9 +57,7 @@ __all__ = [
     "plot_scenario",
     "plot_comparison",
     "plot_difference",
-    "plot_paths",
     "UTILISATION_CMAP",
-    "PATH_COLOURS",
 ]
 
 # ---------------------------------------------------------------------------- style
@@ -83,16 +78,6 @@ UTILISATION_CMAP = LinearSegmentedColormap.from_list(
     [(0.0, "#2c4f9e"), (0.25, "#2f8fb8"), (0.5, "#3aa86b"), (0.7, "#d9a514"),
      (0.85, "#e8631c"), (1.0, "#c4122f")]).with_extremes(over="#5b0a3c")
 """Utilisation 0-100 % (blue, teal, green, amber, orange, red); above 100 % dark purple."""
-
-PATH_COLOURS = {
-    "direct": "#1b9e77",
-    "hairpin_us": "#d95f02",
-    "hairpin_eu": "#a6761d",
-    "regional_hubs": "#7570b3",
-    "guangxi_hub": "#e7298a",
-    "pan_eurasian_backup": "#66a61e",
-}
-_EXTRA_PATH_COLOURS = ["#e6ab02", "#1f78b4", "#666666", "#b15928", "#6a3d9a", "#33a02c"]
 
 MIN_WIDTH = 0.7
 """Line width (points) of the lightest carried traffic."""
@@ -490,7 +475,7 @@ def plot_network(network: Network, *, ax: Axes | None = None,
     ax : Axes, optional
         Draw into these axes (the legend goes inside them; no title or credits).
     extent : str or (lon_min, lat_min, lon_max, lat_max)
-        ``"china_asean"``, ``"world"`` (centred on the Pacific), ``"asia_pacific"``,
+        ``"world"`` (centred on the Pacific), ``"asia_pacific"``,
         ``"asia_europe"``, ``"auto"`` (fit the nodes; the default) or a bounding box in
         degrees (``lon_max < lon_min`` crosses the antimeridian), such as a study's
         ``map_extent``. The map shows all of it.
@@ -887,235 +872,3 @@ def plot_difference(result: Any, a: str, b: str, *, network: Network,
                      axis.get_legend() if not page.own else None, capitals=_capitals(result))
         draw_scale_bar(axis)
         return page.fig
-
-
-# ---------------------------------------------------------------------------- path maps
-def path_colour(name: str, i: int) -> str:
-    """The colour of a policy's path (fixed for the presets, else from a palette)."""
-    return PATH_COLOURS.get(name, _EXTRA_PATH_COLOURS[i % len(_EXTRA_PATH_COLOURS)])
-
-
-def plot_paths(network: Network, origin: str, destination: str,
-               paths: Mapping[str, Mapping[str, Any] | str], *, experiment_name: str = "",
-               extent: str | Sequence[float] | None = None, title: str | None = None,
-               labels: bool = True, figsize: tuple[float, float] | None = None,
-               dpi: float | None = None, credits: bool = True,
-               zoom: bool | None = None) -> Figure:
-    """The path of one origin-destination pair under each policy, over the map.
-
-    Parameters
-    ----------
-    network : Network
-        The topology the paths run on.
-    origin, destination : str
-        Node ids (e.g. ``"VNHAN"``, ``"IDJKT"``).
-    paths : mapping of str to dict or str
-        Policy name to its path (as :func:`cablesim.experiment.path_between` describes it),
-        or to the reason there is none (:func:`cablesim.experiment.path.paths_under` gives
-        this); each path is drawn in its own colour, with its exchange hub and round-trip
-        time in the legend.
-    experiment_name : str
-        Named in the subtitle.
-    extent : optional
-        Default: fitted to every path (a hairpin via the US gives a Pacific view).
-    zoom : bool, optional
-        Add a panel zoomed on the origin and destination (default: when the paths reach
-        much further than the two ends).
-
-    Raises
-    ------
-    ScenarioError
-        Unknown node ids (named ``origin`` / ``destination``), or no paths given.
-    """
-    net = network
-    policies = list(paths)
-    unknown = [Problem(name, None, None, f"unknown node id {node!r}",
-                       did_you_mean(node, net.nodes.index))
-               for name, node in (("origin", origin), ("destination", destination))
-               if node not in net.nodes.index]
-    if not policies:
-        unknown.append(Problem("paths", None, None, "give at least one policy's path"))
-    if unknown:
-        raise ScenarioError("cannot draw the paths", unknown)
-    with matplotlib.rc_context(BASE_FONT):
-        listed: list[tuple[str, Mapping[str, Any] | None, str]] = [
-            (name, info, "") if not isinstance(info, str) else (name, None, info)
-            for name, info in paths.items()]
-        paths_drawn = listed
-        nodes = net.nodes
-        drawn = [(name, info) for name, info, _ in paths_drawn if info]
-        lons = [nodes.at[origin, "lon"], nodes.at[destination, "lon"]]
-        lats = [nodes.at[origin, "lat"], nodes.at[destination, "lat"]]
-        for _, info in drawn:
-            for lid in info["links"]:
-                for part in geometry_parts(net.links.geometry[lid], resolve_extent("world")):
-                    step = max(1, len(part) // 20)
-                    lons += list(part[::step, 0]) + [part[-1, 0]]
-                    lats += list(part[::step, 1]) + [part[-1, 1]]
-        fitted = extent is None or (isinstance(extent, str) and extent == "auto")
-        wide = fit_extent(lons, lats, margin=0.05) if fitted else resolve_extent(extent)
-        near_lon, near_lat = lons[:2], lats[:2]
-        for _, info in drawn:  # exchange hubs close to the two ends belong in the zoom
-            via = info.get("via")
-            if via and min(great_circle_km(nodes.at[via, "lon"], nodes.at[via, "lat"],
-                                           nodes.at[e, "lon"], nodes.at[e, "lat"])
-                           for e in (origin, destination)) < NEAR_KM:
-                near_lon.append(nodes.at[via, "lon"])
-                near_lat.append(nodes.at[via, "lat"])
-        near = fit_extent(near_lon, near_lat, margin=0.2, min_size=16.0)
-        if zoom is None:
-            zoom = fitted and wide.width > 2.5 * near.width
-        frames = [near, wide] if zoom else [wide]
-        o_name = _short_name(str(nodes.at[origin, "name"]))
-        d_name = _short_name(str(nodes.at[destination, "name"]))
-        floor = next((info["floor_rtt_ms"] for _, info in drawn), float("nan"))
-        used = net.links.loc[[lid for _, info in drawn for lid in info["links"]]]
-        texts = dict(
-            title=title or f"{o_name} → {d_name}: the path under each policy",
-            subtitle=(f"{origin} → {destination}"
-                      + (f" in experiment {experiment_name}" if experiment_name else "")
-                      + ". The fibre "
-                      f"floor (great circle) is a {floor:.0f} ms round trip. Paths sharing a "
-                      "cable run side by side; a hairpin goes out and back on the same cables."),
-            credit=_credit_text(used) if credits else "")
-        if zoom:
-            page = _stacked_page(wide, near, figsize, dpi, **texts)
-            frames = [wide, near]
-        else:
-            page = _page(frames, figsize, dpi, side=True, **texts)
-        n = len(drawn)
-        lines = {name: _path_line(net, info) for name, info in drawn}
-        shift = 0.5 if n % 2 else 0.0
-        vias = sorted({info["via"] for _, info in drawn if info.get("via")} - {origin, destination})
-        ends = [origin, destination]
-        for axis, frame in zip(page.axes, frames):
-            draw_basemap(axis, frame)
-            context = pd.DataFrame({
-                "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45,
-                "style": "solid", "cased": False, "alpha": 0.9})
-            _add_lines(axis, context, zorder=2)
-            for j, (name, info) in enumerate(drawn):
-                lane = (j - (n - 1) / 2.0 + shift) * LANE
-                _draw_lane(axis, lines[name], lane, path_colour(name, policies.index(name)),
-                           zorder=3 + 0.1 * j)
-            node_markers(axis, nodes.loc[ends, "lon"].to_numpy(),
-                         nodes.loc[ends, "lat"].to_numpy(), s=60, c="white",
-                         edgecolors="#111111", linewidths=1.6, zorder=7.5)
-            if vias:
-                node_markers(axis, nodes.loc[vias, "lon"].to_numpy(),
-                             nodes.loc[vias, "lat"].to_numpy(), s=34, c="#111111", marker="s",
-                             edgecolors="white", linewidths=0.8, zorder=7.5)
-            if labels:
-                items = [(float(nodes.at[e, "lon"]), float(nodes.at[e, "lat"]),
-                          _short_name(str(nodes.at[e, "name"])), True) for e in ends]
-                items += [(float(nodes.at[v, "lon"]), float(nodes.at[v, "lat"]),
-                           f"{_short_name(str(nodes.at[v, 'name']))} (exchange)", False)
-                          for v in vias]
-                place_labels(axis, items, fontsize=7.5)
-            draw_scale_bar(axis)
-        if zoom:
-            page.axes[0].set_title("The whole paths", fontsize=9.5, fontweight="bold",
-                                   loc="left", pad=4)
-            page.axes[1].set_title("Around the two ends", fontsize=9.5, fontweight="bold",
-                                   loc="left", pad=4)
-        handles: list[Any] = []
-        names: list[str] = []
-        for name, info, why in paths_drawn:
-            colour = path_colour(name, policies.index(name))
-            if info:
-                via = (f"exchange at {_short_name(str(nodes.at[info['via'], 'name']))}"
-                       if info.get("via") else "direct exchange")
-                handles.append(_handle(colour, LANE_WIDTH + 0.6))
-                names.append(f"{name}: RTT {info['rtt_ms']:.0f} ms\n{via}")
-            else:
-                handles.append(_handle(colour, 1.2, "dotted"))
-                names.append(f"{name}: no path\n({why})")
-        handles += [Line2D([], [], linestyle="none", marker="o", markersize=7,
-                           markerfacecolor="white", markeredgecolor="#111111",
-                           markeredgewidth=1.5), _marker_handle("hub")]
-        names += ["origin and destination", "exchange hub"]
-        _side_legend(page, handles, names, "Policy: round-trip time", fontsize=7.5)
-        return page.fig
-
-
-NEAR_KM = 3000.0
-"""Exchange hubs closer than this to an end of the path are shown in the zoomed panel."""
-LANE = 3.1
-"""Distance (points) between the lanes of paths drawn side by side."""
-LANE_WIDTH = 2.5
-"""Line width (points) of a path."""
-
-
-def _path_line(net: Network, info: dict[str, Any]) -> list[np.ndarray]:
-    """The links of a path as unwrapped lon/lat polylines, each in the direction of travel
-    and continuous with the one before."""
-    nodes = net.nodes
-    seq = info["nodes"]
-    out: list[np.ndarray] = []
-    for i, lid in enumerate(info["links"]):
-        parts = unwrapped_parts(net.links.geometry[lid])
-        if not parts:
-            continue
-        xy = np.vstack(parts)
-        here = (float(nodes.at[seq[i], "lon"]), float(nodes.at[seq[i], "lat"]))
-        if _deg_distance(xy[-1], here) < _deg_distance(xy[0], here):
-            xy = xy[::-1]
-        if out:
-            prev = out[-1][-1]
-            xy = xy + [360.0 * round((prev[0] - xy[0, 0]) / 360.0), 0.0]
-        out.append(xy)
-    return out
-
-
-def _deg_distance(a: Sequence[float], b: Sequence[float]) -> float:
-    dx = (a[0] - b[0] + 180.0) % 360.0 - 180.0
-    return math.hypot(dx * math.cos(math.radians(0.5 * (a[1] + b[1]))), a[1] - b[1])
-
-
-def _offset_piece(xy: np.ndarray, lane_pt: float, sx: float, sy: float) -> np.ndarray:
-    """A polyline moved ``lane_pt`` points to its left (scales: degrees per point)."""
-    keep = np.ones(len(xy), dtype=bool)
-    keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
-    xy = xy[keep]
-    if len(xy) < 2 or abs(lane_pt) < 1e-9:
-        return xy
-    line = shapely.LineString(np.column_stack([xy[:, 0] / sx, xy[:, 1] / sy]))
-    moved = line.offset_curve(lane_pt, join_style="round", quad_segs=4)
-    parts = [np.asarray(g.coords) for g in getattr(moved, "geoms", [moved])
-             if not g.is_empty and len(g.coords) >= 2]
-    if not parts:
-        return xy
-    q = max(parts, key=len)
-    start = np.array([xy[0, 0] / sx, xy[0, 1] / sy])
-    if np.hypot(*(q[-1] - start)) < np.hypot(*(q[0] - start)):
-        q = q[::-1]  # keep the direction of travel
-    return np.column_stack([q[:, 0] * sx, q[:, 1] * sy])
-
-
-def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: str,
-               zorder: float) -> None:
-    """Draw a path offset sideways by ``lane_pt`` points (left of the direction of travel).
-
-    Each link is offset on its own (GEOS drops the parts of an offset curve that fall in
-    the buffer of other parts of the same line, which a hairpin, out and back, would hit);
-    the offset links are then joined end to end into one continuous line.
-    """
-    frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
-    fig = ax.figure
-    pos = ax.get_position()
-    w_pt = pos.width * fig.get_size_inches()[0] * 72.0
-    h_pt = pos.height * fig.get_size_inches()[1] * 72.0
-    x_lo, x_hi = ax.get_xlim()
-    y_lo, y_hi = ax.get_ylim()
-    sx, sy = (x_hi - x_lo) / w_pt, (y_hi - y_lo) / h_pt  # degrees per point
-    moved = [_offset_piece(piece, lane_pt, sx, sy) for piece in pieces]
-    moved = [m for m in moved if len(m) >= 1]
-    if not moved:
-        return
-    line = np.vstack(moved)
-    if len(line) < 2:
-        return
-    segs = frame_copies(line, frame)
-    ax.add_collection(LineCollection(segs, colors=colour, linewidths=LANE_WIDTH,
-                                     capstyle="round", joinstyle="round", zorder=zorder),
-                      autolim=False)
