@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cablesim._errors import Problem, ScenarioError, did_you_mean
+from cablesim._errors import Problem, ScenarioError
 
 __all__ = ["read_toml", "unknown_keys", "table", "number"]
 
@@ -23,11 +23,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise ScenarioError(f"experiment file {str(path)!r} does not exist",
+        raise ScenarioError(f"file {str(path)!r} does not exist",
                             [Problem(str(path), None, None, "no such file")]) from None
     except IsADirectoryError:
         raise ScenarioError(f"{str(path)!r} is a folder", [Problem(
-            str(path), None, None, "expected a TOML experiment file")]) from None
+            str(path), None, None, "expected a TOML file")]) from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{str(path)!r} cannot be read", [Problem(
             str(path), None, None, "is not UTF-8 text")]) from None
@@ -40,9 +40,11 @@ def read_toml(path: Path) -> dict[str, Any]:
 def unknown_keys(table: Mapping[str, Any], allowed: set[str], where: str, source: str,
                  problems: list[Problem]) -> None:
     """Append an "unknown key" problem (with a hint) for each key not in ``allowed``."""
+    from cablesim.settings import unknown_key_hint
+
     for key in sorted(set(table) - allowed):
         problems.append(Problem(source, None, f"{where}.{key}" if where else key,
-                                "unknown key", did_you_mean(key, allowed)))
+                                "unknown key", unknown_key_hint(key, allowed)))
 
 
 def table(value: Any, where: str, source: str, problems: list[Problem]) -> dict[str, Any]:

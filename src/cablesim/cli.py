@@ -88,6 +88,18 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.settings_reference import settings_reference_markdown
+
+    text = settings_reference_markdown()
+    if args.out:
+        atomic_write_text(args.out, text)
+        err.write(f"wrote {args.out}\n")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.experiment import load_experiment, run_experiment
     from cablesim.experiment.write import write_results
@@ -186,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print the column tables of nodes.csv and links.csv.")
     schema.add_argument("--out", help="write to this file instead of standard output")
     schema.set_defaults(handler=_cmd_schema)
+    settings = sub.add_parser(
+        "settings", help="print the settings reference of experiment, study, simulation and "
+        "plan files (Markdown)",
+        description="Print every key of experiment, study, simulation and plan files with "
+        "its type, unit, default, bounds and meaning (docs/settings.md).")
+    settings.add_argument("--out", help="write to this file instead of printing")
+    settings.set_defaults(handler=_cmd_settings)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

@@ -14,7 +14,8 @@ Value kinds follow the field's type: ``float``, ``int``, ``bool``, ``str`` (with
 (optional), ``Mapping[str, float]`` and ``Mapping[str, tuple[str, ...]]`` (TOML tables).
 A ``kind`` refines the check: ``"year"`` (a whole year, 1850-2100), ``"iso3"`` (a list of
 ISO 3166-1 alpha-3 codes), ``"selectors"`` (link selectors, :mod:`cablesim.selectors`),
-``"box"`` (``[lon_min, lat_min, lon_max, lat_max]``).
+``"box"`` (``[lon_min, lat_min, lon_max, lat_max]``), ``"custom"`` (declared here for the
+docs, checked by the section's own reader, e.g. cross-references to scenarios).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, TypeVar
 from cablesim._errors import Problem, did_you_mean
 
 __all__ = ["Rule", "setting", "read_settings", "settings_rows", "settings_markdown",
-           "YEAR_MIN", "YEAR_MAX"]
+           "unknown_key_hint", "convert_value", "YEAR_MIN", "YEAR_MAX"]
 
 YEAR_MIN, YEAR_MAX = 1850, 2100
 """Range of every year setting."""
@@ -64,6 +65,7 @@ class Rule:
     high_open: bool = False
     choices: tuple[str, ...] = ()
     kind: str = ""
+    type_text: str = ""
 
     def bounds_text(self) -> str:
         """The bounds and choices as the docs show them."""
@@ -82,9 +84,10 @@ class Rule:
 def setting(default: Any = MISSING, *, doc: str, unit: str = "", low: float | None = None,
             high: float | None = None, low_open: bool = False, high_open: bool = False,
             choices: Iterable[str] = (), kind: str = "", default_factory: Any = MISSING,
-            compare: bool = True) -> Any:
-    """A dataclass field that is a setting (see :class:`Rule` for the options)."""
-    rule = Rule(doc, unit, low, high, low_open, high_open, tuple(choices), kind)
+            compare: bool = True, type_text: str = "") -> Any:
+    """A dataclass field that is a setting (see :class:`Rule` for the options;
+    ``type_text`` names the type in the docs where the annotation does not say it)."""
+    rule = Rule(doc, unit, low, high, low_open, high_open, tuple(choices), kind, type_text)
     if default_factory is not MISSING:
         return dataclasses.field(default_factory=default_factory, hash=False, compare=compare,
                                  metadata={"setting": rule})
@@ -109,6 +112,11 @@ def _optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+def _out_of_bounds(x: float, rule: Rule) -> bool:
+    return ((rule.low is not None and (x < rule.low or (rule.low_open and x == rule.low)))
+            or (rule.high is not None and (x > rule.high or (rule.high_open and x == rule.high))))
+
+
 def _check_number(value: Any, rule: Rule, whole: bool) -> tuple[Any, str | None]:
     """(clean value, problem message or None)."""
     if rule.kind == "year":
@@ -118,7 +126,13 @@ def _check_number(value: Any, rule: Rule, whole: bool) -> tuple[Any, str | None]
         if not YEAR_MIN <= int(value) <= YEAR_MAX:
             return None, f"must be between {YEAR_MIN} and {YEAR_MAX}, got {int(value)}"
         return int(value), None
-    if whole and (not _is_number(value) or float(value) != int(value)):
+    if whole and (not _is_number(value) or not math.isfinite(float(value))
+                  or float(value) != int(value) or _out_of_bounds(float(value), rule)):
+        if rule.low is not None and rule.high is not None:
+            return None, f"must be a whole number from {rule.low:g} to {rule.high:g}, " \
+                f"got {value!r}"
+        if rule.low is not None:
+            return None, f"must be a whole number >= {rule.low:g}, got {value!r}"
         return None, f"must be a whole number, got {value!r}"
     if not _is_number(value) or not math.isfinite(float(value)):
         return None, f"must be a finite number, got {value!r}"
@@ -155,6 +169,15 @@ def _convert(value: Any, tp: Any, rule: Rule, key: str, source: str,
             return bad(f"must be {' or '.join(repr(c) for c in rule.choices)}, got {value!r}",
                        did_you_mean(value, rule.choices))
         return value, True
+    if origin is tuple and typing.get_args(inner)[0] is int:
+        clean_ints = []
+        for item in value if isinstance(value, (list, tuple)) else [None]:
+            number, message = _check_number(item, rule, True)
+            if message is not None:
+                what = "whole years" if rule.kind == "year" else "whole numbers"
+                return bad(f"must be a list of {what}, got {value!r}")
+            clean_ints.append(number)
+        return tuple(clean_ints), True
     if origin is tuple and typing.get_args(inner)[0] is float:
         if not isinstance(value, (list, tuple)) or not all(
                 _is_number(v) and math.isfinite(float(v)) for v in value):
@@ -166,12 +189,13 @@ def _convert(value: Any, tp: Any, rule: Rule, key: str, source: str,
         return numbers, True
     if origin is tuple:
         if rule.kind == "selectors":
-            from cablesim.selectors import parse_selectors
+            from cablesim.selectors import parse_selectors, selector_problem
 
-            before = len(problems)
-            clean = parse_selectors(list(value) if isinstance(value, tuple) else value, key,
-                                    source, problems)
-            return clean, len(problems) == before
+            parsed = parse_selectors(list(value) if isinstance(value, tuple) else value, key,
+                                     source, problems)
+            # the well-formed ones, so that later checks (matching links) still run; the
+            # malformed ones are already reported
+            return tuple(sel for sel in parsed if selector_problem(sel) is None), True
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             what = "ISO3 country codes" if rule.kind == "iso3" else "text values"
             return bad(f"must be a list of {what}, got {value!r}")
@@ -187,8 +211,37 @@ def _convert(value: Any, tp: Any, rule: Rule, key: str, source: str,
     if origin in (Mapping, dict) or inner in (Mapping, dict):
         if not isinstance(value, Mapping):
             return bad("must be a table")
+        args = typing.get_args(inner)
+        if args and args[1] is float:
+            table = {}
+            for k, v in value.items():
+                number, message = _check_number(v, rule, False)
+                if message is not None:
+                    problems.append(Problem(source, None, f"{key}.{k}", message))
+                    return None, False
+                table[str(k)] = number
+            return table, True
+        if args and args[1] is str and not all(isinstance(v, str) for v in value.values()):
+            return bad(f"must be a table of text values, got {dict(value)!r}")
         return dict(value), True
     raise TypeError(f"setting {key!r} has a type the reader does not know: {tp!r}")
+
+
+def convert_value(value: Any, tp: Any, rule: Rule, key: str, source: str,
+                  problems: list[Problem]) -> tuple[Any, bool]:
+    """Check one value against a type and a :class:`Rule` (for keys whose bounds depend on
+    other keys); returns (clean value, ok), appending a located problem when not ok."""
+    return _convert(value, tp, rule, key, source, problems)
+
+
+def unknown_key_hint(key: str, allowed: Iterable[str]) -> str | None:
+    """"did you mean" the closest allowed key, else the allowed keys ``key`` begins."""
+    allowed = sorted(allowed)
+    hint = did_you_mean(key, allowed)
+    starts = [a for a in allowed if a.startswith(key)]
+    if hint is None and starts:
+        hint = "did you mean " + " or ".join(f"'{a}'" for a in starts[:4]) + "?"
+    return hint
 
 
 def read_settings(cls: type[T], table: Mapping[str, Any], *, where: str, source: str,
@@ -223,12 +276,12 @@ def read_settings(cls: type[T], table: Mapping[str, Any], *, where: str, source:
     allowed = set(names) | set(ignore)
     for key in sorted(set(table) - allowed, key=str):
         problems.append(Problem(source, None, f"{where}.{key}" if where else str(key),
-                                "unknown key", did_you_mean(str(key), allowed)))
+                                "unknown key", unknown_key_hint(str(key), allowed)))
     values: dict[str, Any] = {}
     for f, rule, tp in rules:
         if base is not None:
             values[f.name] = getattr(base, f.name)
-        if f.name not in table:
+        if f.name not in table or rule.kind == "custom":
             continue
         key = f"{where}.{f.name}" if where else f.name
         clean, ok = _convert(table[f.name], tp, rule, key, source, problems)
@@ -267,7 +320,11 @@ def _default_text_value(value: Any) -> str:
 
 def _type_text(tp: Any, rule: Rule) -> str:
     inner, optional = _optional(tp)
-    if rule.kind == "year":
+    if rule.type_text:
+        return rule.type_text
+    if rule.kind == "year" and typing.get_origin(inner) is tuple:
+        text = "list of years"
+    elif rule.kind == "year":
         text = "year"
     elif rule.kind == "selectors":
         text = "list of link selectors"
@@ -275,7 +332,7 @@ def _type_text(tp: Any, rule: Rule) -> str:
         text = "list of ISO3 codes"
     elif rule.kind == "box":
         text = "[lon_min, lat_min, lon_max, lat_max]"
-    elif typing.get_origin(inner) is tuple and typing.get_args(inner)[0] is float:
+    elif typing.get_origin(inner) is tuple and typing.get_args(inner)[0] in (float, int):
         text = "list of numbers"
     elif typing.get_origin(inner) is tuple:
         text = "list of text"
@@ -297,10 +354,10 @@ def settings_rows(cls: type) -> list[dict[str, str]]:
 
 def settings_markdown(sections: Iterable[tuple[str, type, str]], *, title: str,
                       preamble: str) -> str:
-    """A Markdown reference of settings sections: ``(TOML table, dataclass, intro)``."""
+    """A Markdown reference of settings sections: ``(heading, dataclass, intro)``."""
     lines = [f"# {title}", "", preamble, ""]
-    for table, cls, intro in sections:
-        lines += [f"## `[{table}]`", "", intro, "",
+    for heading, cls, intro in sections:
+        lines += [f"## {heading}", "", intro, "",
                   "| key | type | unit | default | allowed | description |",
                   "|---|---|---|---|---|---|"]
         for row in settings_rows(cls):
@@ -320,6 +377,8 @@ def check_settings(obj: Any, *, where: str, source: str,
     """
     clean: dict[str, Any] = {}
     for f, rule, tp in _rules(type(obj)):
+        if rule.kind == "custom":
+            continue
         key = f"{where}.{f.name}" if where else f.name
         value, ok = _convert(getattr(obj, f.name), tp, rule, key, source, problems)
         if ok:

@@ -59,7 +59,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,7 @@ from cablesim._toml import unknown_keys as _unknown
 from cablesim.experiment import Experiment, load_experiment
 from cablesim.selectors import is_area as _is_area
 from cablesim.selectors import parse_selectors as _selectors
+from cablesim.settings import read_settings, setting
 
 __all__ = [
     "FaultRates",
@@ -95,16 +96,6 @@ Estimate: the shape of public Internet-exchange daily traffic curves (trough aro
 04:00-05:00 at about 40% of the peak at 21:00-22:00). The scenario's demand is the busy
 hour, so the shape is used relative to its peak."""
 
-_SIM_KEYS = {"years", "seed", "scenarios", "replay_scenarios", "rtt_threshold_ms", "replays",
-             "faults", "repair",
-             "diurnal", "warmup_days", "criticality_top", "capacitated_slots",
-             "replay_margin_days"}
-_FAULT_KEYS = {"submarine", "submarine_shallow", "submarine_deep", "terrestrial", "metro",
-               "satellite", "transit", "shallow_areas"}
-_REPAIR_KEYS = {"submarine_median_days", "submarine_sigma", "terrestrial_median_days",
-                "terrestrial_sigma", "permit_sigma", "ships", "region"}
-_REGION_KEYS = {"name", "area", "countries", "permit_delay_days", "ships"}
-_DIURNAL_KEYS = {"hourly", "amplitude"}
 _REPLAY_KEYS = {"name", "description", "date", "duration_days", "cuts", "stage",
                 "network_year", "citation"}
 _STAGE_KEYS = {"cuts", "start_day", "duration_days", "note"}
@@ -126,14 +117,26 @@ class FaultRates:
     and transit links do not fail by default.
     """
 
-    submarine: float = 0.12
-    submarine_shallow: float = 0.6
-    submarine_deep: float = 0.03
-    terrestrial: float = 0.3
-    metro: float = 0.3
-    satellite: float = 0.0
-    transit: float = 0.0
-    shallow_areas: tuple[tuple[float, float, float, float], ...] = ()
+    submarine: float = setting(0.12, low=0.0, unit="per 1,000 km per year",
+                               doc="Submarine route of unknown depth (ICPC via facts-inputs "
+                               "A5.1).")
+    submarine_shallow: float = setting(0.6, low=0.0, unit="per 1,000 km per year",
+                                       doc="Submarine route inside a shallow area "
+                                       "(estimate from the fault causes, A5.1).")
+    submarine_deep: float = setting(0.03, low=0.0, unit="per 1,000 km per year",
+                                    doc="Submarine route outside the shallow areas, when some "
+                                    "are given (estimate, A5.1).")
+    terrestrial: float = setting(0.3, low=0.0, unit="per 1,000 km per year",
+                                 doc="Land route (estimate: middle of a weak 0.1-0.5).")
+    metro: float = setting(0.3, low=0.0, unit="per 1,000 km per year",
+                           doc="Metro link (the terrestrial rate).")
+    satellite: float = setting(0.0, low=0.0, unit="per 1,000 km per year",
+                               doc="Satellite hop (does not fail by default).")
+    transit: float = setting(0.0, low=0.0, unit="per 1,000 km per year",
+                             doc="Transit link (does not fail by default).")
+    shallow_areas: tuple[tuple[float, float, float, float], ...] = setting(
+        (), kind="custom", type_text="list of areas", doc="Shallow water boxes, as "
+        "'area:lon_min,lat_min,lon_max,lat_max' or [lon_min, lat_min, lon_max, lat_max].")
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,15 @@ class RepairRegion:
     whose end nodes lies in one of its ``countries``.
     """
 
-    name: str
-    area: tuple[float, float, float, float] | None = None
-    countries: tuple[str, ...] = ()
-    permit_delay_days: float = 0.0
-    ships: int = 0
+    name: str = setting("", doc="Name of the region (required, unique).")
+    area: tuple[float, float, float, float] | None = setting(
+        None, kind="custom", type_text="area (optional)", doc="Box whose crossing routes "
+        "belong to the region.")
+    countries: tuple[str, ...] = setting(default_factory=tuple, kind="iso3",
+                                         doc="Countries whose links belong to the region.")
+    permit_delay_days: float = setting(0.0, low=0.0, unit="days", doc="Median permit delay "
+                                       "before a repair ship may start.")
+    ships: int = setting(0, low=0, doc="Repair ships of the region (0: unlimited).")
 
 
 @dataclass(frozen=True)
@@ -170,13 +177,21 @@ class RepairModel:
     days). Terrestrial splices within half a day (median 12 h) are an estimate.
     """
 
-    submarine_median_days: float = 14.0
-    submarine_sigma: float = 0.5
-    terrestrial_median_days: float = 0.5
-    terrestrial_sigma: float = 0.7
-    permit_sigma: float = 0.5
-    ships: int = 0
-    regions: tuple[RepairRegion, ...] = ()
+    submarine_median_days: float = setting(14.0, low=0.0, low_open=True, unit="days",
+                                           doc="Median submarine repair time (AAG repairs, "
+                                           "facts-inputs A5.2).")
+    submarine_sigma: float = setting(0.5, low=0.0, high=5.0, doc="Lognormal sigma of "
+                                     "submarine repairs.")
+    terrestrial_median_days: float = setting(0.5, low=0.0, low_open=True, unit="days",
+                                             doc="Median land repair time (estimate).")
+    terrestrial_sigma: float = setting(0.7, low=0.0, high=5.0, doc="Lognormal sigma of land "
+                                       "repairs.")
+    permit_sigma: float = setting(0.5, low=0.0, high=5.0, doc="Lognormal sigma of permit "
+                                  "delays.")
+    ships: int = setting(0, low=0, doc="Repair ships outside the regions (0: unlimited).")
+    regions: tuple[RepairRegion, ...] = setting(
+        (), kind="custom", type_text="[[simulation.repair.region]] tables",
+        doc="Regions with permit delays and fleets (see [[simulation.repair.region]]).")
 
 
 @dataclass(frozen=True)
@@ -190,8 +205,11 @@ class DiurnalCurve:
     shape as given).
     """
 
-    hourly: tuple[float, ...] = DEFAULT_HOURLY_SHAPE
-    amplitude: float = 1.0
+    hourly: tuple[float, ...] = setting(
+        DEFAULT_HOURLY_SHAPE, kind="custom", type_text="24 numbers", doc="Load by local "
+        "hour 0-23 relative to the peak (estimate: public IXP daily curves).")
+    amplitude: float = setting(1.0, low=0.0, doc="Scales the shape's deviation from the "
+                               "peak (0: flat busy-hour load).")
 
     def normalised(self) -> tuple[float, ...]:
         """The shape with peak 1, its deviation from the peak scaled by ``amplitude``."""
@@ -231,18 +249,31 @@ class Replay:
 class SimulationSettings:
     """The ``[simulation]`` table."""
 
-    years: int = 100
-    seed: int = 0
-    scenarios: tuple[str, ...] = ()
-    replay_scenarios: tuple[str, ...] | None = None
-    rtt_threshold_ms: float = 150.0
+    years: int = setting(100, low=1, high=1_000_000, doc="Simulated years of the Monte "
+                         "Carlo.")
+    seed: int = setting(0, low=0, doc="Seed of the random faults and repairs.")
+    scenarios: tuple[str, ...] = setting(
+        (), kind="custom", type_text="list of scenario names", doc="Scenarios of the Monte "
+        "Carlo (default: every [[scenario]]).")
+    replay_scenarios: tuple[str, ...] | None = setting(
+        None, kind="custom", type_text="list of scenario names (optional)",
+        doc="Scenarios of the replays (default: as the Monte Carlo).")
+    rtt_threshold_ms: float = setting(150.0, low=0.0, low_open=True, unit="ms",
+                                      doc="Traffic above this RTT counts as degraded.")
     faults: FaultRates = field(default_factory=FaultRates)
     repair: RepairModel = field(default_factory=RepairModel)
     diurnal: DiurnalCurve = field(default_factory=DiurnalCurve)
-    warmup_days: float = 90.0
-    criticality_top: int = 10
-    capacitated_slots: int = 4
-    replay_margin_days: float = 2.0
+    warmup_days: float = setting(90.0, low=0.0, unit="days", doc="Faults and repairs before "
+                                 "each simulated year starts.")
+    criticality_top: int = setting(10, low=0, high=100, doc="Links ranked by N-1 and N-2 "
+                                   "criticality.")
+    capacitated_slots: int = setting(4, low=1, high=96, doc="Load slots a day of "
+                                     "capacitated re-routing (divides 96 quarter hours).")
+    replay_margin_days: float = setting(2.0, low=0.0, unit="days", doc="Days shown before "
+                                        "and after a replay's cuts.")
+    replays: tuple[str, ...] = setting(
+        (), kind="custom", type_text="list of files", doc="Replay files ([[replay]] tables), "
+        "relative to this file.")
 
 
 @dataclass(frozen=True)
@@ -332,10 +363,7 @@ def _date(value: Any, where: str, source: str, problems: list[Problem]) -> _dt.d
 # ----------------------------------------------------------------------------- sections
 def _faults(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> FaultRates:
     where = "simulation.faults"
-    _unknown(raw, _FAULT_KEYS, where, source, problems)
-    d = FaultRates()
-    values = {k: _num(raw, k, getattr(d, k), where, source, problems)
-              for k in sorted(_FAULT_KEYS - {"shallow_areas"})}
+    rates = read_settings(FaultRates, raw, where=where, source=source, problems=problems)
     areas_raw = raw.get("shallow_areas", [])
     areas: list[tuple[float, float, float, float]] = []
     if not isinstance(areas_raw, list):
@@ -346,13 +374,13 @@ def _faults(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> Fau
             box = _box(a, f"{where}.shallow_areas[{i}]", source, problems)
             if box is not None:
                 areas.append(box)
-    return FaultRates(shallow_areas=tuple(areas), **values)
+    return replace(rates, shallow_areas=tuple(areas))
 
 
 def _repair(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> RepairModel:
     where = "simulation.repair"
-    _unknown(raw, _REPAIR_KEYS, where, source, problems)
-    d = RepairModel()
+    model = read_settings(RepairModel, raw, where=where, source=source, problems=problems,
+                          ignore=("region",))
     regions: list[RepairRegion] = []
     raw_regions = raw.get("region", [])
     if not isinstance(raw_regions, list):
@@ -363,42 +391,25 @@ def _repair(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> Rep
     for i, item in enumerate(raw_regions):
         key = f"{where}.region[{i}]"
         item = _table(item, key, source, problems)
-        _unknown(item, _REGION_KEYS, key, source, problems)
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
+        region = read_settings(RepairRegion, item, where=key, source=source,
+                               problems=problems)
+        name = region.name
+        if not name.strip():
             problems.append(Problem(source, None, f"{key}.name", "is missing"))
             name = f"region_{i + 1}"
         if name in names:
             problems.append(Problem(source, None, f"{key}.name", f"duplicate region {name!r}"))
         names.add(name)
         area = _box(item["area"], f"{key}.area", source, problems) if "area" in item else None
-        countries = item.get("countries", [])
-        if not isinstance(countries, list) or not all(
-                isinstance(c, str) and len(c) == 3 and c.isupper() for c in countries):
-            problems.append(Problem(source, None, f"{key}.countries",
-                                    f"must be a list of ISO3 country codes, got {countries!r}"))
-            countries = []
-        if area is None and not countries and "area" not in item:
+        if area is None and not region.countries and "area" not in item:
             problems.append(Problem(source, None, key, "says neither 'area' nor 'countries'"))
-        regions.append(RepairRegion(
-            name, area, tuple(countries),
-            _num(item, "permit_delay_days", 0.0, key, source, problems),
-            _int(item, "ships", 0, key, source, problems)))
-    return RepairModel(
-        _num(raw, "submarine_median_days", d.submarine_median_days, where, source, problems,
-             0.0, None, True),
-        _num(raw, "submarine_sigma", d.submarine_sigma, where, source, problems, 0.0, 5.0),
-        _num(raw, "terrestrial_median_days", d.terrestrial_median_days, where, source,
-             problems, 0.0, None, True),
-        _num(raw, "terrestrial_sigma", d.terrestrial_sigma, where, source, problems, 0.0, 5.0),
-        _num(raw, "permit_sigma", d.permit_sigma, where, source, problems, 0.0, 5.0),
-        _int(raw, "ships", 0, where, source, problems),
-        tuple(regions))
+        regions.append(replace(region, name=name, area=area))
+    return replace(model, regions=tuple(regions))
 
 
 def _diurnal(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> DiurnalCurve:
     where = "simulation.diurnal"
-    _unknown(raw, _DIURNAL_KEYS, where, source, problems)
+    curve = read_settings(DiurnalCurve, raw, where=where, source=source, problems=problems)
     hourly = raw.get("hourly", list(DEFAULT_HOURLY_SHAPE))
     if (not isinstance(hourly, list) or len(hourly) != 24 or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
@@ -406,11 +417,10 @@ def _diurnal(raw: Mapping[str, Any], source: str, problems: list[Problem]) -> Di
         problems.append(Problem(source, None, f"{where}.hourly",
                                 "must be 24 non-negative numbers (local hours 0-23), not all 0"))
         hourly = list(DEFAULT_HOURLY_SHAPE)
-    amplitude = _num(raw, "amplitude", 1.0, where, source, problems, 0.0, None)
-    curve = DiurnalCurve(tuple(float(v) for v in hourly), amplitude)
+    curve = replace(curve, hourly=tuple(float(v) for v in hourly))
     if min(curve.normalised()) < 0:
         problems.append(Problem(source, None, f"{where}.amplitude",
-                                f"{amplitude:g} makes the load negative at the trough"))
+                                f"{curve.amplitude:g} makes the load negative at the trough"))
     return curve
 
 
@@ -483,7 +493,9 @@ def parse_replays(raw: Any, where: str, source: str, problems: list[Problem]
 def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: list[str],
               problems: list[Problem]) -> tuple[SimulationSettings, list[Replay]]:
     where = "simulation"
-    _unknown(raw, _SIM_KEYS, where, source, problems)
+    settings = read_settings(SimulationSettings, raw, where=where, source=source,
+                             problems=problems, ignore=("faults", "repair", "diurnal"))
+
     def names(key: str) -> list[str]:
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
@@ -499,11 +511,6 @@ def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: l
 
     scenarios = names("scenarios")
     replay_scenarios = tuple(names("replay_scenarios")) if "replay_scenarios" in raw else None
-    seed = raw.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.append(Problem(source, None, f"{where}.seed",
-                                f"must be a whole number >= 0, got {seed!r}"))
-        seed = 0
     replays: list[Replay] = []
     files = raw.get("replays", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
@@ -527,23 +534,17 @@ def _settings(raw: Mapping[str, Any], source: str, base: Path, scenario_names: l
         if not found:
             problems.append(Problem(rsource, None, "replay", "holds no [[replay]] table"))
         replays.extend(found)
-    settings = SimulationSettings(
-        years=_int(raw, "years", 100, where, source, problems, 1, 1_000_000),
-        seed=int(seed),
+    settings = replace(
+        settings,
         scenarios=tuple(scenarios),
         replay_scenarios=replay_scenarios,
-        rtt_threshold_ms=_num(raw, "rtt_threshold_ms", 150.0, where, source, problems,
-                              0.0, None, True),
+        replays=tuple(files),
         faults=_faults(_table(raw.get("faults"), f"{where}.faults", source, problems), source,
                        problems),
         repair=_repair(_table(raw.get("repair"), f"{where}.repair", source, problems), source,
                        problems),
         diurnal=_diurnal(_table(raw.get("diurnal"), f"{where}.diurnal", source, problems),
                          source, problems),
-        warmup_days=_num(raw, "warmup_days", 90.0, where, source, problems),
-        criticality_top=_int(raw, "criticality_top", 10, where, source, problems, 0, 100),
-        capacitated_slots=_int(raw, "capacitated_slots", 4, where, source, problems, 1, 96),
-        replay_margin_days=_num(raw, "replay_margin_days", 2.0, where, source, problems),
     )
     if 96 % settings.capacitated_slots:
         problems.append(Problem(source, None, f"{where}.capacitated_slots",
