@@ -71,3 +71,26 @@ def test_console_script_runs_as_a_process(tiny_copy):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == EXIT_INVALID
     assert "required column is missing" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_unwritable_output_location_is_a_located_user_error(tmp_path):
+    """Checked before any computing: exit 1 with the location, never 'internal error'."""
+    from conftest import DATA
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    experiment = str(DATA / "policy_small" / "experiment.toml")
+    cases = [
+        ("run", experiment, "--out", str(blocker / "results"), "--no-report"),
+        ("run", experiment, "--out", str(blocker), "--no-report"),
+        ("simulate", str(DATA / "sim_small" / "experiment.toml"), "--out",
+         str(blocker / "sim")),
+        ("map", str(DATA / "policy_small"), "--out", str(blocker / "m.png")),
+        ("run", experiment, "--out", "/proc/cablesim-test", "--no-report"),
+    ]
+    for argv in cases:
+        code, _, err = run(*argv)
+        assert code == EXIT_INVALID, (argv, err)
+        assert "internal error" not in err and "cannot write" in err, err
+        assert str(blocker) in err or "/proc" in err, err
+    assert not list(tmp_path.glob(".*")), "a probe or temporary file was left behind"

@@ -18,6 +18,7 @@ from cablesim._errors import (
     DemandError,
     ImportFormatError,
     InvariantError,
+    OutputError,
     Problem,
     RoutingError,
     ScenarioError,
@@ -53,5 +54,6 @@ __all__ = [
     "ImportFormatError",
     "RoutingError",
     "InvariantError",
+    "OutputError",
     "Problem",
 ]

@@ -117,6 +117,10 @@ class ImportFormatError(CablesimError):
     """An external data set (e.g. TeleGeography JSON) cannot be read."""
 
 
+class OutputError(CablesimError):
+    """An output location cannot be written (missing permission, read-only, not a folder)."""
+
+
 class RoutingError(CablesimError):
     """Routing cannot proceed (e.g. a policy's exchange hub is not in the topology)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import importlib
 import json
 import os
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cablesim._atomic import atomic_write_text
+from cablesim._atomic import atomic_write_text, check_writable
 from cablesim._errors import CablesimError
 from cablesim._version import __version__
 from cablesim.commands import COMMAND_MODULES
@@ -34,6 +35,10 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+
+_USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                   errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
+"""Errors of the output location that the user can fix (reported, exit 1, not a bug)."""
 
 
 def _format_counts(counts: dict[str, int]) -> str:
@@ -106,6 +111,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     experiment = load_experiment(args.experiment)
     out_dir = Path(args.out) if args.out else Path("results") / experiment.name
+    check_writable(out_dir, name="results folder")
     total = time.perf_counter()
 
     def progress(stage: str, seconds: float) -> None:
@@ -244,6 +250,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
                   "contents (or none)\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
+        if (isinstance(exc, OSError) and exc.errno in _USER_OS_ERRORS
+                and exc.filename is not None):
+            # the machine, not cablesim: a full disk, a read-only or vanished location
+            err.write(f"cablesim: error: cannot write {exc.filename!s}: {exc.strerror}\n")
+            return EXIT_INVALID
         if args.debug:
             traceback.print_exc(file=err)
         err.write(f"cablesim: internal error: {type(exc).__name__}: {exc}\n"

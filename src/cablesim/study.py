@@ -84,6 +84,9 @@ class StudySettings:
                                           "others are compared with (e.g. SGSIN).")
     price_benchmark: str | None = setting(None, doc="Node the reference price is compared "
                                           "with (e.g. GBLON).")
+    price_names: tuple[str, ...] = setting(
+        default_factory=tuple, doc="How results name the price reference and benchmark "
+        "(column ratio_to_<name>; default: the nodes' names).")
     path_policies: tuple[str, ...] = setting(("direct",), doc="Policies of the report's path "
                                              "maps, where the experiment has them.")
     path_pairs: tuple[str, ...] = setting(

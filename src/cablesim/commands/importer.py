@@ -16,6 +16,8 @@ Handlers only parse, print and choose exit codes; the work is in
 
 from __future__ import annotations
 
+from cablesim._atomic import check_writable
+
 import argparse
 import json
 import math
@@ -102,6 +104,7 @@ def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO
     from cablesim.io.telegeography import read_telegeography, write_import_report
     from cablesim.io.topology import load_topology, save_topology
 
+    check_writable(args.out, name="topology folder")
     total = time.perf_counter()
 
     def stage(label: str, start: float) -> None:
@@ -169,6 +172,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.io.export import export_topology
     from cablesim.io.topology import load_topology
 
+    check_writable(args.out, folder=False, name="export file")
     network = load_topology(args.topology)
     path, fmt = export_topology(network, args.out, args.format)
     out.write(f"wrote {path} ({fmt}: {len(network.nodes)} nodes, {len(network.links)} links)\n")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from cablesim._atomic import check_writable
 from cablesim._errors import Problem, ScenarioError, did_you_mean
 
 __all__ = ["register", "render_map", "FLAGS"]
@@ -75,6 +76,7 @@ def render_map(source: str | Path, out: str | Path, *, scenario: str | None = No
     from cablesim.study import find_study
 
     target = Path(out)
+    check_writable(target, folder=False, name="map")
     if target.suffix.lower() not in plot.FORMATS:
         raise ScenarioError("cannot save the map", [Problem(
             str(target), None, None, f"unsupported image type {target.suffix or '(none)'!r}",

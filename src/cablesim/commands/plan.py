@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from cablesim._atomic import check_writable
+
 __all__ = ["register"]
 
 
@@ -15,6 +17,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     plan = load_plan(args.plan)
     out_dir = Path(args.out) if args.out else Path("results") / plan.name
+    check_writable(out_dir, name="results folder")
     total = time.perf_counter()
 
     def progress(stage: str, seconds: float) -> None:

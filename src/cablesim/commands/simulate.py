@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from cablesim._atomic import check_writable
+
 __all__ = ["register"]
 
 
@@ -79,6 +81,7 @@ def _handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     sim = load_simulation(args.experiment)
     out_dir = Path(args.out) if args.out else Path("results") / sim.name
+    check_writable(out_dir, name="results folder")
     years = sim.settings.years if args.years is None else args.years
     seed = sim.settings.seed if args.seed is None else args.seed
     where = (f"dask scheduler {args.scheduler}" if args.scheduler else

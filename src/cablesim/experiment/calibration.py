@@ -43,7 +43,11 @@ def price_calibration(prices: pd.DataFrame, scenario: str, *, study: Study,
     table = prices[prices["scenario"] == scenario] if len(prices) else prices
     verdict: dict[str, Any] = {"scenario": scenario, "checks": []}
 
+    labels = dict(zip((ref, bench), study.settings.price_names, strict=False))
+
     def name(node: str | None) -> str:
+        if node in labels:
+            return labels[node]
         return str(nodes.at[node, "name"]) if node in nodes.index else str(node)
 
     if ref is None or (claims.reference_over_benchmark is None and bench is not None):

@@ -185,10 +185,11 @@ __all__ += ["path_nodes", "path_texts", "fibre_floor_rtt_ms", "ratio_column",
             "scenario_tables"]
 
 
-def ratio_column(nodes: pd.DataFrame, node: str) -> str:
-    """Name of the delivered-price column relative to ``node``: ``ratio_to_<its name>``
-    (``ratio_to_singapore`` for SGSIN)."""
-    name = str(nodes.at[node, "name"]) if node in nodes.index else node
+def ratio_column(nodes: pd.DataFrame, node: str, name: str | None = None) -> str:
+    """Name of the delivered-price column relative to ``node``: ``ratio_to_<name>``, by
+    default the node's name (``ratio_to_singapore`` for SGSIN)."""
+    if name is None:
+        name = str(nodes.at[node, "name"]) if node in nodes.index else node
     return "ratio_to_" + "_".join(name.lower().split())
 
 
@@ -390,10 +391,12 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     delivered = delivered_transit_prices(graph, nodes, price, transit_rules)
     delivered.insert(0, "scenario", spec.name)
     by_node = delivered.set_index("node")["delivered_usd_per_mbps_month"]
-    for node in (study.settings.price_reference, study.settings.price_benchmark):
+    names = list(study.settings.price_names) + [None, None]
+    for node, name in zip((study.settings.price_reference, study.settings.price_benchmark),
+                          names[:2], strict=True):
         if node is None:
             continue
-        column = ratio_column(nodes, node)
+        column = ratio_column(nodes, node, name)
         delivered[column] = (delivered["delivered_usd_per_mbps_month"] / float(by_node[node])
                              if node in by_node.index else np.nan)
     delivered["capital"] = delivered["node"].isin(list(study.capitals.values()))
