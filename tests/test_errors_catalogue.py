@@ -76,6 +76,22 @@ def test_routing_error(tmp_path):
         path_between(path, "IDJKT", "VNHAN")
 
 
+def test_output_error(tmp_path):
+    from cablesim._atomic import check_writable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(cablesim.OutputError, match="is not a folder") as err:
+        check_writable(blocker / "results")
+    assert err.value.problems[0].file == str(blocker / "results")
+    with pytest.raises(cablesim.OutputError, match="exists and is not a folder"):
+        check_writable(blocker)
+    with pytest.raises(cablesim.OutputError, match="is a folder, not a file"):
+        check_writable(tmp_path, folder=False)
+    check_writable(tmp_path / "new" / "deeper")  # creatable: no error, nothing created
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
 def test_invariant_error():
     pairs = pd.DataFrame({"origin": ["A"], "destination": ["B"], "offered_gbps": [3.0],
                           "served_gbps": [1.0], "unserved_gbps": [1.0],
