@@ -9,7 +9,7 @@ Stages, each timed (median of ``--repeats`` runs where repeated):
 1. **import**: :func:`cablesim.io.telegeography.read_telegeography` on the snapshot (read
    the JSON, infer every cable's segments, validate the topology), then writing the
    folder and loading it back with :func:`cablesim.load_topology`;
-2. **demand**: the global gravity matrix (:func:`cablesim.analytics.global_gravity_demand`)
+2. **demand**: the global gravity matrix (:func:`cablesim.demand.global_gravity_demand`)
    between every country's city node;
 3. **routing**: every demand on its least-latency path over the links in service, with
    cablesim's engine (grouped scipy Dijkstra, vectorised path walk, ``bincount`` loads),
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _harness import fmt_s, interleaved  # noqa: E402
 import cablesim  # noqa: E402
-from cablesim.analytics import global_gravity_demand, write_demand_csv  # noqa: E402
+from cablesim.demand import global_gravity_demand, write_demand_csv  # noqa: E402
 from cablesim.io.telegeography import read_telegeography  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
 from cablesim.routing.graph import ArcGraph  # noqa: E402

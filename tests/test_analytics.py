@@ -13,17 +13,19 @@ import cablesim
 from cablesim.analytics import (
     analyze,
     country_table,
-    demand_nodes,
     edge_disjoint_paths,
-    global_gravity_demand,
     isolated_by_cut,
     min_cut,
     select_links,
     single_points_of_failure,
-    write_demand_csv,
 )
 from cablesim.cli import EXIT_INVALID, EXIT_OK, main
-from cablesim.demand import load_demand_csv
+from cablesim.demand import (
+    demand_nodes,
+    global_gravity_demand,
+    load_demand_csv,
+    write_demand_csv,
+)
 from cablesim.study import Study
 
 

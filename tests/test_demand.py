@@ -67,7 +67,7 @@ def km(a: str, b: str) -> float:
 def test_defaults_and_calibrated_total():
     p = GravityParams()
     assert p.year == p.base_year == 2015
-    assert p.asean_international_gbps == 7430.0
+    assert p.international_gbps == 7430.0
     assert p.total_gbps == 7430.0 * 0.5
     totals = class_totals_gbps(p)
     assert totals["content"] == pytest.approx(0.6 * 3715.0, rel=1e-15)
@@ -101,8 +101,8 @@ def test_from_mapping_builds_params():
 
 def test_from_mapping_cross_checks():
     with pytest.raises(ScenarioError) as info:
-        GravityParams.from_mapping({"content_share": 0.8, "china_asean_share": 0.3})
-    assert [p.field for p in info.value.problems] == ["china_asean_share"]
+        GravityParams.from_mapping({"content_share": 0.8, "partner_share": 0.3})
+    assert [p.field for p in info.value.problems] == ["partner_share"]
     with pytest.raises(ScenarioError) as info:
         GravityParams.from_mapping({"content_hub_weights": {"US": 1.0, "CN": 0.1}})
     fields = sorted(p.field for p in info.value.problems)
@@ -410,7 +410,7 @@ def test_class_totals_always_meet_targets(net, users, a, b, gamma, min_km, peak,
     p = GravityParams(
         users_exponent_origin=a, users_exponent_destination=b, distance_exponent=gamma,
         min_distance_km=min_km, peak_utilisation=peak, content_share=content,
-        china_asean_share=china_frac * (1 - content) * 0.999, cagr=cagr, year=2015 + years,
+        partner_share=china_frac * (1 - content) * 0.999, cagr=cagr, year=2015 + years,
         content_hubs=HUBS, content_hub_weights=dict(zip(HUBS, weights)))
     table = countries_table(dict(zip(("SGP", "MYS", "CHN"), users)))
     demand = gravity_demand(net, table, p, study=STUDY)

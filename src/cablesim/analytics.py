@@ -1,4 +1,4 @@
-"""Country-level analytics of a topology, and a global gravity demand.
+"""Country-level analytics of a topology.
 
 The analyses work on the **country graph**: every node with a country is merged into one
 node per country (its landing points, cities, hubs and domestic links vanish inside it);
@@ -20,18 +20,16 @@ its international cables (design capacities; lit capacity is not public).
   component (the component holding most countries) or halves its international capacity;
 - :func:`isolated_by_cut`: the countries a cut set (link selectors, as in experiment
   files) disconnects, and each country's loss of international capacity;
-- :func:`analyze`: all of the above as one JSON-ready dict (``cablesim analyze``);
-- :func:`global_gravity_demand`: a gravity demand matrix between the countries of a global
-  topology (one demand node per country), written by ``cablesim import telegeography``
-  for ``experiments/global.toml``.
+- :func:`analyze`: all of the above as one JSON-ready dict (``cablesim analyze``).
+
+The global gravity demand between the countries of a topology lives with the regional
+gravity model in :mod:`cablesim.demand.gravity`.
 """
 
 from __future__ import annotations
 
-import math
-import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -43,14 +41,11 @@ from networkx.algorithms.flow import shortest_augmenting_path
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from cablesim._atomic import atomic_write_text
-from cablesim._errors import DemandError, Problem, ScenarioError, did_you_mean
-from cablesim.geo import great_circle_km_array
+from cablesim._errors import Problem, ScenarioError, did_you_mean
 from cablesim.network import Network
 from cablesim.selectors import SELECTOR_KINDS, match_selectors
 
 __all__ = [
-    "GLOBAL_DEMAND_TBPS",
     "SELECTOR_KINDS",
     "select_links",
     "in_service",
@@ -64,18 +59,7 @@ __all__ = [
     "single_points_of_failure",
     "isolated_by_cut",
     "analyze",
-    "demand_nodes",
-    "global_gravity_demand",
-    "write_demand_csv",
 ]
-
-GLOBAL_DEMAND_TBPS = 100.0
-"""Default total of :func:`global_gravity_demand`, Tbps (busy hour, both directions
-summed). Estimate: a round figure of the order of the world's used international
-bandwidth; no cited global total is in facts-inputs (A7 has only growth rates). In
-uncapacitated routing the total only scales loads and costs, not paths or RTTs."""
-
-
 
 # ============================================================================== selection
 def select_links(network: Network, selectors: Sequence[str], source: str = "--cut"
@@ -504,143 +488,3 @@ def analyze(network: Network, countries: Sequence[str] = (), cut: Sequence[str] 
         "pairs": pairs,
         "cut": isolated_by_cut(network, cut, statuses, wanted) if cut else None,
     }
-
-
-# ============================================================================== demand
-def demand_nodes(network: Network) -> dict[str, str]:
-    """One demand node per country: its ``city:<ISO3>`` node (made by the TeleGeography
-    importer) where present, else its city or hub node with the most links."""
-    nodes = network.nodes
-    links = network.links
-    degree: dict[str, int] = defaultdict(int)
-    for a, b in zip(links["from_node"], links["to_node"], strict=True):
-        degree[str(a)] += 1
-        degree[str(b)] += 1
-    out: dict[str, str] = {}
-    candidates = nodes[nodes["kind"].isin(["city", "hub"])]
-    for node_id, country in zip(candidates.index, candidates["country"], strict=True):
-        if not isinstance(country, str) or not country:
-            continue
-        node_id = str(node_id)
-        best = out.get(country)
-        if node_id == f"city:{country}" or best is None or (
-                best != f"city:{country}" and (degree[node_id], node_id) > (degree[best], best)):
-            out[country] = node_id
-    return dict(sorted(out.items()))
-
-
-def global_gravity_demand(network: Network, total_gbps: float = GLOBAL_DEMAND_TBPS * 1000.0,
-                          distance_exponent: float = 1.0, min_distance_km: float = 100.0,
-                          masses: Mapping[str, float] | None = None,
-                          connected_only: bool = True,
-                          statuses: Sequence[str] = ("existing",)) -> pd.DataFrame:
-    """A gravity demand matrix between all countries of a topology.
-
-    Demand from country i to country j (i != j) is
-
-        T_ij = total_gbps x m_i m_j d_ij^-gamma / sum_kl m_k m_l d_kl^-gamma
-
-    between the countries' demand nodes (:func:`demand_nodes`), with d the great-circle
-    distance floored at ``min_distance_km``.
-
-    Parameters
-    ----------
-    network : Network
-    total_gbps : float
-        Sum of the matrix, Gbps (default :data:`GLOBAL_DEMAND_TBPS` x 1000).
-    distance_exponent : float
-        gamma (default 1.0, as in :class:`cablesim.demand.GravityParams`: first-order
-        distance decay, an estimate).
-    min_distance_km : float
-        Distance floor, km (default 100, as there).
-    masses : mapping of ISO3 to float, optional
-        Country weights (e.g. Internet users). Default: the number of international cables
-        in service landing in the country (:func:`international_capacity`), a proxy for
-        its international traffic (estimate; the public cable data has no traffic).
-    connected_only : bool
-        Keep only countries whose demand node is in the largest connected component of the
-        links in service (others could not be served at all); the countries left out are
-        in ``result.attrs["excluded"]``.
-    statuses : sequence of str
-        Link statuses counted in service for ``masses`` and ``connected_only``.
-
-    Returns
-    -------
-    DataFrame
-        ``origin, destination, gbps, origin_country, destination_country, citation``,
-        sorted by origin and destination.
-
-    Raises
-    ------
-    DemandError
-        Bad parameters, or fewer than two countries with a demand node and a mass.
-    """
-    problems = []
-    for name, value, low in (("total_gbps", total_gbps, 0.0),
-                             ("distance_exponent", distance_exponent, None),
-                             ("min_distance_km", min_distance_km, 0.0)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                float(value)) or (low is not None and float(value) <= low):
-            problems.append(Problem("global_gravity_demand", None, name,
-                                    f"must be a finite number{'' if low is None else ' > 0'}, "
-                                    f"got {value!r}"))
-    if problems:
-        raise DemandError("bad gravity parameters", problems)
-    nodes_by_country = demand_nodes(network)
-    mask = in_service(network, statuses)
-    masses_default = masses is None
-    if masses is None:
-        intl = international_capacity(network, mask)
-        masses = {c: float(len(intl.get(c, {}))) for c in nodes_by_country}
-    excluded: list[str] = []
-    if connected_only:
-        g = network.graph()
-        keep_links = set(network.links.index[mask])
-        sub = nx.Graph()
-        sub.add_nodes_from(g.nodes)
-        sub.add_edges_from((a, b) for a, b, k in g.edges(keys=True) if k in keep_links)
-        largest = max(nx.connected_components(sub), key=len) if len(sub) else set()
-        excluded = sorted(c for c, n in nodes_by_country.items() if n not in largest)
-    countries = [c for c in nodes_by_country if c not in excluded and masses.get(c, 0.0) > 0]
-    excluded += sorted(c for c in nodes_by_country if c not in excluded and c not in countries)
-    if len(countries) < 2:
-        raise DemandError("no gravity demand", [Problem(
-            network.name or "topology", None, None,
-            f"{len(countries)} countries have a demand node (city or hub) and a mass; at "
-            "least two are needed")])
-    ids = [nodes_by_country[c] for c in countries]
-    lon = network.nodes.loc[ids, "lon"].to_numpy(dtype=float)
-    lat = network.nodes.loc[ids, "lat"].to_numpy(dtype=float)
-    m = np.array([float(masses[c]) for c in countries])
-    n = len(countries)
-    i, j = np.nonzero(~np.eye(n, dtype=bool))
-    dist = great_circle_km_array(lon[i], lat[i], lon[j], lat[j])
-    w = m[i] * m[j] / np.maximum(dist, min_distance_km) ** distance_exponent
-    gbps = float(total_gbps) * w / w.sum()
-    cite = (f"estimate: gravity, {total_gbps / 1000.0:g} Tbps total, masses = "
-            f"{'international cables' if masses_default else 'user weights'}, "
-            f"distance^-{distance_exponent:g}")
-    out = pd.DataFrame({
-        "origin": [ids[a] for a in i], "destination": [ids[b] for b in j], "gbps": gbps,
-        "origin_country": [countries[a] for a in i],
-        "destination_country": [countries[b] for b in j], "citation": cite})
-    out = out.sort_values(["origin", "destination"], kind="stable").reset_index(drop=True)
-    out.attrs["excluded"] = excluded
-    out.attrs["citation"] = (
-        f"estimate: global gravity model (cablesim.analytics.global_gravity_demand), total "
-        f"{total_gbps / 1000.0:g} Tbps (GLOBAL_DEMAND_TBPS: a round figure, no cited global "
-        f"total), masses = "
-        + ("the number of international cables in service landing in each country (a proxy "
-           "for international traffic)" if masses_default else "user-supplied country weights")
-        + f", great-circle distance^-{distance_exponent:g} floored at {min_distance_km:g} km")
-    return out
-
-
-def write_demand_csv(demand: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a demand table as ``origin,destination,gbps,citation`` (atomically), the
-    format :func:`cablesim.demand.load_demand_csv` and experiment files read."""
-    table = demand[["origin", "destination", "gbps"]].copy()
-    table["gbps"] = table["gbps"].map(lambda v: f"{v:.6g}")
-    if "citation" in demand:
-        table["citation"] = demand["citation"]
-    atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))

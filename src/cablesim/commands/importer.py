@@ -99,7 +99,7 @@ def _cmd_import_usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
 
 
 def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cablesim.analytics import GLOBAL_DEMAND_TBPS, global_gravity_demand, write_demand_csv
+    from cablesim.demand import GLOBAL_DEMAND_TBPS, global_gravity_demand, write_demand_csv
     from cablesim.io.merge import merge_topologies
     from cablesim.io.telegeography import read_telegeography, write_import_report
     from cablesim.io.topology import load_topology, save_topology

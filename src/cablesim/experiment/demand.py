@@ -19,13 +19,13 @@ import pandas as pd
 
 from cablesim._errors import Problem
 from cablesim.demand import (
-    ASEAN_INTERNATIONAL_YEAR,
+    DEFAULT_BASE_YEAR,
     DEFAULT_CAGR,
     GravityParams,
-    _read_gravity,
     gravity_demand,
     grow_demand,
     load_demand_csv,
+    read_gravity,
 )
 from cablesim.network import Network
 from cablesim.settings import read_settings, setting
@@ -121,8 +121,8 @@ def read_demand(table: Mapping[str, Any], *, where: str, file: Path,
     model = read_settings(DemandModel, {k: v for k, v in table.items() if k == "model"},
                           where=where, source=source, problems=problems).model
     if table.get("model") not in (None, "gravity", "csv"):
-        return DemandSpec("invalid", None, None, ASEAN_INTERNATIONAL_YEAR,
-                          ASEAN_INTERNATIONAL_YEAR, DEFAULT_CAGR)
+        return DemandSpec("invalid", None, None, DEFAULT_BASE_YEAR,
+                          DEFAULT_BASE_YEAR, DEFAULT_CAGR)
     if model == "csv":
         csv = read_settings(CsvDemandSettings, table, where=where, source=source,
                             problems=problems)
@@ -135,10 +135,10 @@ def read_demand(table: Mapping[str, Any], *, where: str, file: Path,
 
             path = input_path(file, csv.path, f"{where}.path", "file", problems)
         base_year = csv.base_year if csv.base_year is not None else (
-            csv.year if csv.year is not None else ASEAN_INTERNATIONAL_YEAR)
+            csv.year if csv.year is not None else DEFAULT_BASE_YEAR)
         year = csv.year if csv.year is not None else base_year
         return DemandSpec("csv", None, path, base_year, year, csv.cagr)
-    gravity = _read_gravity({k: v for k, v in table.items() if k != "model"}, where, source,
+    gravity = read_gravity({k: v for k, v in table.items() if k != "model"}, where, source,
                             problems, ignore=("model",))
     if gravity is None:
         gravity = GravityParams()
