@@ -93,7 +93,7 @@ def plan_report(result: ExperimentResult, network: Any,
     problems = [Problem("report", None, "scenario", f"no scenario named {n!r}",
                         did_you_mean(n, names))
                 for n in list(compare or ()) if n not in names]
-    leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0)))
+    leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0), strict=True))
     changed_outside = _changes_outside_region(result, network, names)
     study = result.experiment.study
     home = study.map_extent
@@ -142,7 +142,8 @@ def _changes_outside_region(result: ExperimentResult, network: Any,
         return {}
     region = shapely.box(*extent)
     geoms = network.links.geometry
-    inside = {lid: bool(region.contains(g)) for lid, g in zip(geoms.index, geoms.values)}
+    inside = {lid: bool(region.contains(g))
+              for lid, g in zip(geoms.index, geoms.values, strict=True)}
     live = {n: set(result.links.loc[(result.links["scenario"] == n)
                                     & result.links["in_service"].astype(bool), "link"])
             for n in names}
@@ -380,9 +381,9 @@ def render_html(blocks: Sequence[Block], folder: Path, title: str) -> str:
             out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b.items) + "</ul>")
         elif b.kind == "table":
             cls = [' class="r"' if a == "r" else "" for a in b.align]
-            head = "".join(f"<th{c}>{_inline(h)}</th>" for h, c in zip(b.header, cls))
+            head = "".join(f"<th{c}>{_inline(h)}</th>" for h, c in zip(b.header, cls, strict=True))
             body = "".join("<tr>" + "".join(f"<td{c}>{_inline(v)}</td>"
-                                            for v, c in zip(row, cls)) + "</tr>"
+                                            for v, c in zip(row, cls, strict=True)) + "</tr>"
                            for row in b.rows)
             out.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
                        f"<tbody>{body}</tbody></table></div>")

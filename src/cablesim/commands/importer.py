@@ -16,14 +16,14 @@ Handlers only parse, print and choose exit codes; the work is in
 
 from __future__ import annotations
 
-from cablesim._atomic import check_writable
-
 import argparse
 import json
 import math
 import time
 from pathlib import Path
 from typing import Any, TextIO
+
+from cablesim._atomic import check_writable
 
 __all__ = ["register"]
 

@@ -17,10 +17,10 @@ from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
 from cablesim.demand import classify_pairs
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, load_experiment, with_policy
-from cablesim.network import Network
 from cablesim.experiment.tables import fibre_floor_rtt_ms, path_nodes
 from cablesim.geo import great_circle_km
 from cablesim.io.topology import load_topology
+from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
 

@@ -581,7 +581,7 @@ def payback_years(capex: np.ndarray, saving: np.ndarray, factor: np.ndarray,
         return math.nan
     times, values = [], []
     cum = 0.0
-    for i, (c, g, f) in enumerate(zip(capex, saving, factor)):
+    for i, (c, g, f) in enumerate(zip(capex, saving, factor, strict=True)):
         cum -= c * f
         times.append(float(i))
         values.append(cum)

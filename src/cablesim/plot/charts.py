@@ -393,7 +393,7 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             colours = ["#1f5fa6" if c != ref_country else "#111111" for c, _ in capitals]
             ax.barh(y[finite], ratio[finite], height=0.62, color=np.array(colours)[finite],
                     zorder=2)
-            for yi, r, p, ok in zip(y, ratio, price, finite):
+            for yi, r, p, ok in zip(y, ratio, price, finite, strict=True):
                 text = (f"{r:.2f}x  (USD {p:.2f})" if ok else "no path to a priced hub")
                 ax.text(r + 0.02 * hi if ok else 0.02 * hi, yi, text, va="center",
                         fontsize=6.8, color="#222222", zorder=3)

@@ -369,7 +369,7 @@ def _draw_places(ax: Axes, nodes: pd.DataFrame, labels: bool, legend: Any = None
     if labels:
         chosen = nodes[is_hub | is_cap]
         items = [(float(r.lon), float(r.lat), _short_name(str(r.name)), bool(k == "hub"))
-                 for r, k in zip(chosen.itertuples(index=False), chosen["kind"])]
+                 for r, k in zip(chosen.itertuples(index=False), chosen["kind"], strict=True)]
         place_labels(ax, items, fontsize=fontsize, avoid=[legend] if legend is not None else ())
 
 

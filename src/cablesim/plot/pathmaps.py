@@ -156,16 +156,16 @@ def plot_paths(network: Network, origin: str, destination: str,
         shift = 0.5 if n % 2 else 0.0
         vias = sorted({info["via"] for _, info in drawn if info.get("via")} - {origin, destination})
         ends = [origin, destination]
-        for axis, frame in zip(page.axes, frames):
+        for axis, frame in zip(page.axes, frames, strict=True):
             draw_basemap(axis, frame)
             context = pd.DataFrame({
                 "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45,
                 "style": "solid", "cased": False, "alpha": 0.9})
             _add_lines(axis, context, zorder=2)
-            for j, (name, info) in enumerate(drawn):
+            for j, (name, _) in enumerate(drawn):
                 lane = (j - (n - 1) / 2.0 + shift) * LANE
-                _draw_lane(axis, lines[name], lane, path_colour(name, policies.index(name), colours),
-                           zorder=3 + 0.1 * j)
+                colour = path_colour(name, policies.index(name), colours)
+                _draw_lane(axis, lines[name], lane, colour, zorder=3 + 0.1 * j)
             node_markers(axis, nodes.loc[ends, "lon"].to_numpy(),
                          nodes.loc[ends, "lat"].to_numpy(), s=60, c="white",
                          edgecolors="#111111", linewidths=1.6, zorder=7.5)

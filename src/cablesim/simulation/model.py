@@ -184,7 +184,8 @@ def link_faults(network: Network, faults: FaultRates, repair: RepairModel) -> Li
     sub = kind == "submarine"
     share = np.zeros(m)
     if faults.shallow_areas:
-        share[sub] = _shallow_share([g for g, s in zip(geoms, sub) if s], faults.shallow_areas)
+        share[sub] = _shallow_share([g for g, s in zip(geoms, sub, strict=True) if s],
+                                    faults.shallow_areas)
     known = np.zeros(m, dtype=bool)
     if "shallow_fraction" in links.columns:
         given = pd.to_numeric(links["shallow_fraction"], errors="coerce").to_numpy(dtype=float)
@@ -204,7 +205,7 @@ def link_faults(network: Network, faults: FaultRates, repair: RepairModel) -> Li
     # regions
     node_country = network.nodes["country"].to_dict()
     ends = [(node_country.get(a), node_country.get(b))
-            for a, b in zip(links["from_node"], links["to_node"])]
+            for a, b in zip(links["from_node"], links["to_node"], strict=True)]
     region = np.full(m, -1, dtype=np.int64)
     for r_idx, reg in enumerate(repair.regions):
         hit = np.zeros(m, dtype=bool)
@@ -296,7 +297,7 @@ def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: p
     # country pairs
     dem = demand.iloc[com["demand"].to_numpy()]
     labels = list(zip(dem["origin_country"].fillna("").astype(str),
-                      dem["destination_country"].fillna("").astype(str)))
+                      dem["destination_country"].fillna("").astype(str), strict=True))
     uniq = sorted(set(labels))
     index = {p: i for i, p in enumerate(uniq)}
     pair = np.array([index[p] for p in labels], dtype=np.int64)

@@ -8,6 +8,7 @@ landing points); :func:`route_geometry` is the simplified route written to
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
     clean = [dedupe(ls) for ls in clean]
     g = nx.Graph()
     for ls in clean:
-        for a, b in zip(ls, ls[1:], strict=False):
+        for a, b in itertools.pairwise(ls):
             if a != b:
                 g.add_edge(a, b, connector=False)
     if g.number_of_edges() == 0:
@@ -404,7 +405,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
                 result.fallbacks.append(("loop_dropped", f"a loop of the drawing from {a} back "
                                          "to itself is dropped (a link needs two ends)"))
                 continue
-            conn = any(g.edges[u, v]["connector"] for u, v in zip(path, path[1:], strict=False))
+            conn = any(g.edges[u, v]["connector"] for u, v in itertools.pairwise(path))
             coords = [exact.get(path[0], path[0]), *path[1:-1], exact.get(path[-1], path[-1])]
             result.segments.append(CableSegment(a, b, tuple(coords), path_length_km(coords), conn))
     return result
