@@ -128,7 +128,7 @@ def plan_report(result: ExperimentResult, network: Any,
         policies_list = list(path_policies)
     if problems:
         raise ScenarioError("cannot plan the report", problems)
-    return ReportPlan(extents, compare, list(pairs), policies_list)  # type: ignore[arg-type]
+    return ReportPlan(extents, compare, list(pairs), policies_list)
 
 
 def _changes_outside_region(result: ExperimentResult, network: Any,

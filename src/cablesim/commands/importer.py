@@ -30,7 +30,7 @@ __all__ = ["register"]
 DEMAND_FILE = "gravity_demand.csv"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import``, ``export`` and ``analyze`` sub-commands."""
     imp = subparsers.add_parser(
         "import", help="import external cable data into a topology folder",

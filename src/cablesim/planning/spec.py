@@ -405,7 +405,7 @@ def _sensitivity(raw: Mapping[str, Any], where: str, source: str, problems: list
             continue
         value, ok = convert_value(raw[key], float, bounds, f"{where}.{key}", source, problems)
         values[key] = value if ok else 0.0
-    return replace(spec, parameter=name, **values)
+    return replace(spec, parameter=name, low=values["low"], high=values["high"])
 
 
 def _business_case(raw: Mapping[str, Any], source: str, problems: list[Problem],

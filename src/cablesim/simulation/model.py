@@ -283,7 +283,7 @@ def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: p
     cand_com: list[int] = []
     cand_via: list[int] = []
     for c, option in enumerate(com["option"]):
-        hubs = [] if option == "direct" else str(option).split("|")
+        hubs: list[str | None] = [] if option == "direct" else list(str(option).split("|"))
         for h in hubs or [None]:
             cand_com.append(c)
             cand_via.append(graph.node_index[h] if h else -1)
