@@ -107,7 +107,7 @@ def geodesic_length_km(geometry: BaseGeometry) -> float:
 
 
 def great_circle_line(
-    lon1: float, lat1: float, lon2: float, lat2: float, max_segment_km: float = 100.0
+    lon1: float, lat1: float, lon2: float, lat2: float, *, max_segment_km: float = 100.0
 ) -> LineString | MultiLineString:
     """Great-circle line between two points, densified and split at the antimeridian.
 

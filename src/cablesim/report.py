@@ -67,7 +67,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "x"
 
 
-def plan_report(result: ExperimentResult, network: Any,
+def plan_report(result: ExperimentResult, network: Any, *,
                 compare: tuple[str, str] | None = None,
                 path_pairs: Sequence[tuple[str, str]] | None = None,
                 path_policies: Sequence[str] | None = None) -> ReportPlan:
@@ -401,7 +401,7 @@ def render_html(blocks: Sequence[Block], folder: Path, title: str) -> str:
 Progress = Callable[[str, float], None]
 
 
-def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = None,
+def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = None, *,
                  dpi: float = 90.0, compare: tuple[str, str] | None = None,
                  path_pairs: Sequence[tuple[str, str]] | None = None,
                  path_policies: Sequence[str] | None = None,
@@ -445,7 +445,8 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     net = network if network is not None else load_topology(result.experiment.topology)
-    plan = plan_report(result, net, compare, path_pairs, path_policies)
+    plan = plan_report(result, net, compare=compare, path_pairs=path_pairs,
+                       path_policies=path_policies)
     written: list[Path] = []
     images: dict[str, tuple[str, str]] = {}
     t = time.perf_counter()

@@ -111,7 +111,8 @@ def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO
         err.write(f"  {label:<32} {time.perf_counter() - start:8.3f} s\n")
 
     t = time.perf_counter()
-    result = read_telegeography(args.source, args.snapshot_label, args.capacity)
+    result = read_telegeography(args.source, snapshot_label=args.snapshot_label,
+                                capacity_csv=args.capacity)
     stage("read and infer segments", t)
     network = result.network
     report = result.report

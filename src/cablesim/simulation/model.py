@@ -269,7 +269,7 @@ def _profiles(offset_o: np.ndarray, offset_d: np.ndarray, curve: DiurnalCurve
 
 # ----------------------------------------------------------------------------- models
 def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: pd.DataFrame,
-                year: int, settings: SimulationSettings, faults: LinkFaults, source: str,
+                year: int, settings: SimulationSettings, faults: LinkFaults, source: str, *,
                 network_year: int | None = None) -> SimModel:
     """Prepare one scenario (optionally on the network of ``network_year``)."""
     if network_year is not None:
@@ -349,7 +349,7 @@ class ModelBuilder:
         """The model of one scenario (on the network of ``network_year`` if given)."""
         demand, year = self.demand(spec)
         return build_model(self.network, self.graph, spec, demand, year, self.sim.settings,
-                           self.faults, self.source, network_year)
+                           self.faults, self.source, network_year=network_year)
 
 
 def build_models(sim: SimulationExperiment) -> list[SimModel]:

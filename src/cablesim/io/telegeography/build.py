@@ -521,7 +521,7 @@ _LINK_ORDER = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
                "status", "rfs_year", "capex_usd", "tg_cable_id", "citation"]
 
 
-def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | None = None,
+def read_telegeography(source: str | os.PathLike[str], *, snapshot_label: str | None = None,
                        capacity_csv: str | os.PathLike[str] | None = None,
                        settings: ImportSettings | None = None,
                        cities: bool = True) -> TelegeographyImport:
@@ -655,7 +655,7 @@ def _report(data: FolderData, builder: _Builder, network: Network, nodes: pd.Dat
 
 
 def import_telegeography(source: str | os.PathLike[str],
-                         out: str | os.PathLike[str] | None = None,
+                         out: str | os.PathLike[str] | None = None, *,
                          snapshot_label: str | None = None,
                          capacity_csv: str | os.PathLike[str] | None = None,
                          settings: ImportSettings | None = None,
@@ -673,7 +673,8 @@ def import_telegeography(source: str | os.PathLike[str],
         As :func:`read_telegeography`; nothing is written then.
     """
     started = time.perf_counter()
-    result = read_telegeography(source, snapshot_label, capacity_csv, settings, cities)
+    result = read_telegeography(source, snapshot_label=snapshot_label, capacity_csv=capacity_csv,
+                                settings=settings, cities=cities)
     if out is None:
         return result
     folder = Path(out)
