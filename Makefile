@@ -1,4 +1,5 @@
-# Quick start: `make demo` (set up + run the flagship experiment), `make test` (set up + tests).
+# Quick start: `make demo` (set up + run the flagship experiment), `make test` (set up + ruff,
+# mypy and the tests).
 # Each target creates ./.venv with Python >= 3.11 and installs the project into it.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -21,6 +22,8 @@ demo: $(STAMP)
 	$(BIN)/cablesim run experiments/hairpin_vs_guangxi.toml
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks tools experiments
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

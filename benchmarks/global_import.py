@@ -30,6 +30,7 @@ root); nothing is written outside a temporary folder except the ``--map`` file.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import resource
@@ -45,8 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _harness import fmt_s, interleaved  # noqa: E402
 import cablesim  # noqa: E402
+from _harness import fmt_s, interleaved  # noqa: E402
 from cablesim.demand import global_gravity_demand, write_demand_csv  # noqa: E402
 from cablesim.io.telegeography import read_telegeography  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
@@ -122,7 +123,7 @@ def nx_per_pair(g: nx.Graph, graph: ArcGraph, com: Commodities,
                                     weight="weight")
         except nx.NetworkXNoPath:
             continue
-        for u, v in zip(path[:-1], path[1:]):
+        for u, v in itertools.pairwise(path):
             e = g[u][v]["arc"]
             load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
             total += g[u][v]["weight"] * com.volume[i]
@@ -141,7 +142,7 @@ def nx_grouped(g: nx.Graph, graph: ArcGraph, com: Commodities) -> tuple[np.ndarr
                 continue
             path = paths[d]
             total += dist[d] * com.volume[i]
-            for u, v in zip(path[:-1], path[1:]):
+            for u, v in itertools.pairwise(path):
                 e = g[u][v]["arc"]
                 load[e if graph.edge_u[e] == u else e + m] += com.volume[i]
     return load, total

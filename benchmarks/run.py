@@ -53,12 +53,12 @@ import highspy  # noqa: E402
 import cablesim  # noqa: E402
 from _harness import fmt_s, interleaved  # noqa: E402
 from cablesim.demand import load_country_indicators  # noqa: E402
+from cablesim.experiment import prepare_scenario  # noqa: E402
 from cablesim.geo import great_circle_km  # noqa: E402
 from cablesim.routing.engine import Commodities, route  # noqa: E402
 from cablesim.routing.graph import ArcGraph  # noqa: E402
 from cablesim.routing.lp import new_solver  # noqa: E402
 from cablesim.routing.paths import arc_loads, shortest_paths  # noqa: E402
-from cablesim.experiment import prepare_scenario  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- workloads

@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in range(args.repeats):
         order = ["incremental", "naive"] if r % 2 == 0 else ["naive", "incremental"]
         for kind in order:
-            dt, res = _time(lambda kind=kind: simulate_year(models[:1], seed, 0,
-                                                            sim.settings.warmup_days, kind))
+            dt, res = _time(lambda kind=kind: simulate_year(
+                models[:1], seed, 0, warmup_days=sim.settings.warmup_days, router=kind))
             times[kind].append(dt)
             results[kind] = res[0]
     inc, naive = results["incremental"], results["naive"]
@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             "bit_identical": bool(tables["one"][0].equals(tables["many"][0]))}
     if not args.no_capacitated and "regional_hubs_capacitated" in specs:
         cap = builder.model(specs["regional_hubs_capacitated"])
-        dt, res = _time(lambda: simulate_year([cap], seed, 0, sim.settings.warmup_days))
+        dt, res = _time(lambda: simulate_year([cap], seed, 0,
+                                              warmup_days=sim.settings.warmup_days))
         out["capacitated_one_year"] = {"scenario": cap.scenario, "seconds": dt,
                                        "events": res[0].events, "lp_solves": res[0].lp_solves,
                                        "unserved_pct": 100 * res[0].unserved_share}

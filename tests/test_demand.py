@@ -23,9 +23,9 @@ from cablesim.demand import (
     load_demand_csv,
 )
 from cablesim.geo import great_circle_km
+from conftest import STUDY
 
 DATA = Path(__file__).resolve().parent / "data"
-from conftest import STUDY
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -122,7 +122,8 @@ def test_class_totals_equal_calibrated_shares(net):
     # only city/hub nodes of ASEAN and China (not the landing, not HKG) exchange gravity traffic
     gravity = demand[demand["traffic_class"] != "content"]
     assert set(gravity["origin"]) == {"SGSIN", "MYKUL", "MYJHB", "CNNNG"}
-    keys = list(zip(demand["traffic_class"], demand["origin"], demand["destination"]))
+    keys = list(zip(demand["traffic_class"], demand["origin"], demand["destination"],
+                    strict=True))
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert (demand["gbps"] > 0).all()
 
@@ -180,7 +181,7 @@ def test_content_split_by_hand(net):
 def test_users_weight_column_splits_a_country(net):
     nodes, links = net.tables()
     nodes["users_weight"] = ["" if c != "MYS" else ("3" if i == "MYKUL" else "1")
-                             for i, c in zip(nodes["id"], nodes["country"])]
+                             for i, c in zip(nodes["id"], nodes["country"], strict=True)]
     weighted = cablesim.Network.from_tables(nodes, links)
     demand = gravity_demand(weighted, countries_table(), params(), study=STUDY)
     # content from JPTYO goes to ASEAN cities by users: SG 4.70, KUL 0.75 x 21.09, JHB 0.25 x
@@ -188,7 +189,8 @@ def test_users_weight_column_splits_a_country(net):
         demand, "content", "JPTYO", "MYJHB") == pytest.approx(3.0, rel=1e-12)
     nodes.loc[nodes["id"] == "MYJHB", "users_weight"] = "many"
     with pytest.raises(DemandError) as info:
-        gravity_demand(cablesim.Network.from_tables(nodes, links), countries_table(), params(), study=STUDY)
+        gravity_demand(cablesim.Network.from_tables(nodes, links), countries_table(), params(),
+                       study=STUDY)
     assert info.value.problems[0].field == "users_weight"
     assert "MYJHB" in info.value.problems[0].message
 
@@ -213,7 +215,8 @@ def test_missing_content_hubs_are_named(net):
     weights = {"US": 0.45, "EU": 0.0, "JP": 0.1, "HKSG": 0.25}
     hubs = dict(HUBS, EU=("DEFRA",))
     demand = gravity_demand(net, countries_table(),
-                            GravityParams(content_hubs=hubs, content_hub_weights=weights), study=STUDY)
+                            GravityParams(content_hubs=hubs, content_hub_weights=weights),
+                            study=STUDY)
     assert "GBLON" not in set(demand["origin"])
 
 
@@ -411,8 +414,8 @@ def test_class_totals_always_meet_targets(net, users, a, b, gamma, min_km, peak,
         users_exponent_origin=a, users_exponent_destination=b, distance_exponent=gamma,
         min_distance_km=min_km, peak_utilisation=peak, content_share=content,
         partner_share=china_frac * (1 - content) * 0.999, cagr=cagr, year=2015 + years,
-        content_hubs=HUBS, content_hub_weights=dict(zip(HUBS, weights)))
-    table = countries_table(dict(zip(("SGP", "MYS", "CHN"), users)))
+        content_hubs=HUBS, content_hub_weights=dict(zip(HUBS, weights, strict=True)))
+    table = countries_table(dict(zip(("SGP", "MYS", "CHN"), users, strict=True)))
     demand = gravity_demand(net, table, p, study=STUDY)
     assert np.isfinite(demand["gbps"]).all() and (demand["gbps"] >= 0).all()
     sums = demand.groupby("traffic_class")["gbps"].sum()

@@ -44,11 +44,11 @@ def test_walk_gives_valid_least_weight_paths(n, extra, seed):
     paths = shortest_paths(graph, graph.csr(weight), origins, destinations)
     g = nx.Graph()
     g.add_nodes_from(range(n))
-    for e, (u, v) in enumerate(zip(graph.edge_u, graph.edge_v)):
+    for e, (u, v) in enumerate(zip(graph.edge_u, graph.edge_v, strict=True)):
         if not g.has_edge(u, v) or g[u][v]["weight"] > weight[e]:
             g.add_edge(int(u), int(v), weight=weight[e])
     arc_weight = np.concatenate([weight, weight])
-    for i, (o, d) in enumerate(zip(origins, destinations)):
+    for i, (o, d) in enumerate(zip(origins, destinations, strict=True)):
         row = paths.arcs[i]
         h = paths.hops[i]
         assert (row[:h] >= 0).all() and (row[h:] == -1).all()  # padding only at the end
@@ -81,7 +81,7 @@ def test_path_texts_by_hand():
     arcs = np.array([[1, 2], [3, -1], [-1, -1], [4, 0]])  # A>C>B, B>A, none, C>A>B
     assert path_texts(graph, arcs) == ["A > C > B", "B > A", "", "C > A > B"]
     assert path_texts(graph, np.zeros((2, 0), dtype=np.int64)) == ["", ""]
-    for row, text in zip(arcs, path_texts(graph, arcs)):
+    for row, text in zip(arcs, path_texts(graph, arcs), strict=True):
         assert " > ".join(path_nodes(graph, row)) == text
 
 
@@ -111,7 +111,7 @@ def test_transit_key_codes_equal_keys(seed, restricted):
     # groups are numbered in order of first appearance, as one by one
     reference = TransitRules(graph, country, np.ones(graph.n_edges, dtype=bool),
                              sorted(restricted))
-    one_by_one = [reference.group(reference.key(a, b, c)) for a, b, c in zip(o, v, d)]
+    one_by_one = [reference.group(reference.key(a, b, c)) for a, b, c in zip(o, v, d, strict=True)]
     assert list(rules.groups(o, v, d)) == (one_by_one if restricted else [0] * 50)
     if restricted:
         np.testing.assert_array_equal(rules.masks(), reference.masks())

@@ -52,7 +52,7 @@ def run(tmp_path, body: str, **kw):
 def builds_of(result, scenario="build_only", year=2025):
     b = result.builds
     b = b[(b.scenario == scenario) & (b.year == year)]
-    return dict(zip(b.link, b.added_gbps))
+    return dict(zip(b.link, b.added_gbps, strict=True))
 
 
 def cost_row(result, scenario="build_only", year=2025):

@@ -236,14 +236,14 @@ def test_replays_run_from_experiment_files(small):
     sim, builder, models = small
     assert [r.name for r in sim.replays] == ["primary_cut", "both_routes"]
     inline, staged = sim.replays
-    run = run_replay(inline, models["direct_capacitated"], builder.network, 1.0)
+    run = run_replay(inline, models["direct_capacitated"], builder.network, margin_days=1.0)
     assert run.cut == ["primary"]
     assert run.result.unserved_gbph == pytest.approx(40.0 * 240.0)
     assert run.baseline.unserved_gbph == pytest.approx(0.0, abs=1e-9)
     ts = run.result.timeseries
     assert ts is not None and ts["unserved_gbps"].max() == pytest.approx(40.0)
     # primary down 0-96 h, land route 48-144 h: nothing gets through for 48 h
-    run = run_replay(staged, models["direct"], builder.network, 0.0)
+    run = run_replay(staged, models["direct"], builder.network, margin_days=0.0)
     assert staged.duration_days == 6
     assert run.cut == ["backup:01", "backup:02", "primary"]
     assert run.result.unserved_gbph == pytest.approx(100.0 * 48.0)

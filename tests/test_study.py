@@ -38,8 +38,8 @@ def result() -> cablesim.ExperimentResult:
 def test_the_groups_name_classes_and_columns(result) -> None:
     assert "intra_nordic_mean_rtt_ms" in result.scenarios.columns
     assert not any("asean" in c for c in result.scenarios.columns)
-    classes = dict(zip(zip(result.pairs["origin"], result.pairs["destination"]),
-                       result.pairs["traffic_class"], strict=False))
+    classes = dict(zip(zip(result.pairs["origin"], result.pairs["destination"], strict=True),
+                       result.pairs["traffic_class"], strict=True))
     assert classes[("NOOSL", "FIHEL")] == "intra_nordic"
     assert classes[("DEHAM", "NOOSL")] == "germany_nordic"
     assert "ratio_to_stockholm" in result.transit_prices.columns

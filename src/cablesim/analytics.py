@@ -192,8 +192,8 @@ def _cable_reach(network: Network, cg: CountryGraph, mask: np.ndarray,
     frm = links["from_node"].to_numpy(dtype=object)
     to = links["to_node"].to_numpy(dtype=object)
     by_cable: dict[str, list[int]] = defaultdict(list)
-    for i in np.nonzero(mask)[0]:
-        by_cable[str(keys[i])].append(int(i))
+    for index in np.flatnonzero(mask).tolist():
+        by_cable[str(keys[index])].append(index)
     reach: dict[str, dict[str, float]] = {}
     for cable, rows in by_cable.items():
         g = nx.Graph()
@@ -201,7 +201,7 @@ def _cable_reach(network: Network, cg: CountryGraph, mask: np.ndarray,
             g.add_edge(frm[i], to[i])
         result: dict[str, float] = {}
         for comp in nx.connected_components(g):
-            present = {node_country[n] for n in comp} - {None}
+            present = {c for c in (node_country[n] for n in comp) if c is not None}
             if len(present) < 2:
                 continue
             for c in present:
@@ -424,9 +424,10 @@ def isolated_by_cut(network: Network, selectors: Sequence[str],
     for countries_ in _cable_reach(network, cg, mask & ~cut, keys).values():
         for c, g in countries_.items():
             cap_a[c] += g
-    loss = [{"country": c, "gbps_before": cap_b[c], "gbps_after": cap_a.get(c, 0.0),
-             "share_lost": 1.0 - cap_a.get(c, 0.0) / cap_b[c]}
-            for c in cap_b if cap_b[c] > 0 and cap_a.get(c, 0.0) < cap_b[c] - 1e-9]
+    loss: list[dict[str, Any]] = [
+        {"country": c, "gbps_before": cap_b[c], "gbps_after": cap_a.get(c, 0.0),
+         "share_lost": 1.0 - cap_a.get(c, 0.0) / cap_b[c]}
+        for c in cap_b if cap_b[c] > 0 and cap_a.get(c, 0.0) < cap_b[c] - 1e-9]
     loss.sort(key=lambda r: (-r["share_lost"], r["country"]))
     pairs = []
     for a, b in combinations(sorted(set(countries)), 2):

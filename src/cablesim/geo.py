@@ -7,6 +7,7 @@ ITU-T G.652), so light covers 204,190 km/s in fibre (4.897 microseconds per km o
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -106,7 +107,7 @@ def geodesic_length_km(geometry: BaseGeometry) -> float:
 
 
 def great_circle_line(
-    lon1: float, lat1: float, lon2: float, lat2: float, max_segment_km: float = 100.0
+    lon1: float, lat1: float, lon2: float, lat2: float, *, max_segment_km: float = 100.0
 ) -> LineString | MultiLineString:
     """Great-circle line between two points, densified and split at the antimeridian.
 
@@ -165,7 +166,7 @@ def split_antimeridian(coords: Sequence[Sequence[float]], *, ndigits: int | None
 
 def _split_steps(coords: Sequence[Sequence[float]]) -> list[list[tuple[float, float]]]:
     parts: list[list[tuple[float, float]]] = [[(coords[0][0], coords[0][1])]]
-    for (a_lon, a_lat), (b_lon, b_lat) in zip(coords, coords[1:], strict=False):
+    for (a_lon, a_lat), (b_lon, b_lat) in itertools.pairwise(coords):
         if abs(b_lon - a_lon) > 180.0:
             # crossing: interpolate the latitude at +-180 on the unwrapped segment
             b_unwrapped = b_lon + (360.0 if b_lon < a_lon else -360.0)
@@ -194,7 +195,7 @@ def _split_unwrapped(coords: Sequence[Sequence[float]], ndigits: int
         un.append((lon, float(lat)))
     parts: list[list[tuple[float, float]]] = []
     cur = [un[0]]
-    for a, b in zip(un, un[1:], strict=False):
+    for a, b in itertools.pairwise(un):
         ka, kb = math.floor((a[0] + 180.0) / 360.0), math.floor((b[0] + 180.0) / 360.0)
         if ka != kb and a[0] != b[0]:
             edge = 180.0 + 360.0 * min(ka, kb)

@@ -115,8 +115,10 @@ class Network:
             Listing every problem found, each with its file, row and field.
         """
         found: list[Problem] = list(problems)
-        nodes_t = coerce_table(_with_id(nodes), NODE_COLUMNS, node_source, found, allow_derived)
-        links_t = coerce_table(_with_id(links), LINK_COLUMNS, link_source, found, allow_derived)
+        nodes_t = coerce_table(_with_id(nodes), NODE_COLUMNS, node_source, found,
+                               allow_derived=allow_derived)
+        links_t = coerce_table(_with_id(links), LINK_COLUMNS, link_source, found,
+                               allow_derived=allow_derived)
         check_references(nodes_t, links_t, node_source, link_source, found)
         routes = dict(route_geometries or {})
         positions = dict(route_positions or {lid: i for i, lid in enumerate(routes)})

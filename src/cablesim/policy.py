@@ -287,6 +287,7 @@ def assign_exchange(
     edge_weight: np.ndarray,
     enabled: np.ndarray,
     node_country: Mapping[str, str | None],
+    *,
     hub_surcharge: Mapping[str, float] | None = None,
     source: str = "scenario",
     transit: TransitRules | None = None,

@@ -67,7 +67,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "x"
 
 
-def plan_report(result: ExperimentResult, network: Any,
+def plan_report(result: ExperimentResult, network: Any, *,
                 compare: tuple[str, str] | None = None,
                 path_pairs: Sequence[tuple[str, str]] | None = None,
                 path_policies: Sequence[str] | None = None) -> ReportPlan:
@@ -93,7 +93,7 @@ def plan_report(result: ExperimentResult, network: Any,
     problems = [Problem("report", None, "scenario", f"no scenario named {n!r}",
                         did_you_mean(n, names))
                 for n in list(compare or ()) if n not in names]
-    leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0)))
+    leaving = dict(zip(names, s["out_of_region_share"].fillna(0.0), strict=True))
     changed_outside = _changes_outside_region(result, network, names)
     study = result.experiment.study
     home = study.map_extent
@@ -128,7 +128,7 @@ def plan_report(result: ExperimentResult, network: Any,
         policies_list = list(path_policies)
     if problems:
         raise ScenarioError("cannot plan the report", problems)
-    return ReportPlan(extents, compare, list(pairs), policies_list)  # type: ignore[arg-type]
+    return ReportPlan(extents, compare, list(pairs), policies_list)
 
 
 def _changes_outside_region(result: ExperimentResult, network: Any,
@@ -142,7 +142,8 @@ def _changes_outside_region(result: ExperimentResult, network: Any,
         return {}
     region = shapely.box(*extent)
     geoms = network.links.geometry
-    inside = {lid: bool(region.contains(g)) for lid, g in zip(geoms.index, geoms.values)}
+    inside = {lid: bool(region.contains(g))
+              for lid, g in zip(geoms.index, geoms.values, strict=True)}
     live = {n: set(result.links.loc[(result.links["scenario"] == n)
                                     & result.links["in_service"].astype(bool), "link"])
             for n in names}
@@ -380,9 +381,9 @@ def render_html(blocks: Sequence[Block], folder: Path, title: str) -> str:
             out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b.items) + "</ul>")
         elif b.kind == "table":
             cls = [' class="r"' if a == "r" else "" for a in b.align]
-            head = "".join(f"<th{c}>{_inline(h)}</th>" for h, c in zip(b.header, cls))
+            head = "".join(f"<th{c}>{_inline(h)}</th>" for h, c in zip(b.header, cls, strict=True))
             body = "".join("<tr>" + "".join(f"<td{c}>{_inline(v)}</td>"
-                                            for v, c in zip(row, cls)) + "</tr>"
+                                            for v, c in zip(row, cls, strict=True)) + "</tr>"
                            for row in b.rows)
             out.append(f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
                        f"<tbody>{body}</tbody></table></div>")
@@ -400,7 +401,7 @@ def render_html(blocks: Sequence[Block], folder: Path, title: str) -> str:
 Progress = Callable[[str, float], None]
 
 
-def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = None,
+def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = None, *,
                  dpi: float = 90.0, compare: tuple[str, str] | None = None,
                  path_pairs: Sequence[tuple[str, str]] | None = None,
                  path_policies: Sequence[str] | None = None,
@@ -444,7 +445,8 @@ def write_report(result: ExperimentResult, out_dir: str | Path, network: Any = N
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     net = network if network is not None else load_topology(result.experiment.topology)
-    plan = plan_report(result, net, compare, path_pairs, path_policies)
+    plan = plan_report(result, net, compare=compare, path_pairs=path_pairs,
+                       path_policies=path_policies)
     written: list[Path] = []
     images: dict[str, tuple[str, str]] = {}
     t = time.perf_counter()

@@ -201,7 +201,8 @@ def schema_markdown() -> str:
     ]
     for title, cols in (("nodes.csv", NODE_COLUMNS), ("links.csv", LINK_COLUMNS)):
         out += ["", f"## {title}", "",
-                "| column | type | unit | required | empty allowed | default | bounds | description |",
+                "| column | type | unit | required | empty allowed | default | bounds "
+                "| description |",
                 "|---|---|---|---|---|---|---|---|"]
         for c in cols:
             req = "derived" if c.derived else ("yes" if c.required else "no")

@@ -338,8 +338,8 @@ def _type_text(tp: Any, rule: Rule) -> str:
         text = "list of text"
     elif typing.get_origin(inner) in (Mapping, dict):
         args = typing.get_args(inner)
-        text = {float: "table of numbers", str: "table of text"}.get(
-            args[1] if args else None, "table of lists")
+        values: dict[Any, str] = {float: "table of numbers", str: "table of text"}
+        text = values.get(args[1] if args else None, "table of lists")
     else:
         text = {bool: "bool", int: "int", float: "float", str: "text"}.get(inner, str(inner))
     return text + (" (optional)" if optional else "")

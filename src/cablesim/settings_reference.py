@@ -8,6 +8,7 @@ current.
 
 from __future__ import annotations
 
+from cablesim.demand import GravityParams
 from cablesim.experiment.demand import CsvDemandSettings, DemandModel
 from cablesim.experiment.spec import (
     CostSettings,
@@ -16,7 +17,6 @@ from cablesim.experiment.spec import (
     LinkSettings,
     RoutingSettings,
 )
-from cablesim.demand import GravityParams
 from cablesim.planning.spec import (
     BusinessCase,
     ExtendSpec,

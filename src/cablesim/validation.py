@@ -123,6 +123,7 @@ def coerce_table(
     columns: tuple[Column, ...],
     source: TableSource,
     problems: list[Problem],
+    *,
     allow_derived: bool = True,
 ) -> pd.DataFrame:
     """Type a raw table by its schema, appending every problem found to ``problems``.
@@ -284,6 +285,7 @@ def check_routes(
     source: TableSource,
     positions: dict[str, int],
     problems: list[Problem],
+    *,
     tolerance_km: float = 100.0,
 ) -> None:
     """Check route geometries against the typed tables, appending problems.

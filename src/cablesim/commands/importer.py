@@ -16,8 +16,6 @@ Handlers only parse, print and choose exit codes; the work is in
 
 from __future__ import annotations
 
-from cablesim._atomic import check_writable
-
 import argparse
 import json
 import math
@@ -25,12 +23,14 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from cablesim._atomic import check_writable
+
 __all__ = ["register"]
 
 DEMAND_FILE = "gravity_demand.csv"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import``, ``export`` and ``analyze`` sub-commands."""
     imp = subparsers.add_parser(
         "import", help="import external cable data into a topology folder",
@@ -111,7 +111,8 @@ def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO
         err.write(f"  {label:<32} {time.perf_counter() - start:8.3f} s\n")
 
     t = time.perf_counter()
-    result = read_telegeography(args.source, args.snapshot_label, args.capacity)
+    result = read_telegeography(args.source, snapshot_label=args.snapshot_label,
+                                capacity_csv=args.capacity)
     stage("read and infer segments", t)
     network = result.network
     report = result.report

@@ -46,11 +46,11 @@ from cablesim.demand.matrix import (
     write_demand_csv,
 )
 from cablesim.demand.params import (
-    DEFAULT_INTERNATIONAL_GBPS,
     DEFAULT_BASE_YEAR,
     DEFAULT_CAGR,
     DEFAULT_CONTENT_HUB_WEIGHTS,
     DEFAULT_CONTENT_HUBS,
+    DEFAULT_INTERNATIONAL_GBPS,
     GravityParams,
     class_totals_gbps,
     read_gravity,

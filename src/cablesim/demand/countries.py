@@ -104,7 +104,7 @@ def _country_users(countries: pd.DataFrame) -> tuple[dict[str, float], list[Prob
         return {}, problems
     users: dict[str, float] = {}
     for pos, (code, value) in enumerate(zip(table.index.tolist(),
-                                            table["internet_users_million"].tolist())):
+                                            table["internet_users_million"].tolist(), strict=True)):
         try:
             x = float(value)
         except (TypeError, ValueError):

@@ -34,7 +34,8 @@ def _demand_nodes(network: Network, users: dict[str, float], problems: list[Prob
     and users."""
     nodes = network.nodes
     scope = set(study.focus_members) | set(study.partner_members)
-    ids = sorted(str(i) for i, kind, country in zip(nodes.index, nodes["kind"], nodes["country"])
+    ids = sorted(str(i) for i, kind, country
+                 in zip(nodes.index, nodes["kind"], nodes["country"], strict=True)
                  if kind in DEMAND_NODE_KINDS and country in scope)
     country = {i: str(nodes.at[i, "country"]) for i in ids}
     by_country: dict[str, list[str]] = {}
@@ -235,13 +236,13 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
              if (country[o] in partner_set and country[d] in focus_set)
              or (country[d] in partner_set and country[o] in focus_set)]
     rows: dict[tuple[str, str, str], float] = {}
-    for key, name, pairs in (("intra", study.intra_class, intra),
-                             ("partner", study.partner_class, china)):
-        volumes = _gravity_class(pairs, node_users, coords, params, targets[key], name,
+    for share, name, pairs in (("intra", study.intra_class, intra),
+                               ("partner", study.partner_class, china)):
+        volumes = _gravity_class(pairs, node_users, coords, params, targets[share], name,
                                  problems)
-        for (o, d), v in zip(pairs, volumes):
-            key = (name, o, d)
-            rows[key] = rows.get(key, 0.0) + v
+        for (o, d), v in zip(pairs, volumes, strict=False):  # no volumes after a problem
+            row = (name, o, d)
+            rows[row] = rows.get(row, 0.0) + v
 
     if params.content_share > 0:
         weight_sum = math.fsum(params.content_hub_weights[r] for r in regions)
@@ -261,8 +262,8 @@ def gravity_demand(network: Network, countries: pd.DataFrame,
                         f"users outside its own country to serve ({per_hub:g} Gbps to place)"))
                     continue
                 for c in dests:
-                    key = ("content", hub, c)
-                    rows[key] = rows.get(key, 0.0) + per_hub * node_users[c] / mass
+                    row = ("content", hub, c)
+                    rows[row] = rows.get(row, 0.0) + per_hub * node_users[c] / mass
     if problems:
         raise DemandError(_demand_summary(network), problems)
 
@@ -283,9 +284,9 @@ def _demand_summary(network: Network) -> str:
 
 def _demand_frame(records: Iterable[tuple[object, ...]]) -> pd.DataFrame:
     records = list(records)
-    cols = list(zip(*records)) if records else [()] * len(DEMAND_OUTPUT_COLUMNS)
+    cols = list(zip(*records, strict=True)) if records else [()] * len(DEMAND_OUTPUT_COLUMNS)
     data = {}
-    for name, values in zip(DEMAND_OUTPUT_COLUMNS, cols):
+    for name, values in zip(DEMAND_OUTPUT_COLUMNS, cols, strict=True):
         data[name] = pd.Series(list(values), dtype=float if name == "gbps" else object)
     return pd.DataFrame(data, columns=list(DEMAND_OUTPUT_COLUMNS))
 

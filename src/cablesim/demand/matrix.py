@@ -74,7 +74,7 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
                                 f"{len(origins)} origins but {len(destinations)} destinations"))
     nodes = network.nodes
     node_ids = [str(i) for i in nodes.index]
-    for pos, (o, d) in enumerate(zip(origins, destinations)):
+    for pos, (o, d) in enumerate(zip(origins, destinations, strict=False)):
         for name, value in (("origin", o), ("destination", d)):
             if value not in nodes.index:
                 problems.append(Problem("pairs", pos + 1, name, f"unknown node id {value!r}",
@@ -82,12 +82,12 @@ def classify_pairs(network: Network, origins: Sequence[str], destinations: Seque
     if problems:
         raise DemandError("cannot classify demand pairs", problems)
     countries = {str(i): (None if not isinstance(c, str) or not c else c)
-                 for i, c in zip(nodes.index, nodes["country"])}
+                 for i, c in zip(nodes.index, nodes["country"], strict=True)}
     hubs = {h for ids in params.content_hubs.values() for h in ids}
     asean, partner = set(study.focus_members), set(study.partner_members)
     intra_class, partner_class = study.intra_class, study.partner_class
     out = np.empty(len(origins), dtype=object)
-    for pos, (o, d) in enumerate(zip(origins, destinations)):
+    for pos, (o, d) in enumerate(zip(origins, destinations, strict=True)):
         co, cd = countries[o], countries[d]
         if co is None or cd is None:
             out[pos] = "other"
@@ -146,7 +146,8 @@ def load_demand_csv(path: str | os.PathLike[str], network: Network,
     node_ids = [str(i) for i in network.nodes.index]
     known = set(node_ids)
     first: dict[tuple[str, str], int] = {}
-    for pos, (o, d) in enumerate(zip(table["origin"].tolist(), table["destination"].tolist())):
+    ends = zip(table["origin"].tolist(), table["destination"].tolist(), strict=True)
+    for pos, (o, d) in enumerate(ends):
         for col, value in (("origin", o), ("destination", d)):
             if value is not None and value not in known:
                 problems.append(source.problem(pos, col, f"unknown node id {value!r}",

@@ -156,10 +156,7 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
         price = price * lease_factor
     capacity = table_links["capacity_gbps"].to_numpy(dtype=float) * spec.routing.capacity_scale
     objective = objective or spec.routing.objective
-    if objective == "latency":
-        weight = latency + 1e-6 * price
-    else:
-        weight = price + 1e-6 * latency
+    weight = latency + 1e-6 * price if objective == "latency" else price + 1e-6 * latency
     transit = (nodes["transit_price_usd_per_mbps_month"] if transit_prices is None
                else transit_prices)
     surcharge = {} if objective == "latency" else {
@@ -170,8 +167,8 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
              if hub in transit.index and pd.isna(transit.get(hub))]
     country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
     transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
-    table = assign_exchange(demand, spec.policy, graph, weight, enabled, country, surcharge,
-                            source, transit_rules)
+    table = assign_exchange(demand, spec.policy, graph, weight, enabled, country,
+                            hub_surcharge=surcharge, source=source, transit=transit_rules)
     origin_idx = graph.nodes_of(list(table["origin"]))
     via_idx = np.array([graph.node_index[v] if v else -1 for v in table["via"]],
                        dtype=np.int64)

@@ -66,8 +66,8 @@ def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     notes.extend(prep.notes)
     capacitated = spec.routing.mode == "capacitated"
     result = route(graph, prep.commodities, prep.weight, prep.transit_rules.masks(),
-                   prep.capacity_gbps if capacitated else None, spec.routing.k_paths,
-                   spec.routing.penalty_factor)
+                   prep.capacity_gbps if capacitated else None, k_paths=spec.routing.k_paths,
+                   penalty_factor=spec.routing.penalty_factor)
     return scenario_tables(spec, prep, result, graph, network.nodes, demand, year, in_region,
                            notes, study=study)
 

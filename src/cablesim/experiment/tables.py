@@ -117,7 +117,8 @@ def path_texts(graph: ArcGraph, arcs: np.ndarray, separator: str = " > ") -> lis
     last = safe[np.arange(len(arcs)), np.maximum(hops - 1, 0)]
     seq[np.arange(len(arcs)), hops] = graph.arc_head[last]
     names = graph.node_ids[seq]
-    return [separator.join(row[: h + 1]) if h else "" for row, h in zip(names.tolist(), hops)]
+    return [separator.join(row[: h + 1]) if h else ""
+            for row, h in zip(names.tolist(), hops, strict=True)]
 
 
 def path_nodes(graph: ArcGraph, arcs: np.ndarray) -> list[str]:

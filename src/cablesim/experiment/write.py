@@ -103,7 +103,8 @@ def summary_markdown(result: ExperimentResult) -> str:
     for check in cal.get("checks", []):
         value = check["value"]
         shown = f"{value:.2f}x" if isinstance(value, float) else value
-        lines.append(f"- {check['claim']}: {shown} -> {'holds' if check['holds'] else 'does not hold'}")
+        verdict = "holds" if check["holds"] else "does not hold"
+        lines.append(f"- {check['claim']}: {shown} -> {verdict}")
     if cal.get("why"):
         lines += ["", f"Why: {cal['why']}."]
     lines += ["", "## Assumptions", "",

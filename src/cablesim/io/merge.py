@@ -143,7 +143,8 @@ def merge_topologies(base: Network, other: Network, match_km: float = 5.0,
             mapping[oid] = oid
     # links of the other topology (submarine duplicates of base cables dropped)
     b_cables = {t for t in b_links["tg_cable_id"] if _text(t)}
-    keep_rows, dropped_dup = [], Counter()
+    keep_rows: list[dict[str, Any]] = []
+    dropped_dup: Counter[str] = Counter()
     for row in o_links.to_dict("records"):
         tg = _text(row.get("tg_cable_id"))
         if row["kind"] == "submarine" and tg and tg in b_cables:

@@ -418,13 +418,13 @@ def plan_scenario(ctx: _Context, scenario: str, settings: PlanningSettings,
                 "unserved_gbps": float(sol.unserved[d]), "binding": sol.unmet_limits[d],
             })
         for b in sol.binding.itertuples(index=False):
-            e = int(b.edge)
-            a, z = str(links["from_node"].iloc[e]), str(links["to_node"].iloc[e])
+            edge = int(b.edge)
+            a, z = str(links["from_node"].iloc[edge]), str(links["to_node"].iloc[edge])
             if b.direction == "reverse":
                 a, z = z, a
             tables["binding"].append({
-                "scenario": scenario, "year": year, "link": str(links.index[e]),
-                "system": str(links["system"].iloc[e]), "from_node": a, "to_node": z,
+                "scenario": scenario, "year": year, "link": str(links.index[edge]),
+                "system": str(links["system"].iloc[edge]), "from_node": a, "to_node": z,
                 "limit": b.limit, "load_gbps": b.load_gbps, "capacity_gbps": b.capacity_gbps,
                 "shadow_price_usd_per_mbps_month": b.shadow_price_usd_per_mbps_month,
             })
@@ -581,7 +581,7 @@ def payback_years(capex: np.ndarray, saving: np.ndarray, factor: np.ndarray,
         return math.nan
     times, values = [], []
     cum = 0.0
-    for i, (c, g, f) in enumerate(zip(capex, saving, factor)):
+    for i, (c, g, f) in enumerate(zip(capex, saving, factor, strict=True)):
         cum -= c * f
         times.append(float(i))
         values.append(cum)
@@ -640,7 +640,9 @@ def _with(settings: PlanningSettings, parameter: str, value: float) -> PlanningS
         return replace(settings, transit_prices={**settings.transit_prices, node: value})
     if parameter == "cagr":
         return replace(settings, cagr=value)
-    return replace(settings, **{parameter: value})
+    # a PlanningSettings field named in SENSITIVITY_PARAMETERS (checked when the spec was read)
+    changes: dict[str, Any] = {parameter: value}
+    return replace(settings, **changes)
 
 
 def base_value(ctx: _Context, settings: PlanningSettings, parameter: str) -> float:

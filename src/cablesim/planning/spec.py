@@ -37,6 +37,7 @@ documented in ``docs/planning.md``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -313,7 +314,7 @@ def _settings(raw: Mapping[str, Any], source: str, problems: list[Problem],
     if not years:
         problems.append(Problem(source, None, f"{w}.years", "give at least one year"))
         settings = replace(settings, years=PlanningSettings().years)
-    elif any(b <= a for a, b in zip(years, years[1:], strict=False)):
+    elif any(b <= a for a, b in itertools.pairwise(years)):
         problems.append(Problem(source, None, f"{w}.years", f"must increase, got {list(years)!r}"))
         settings = replace(settings, years=PlanningSettings().years)
     years = settings.years
@@ -404,7 +405,7 @@ def _sensitivity(raw: Mapping[str, Any], where: str, source: str, problems: list
             continue
         value, ok = convert_value(raw[key], float, bounds, f"{where}.{key}", source, problems)
         values[key] = value if ok else 0.0
-    return replace(spec, parameter=name, **values)
+    return replace(spec, parameter=name, low=values["low"], high=values["high"])
 
 
 def _business_case(raw: Mapping[str, Any], source: str, problems: list[Problem],

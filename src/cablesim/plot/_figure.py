@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -12,11 +12,14 @@ from matplotlib.figure import Figure
 from cablesim._atomic import atomic_write_bytes
 from cablesim._errors import CablesimError, Problem, ScenarioError
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 __all__ = ["new_figure", "save_figure", "figure_bytes", "figure_size", "FORMATS"]
 
 FORMATS = {".png": "png", ".svg": "svg"}
 
-BASE_FONT = {
+BASE_FONT: dict[RcKeyType, Any] = {
     "font.size": 8.0,
     "font.family": "DejaVu Sans",
     "svg.fonttype": "path",

@@ -123,7 +123,7 @@ def _weighted_cdf(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, 
     return v, np.cumsum(w) / w.sum()
 
 
-def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None,
+def plot_latency_cdf(result: Any, scenarios: Sequence[str] | None = None, *,
                      figsize: tuple[float, float] = (12.0, 5.4), dpi: float | None = None,
                      title: str | None = None) -> Figure:
     """Cumulative distribution of round-trip time, weighted by served traffic.
@@ -185,7 +185,7 @@ def _country_label(code: str) -> str:
     return COUNTRY_NAMES.get(code, code)
 
 
-def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
+def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None, *,
                        figsize: tuple[float, float] = (12.5, 5.6), dpi: float | None = None,
                        title: str | None = None, max_countries: int = 40) -> Figure:
     """Cost per served Mbps per month for each country, scenarios side by side (bars).
@@ -250,7 +250,7 @@ def plot_country_costs(result: Any, scenarios: Sequence[str] | None = None,
         return fig
 
 
-def plot_utilisation_histogram(result: Any, scenarios: Sequence[str] | None = None,
+def plot_utilisation_histogram(result: Any, scenarios: Sequence[str] | None = None, *,
                                figsize: tuple[float, float] | None = None,
                                dpi: float | None = None, title: str | None = None) -> Figure:
     """How busy the links are: a histogram of utilisation per scenario (small multiples).
@@ -314,7 +314,7 @@ def plot_utilisation_histogram(result: Any, scenarios: Sequence[str] | None = No
         return fig
 
 
-def plot_transit_prices(result: Any, scenario: str | None = None,
+def plot_transit_prices(result: Any, scenario: str | None = None, *,
                         figsize: tuple[float, float] = (12.5, 5.4), dpi: float | None = None,
                         title: str | None = None) -> Figure:
     """Delivered IP transit price at each capital against the study's price claims.
@@ -393,7 +393,7 @@ def plot_transit_prices(result: Any, scenario: str | None = None,
             colours = ["#1f5fa6" if c != ref_country else "#111111" for c, _ in capitals]
             ax.barh(y[finite], ratio[finite], height=0.62, color=np.array(colours)[finite],
                     zorder=2)
-            for yi, r, p, ok in zip(y, ratio, price, finite):
+            for yi, r, p, ok in zip(y, ratio, price, finite, strict=True):
                 text = (f"{r:.2f}x  (USD {p:.2f})" if ok else "no path to a priced hub")
                 ax.text(r + 0.02 * hi if ok else 0.02 * hi, yi, text, va="center",
                         fontsize=6.8, color="#222222", zorder=3)

@@ -43,6 +43,7 @@ from cablesim.plot._figure import BASE_FONT, new_figure
 from cablesim.plot.basemap import (
     OUTLINE_CREDIT,
     MapFrame,
+    _figure,
     draw_basemap,
     draw_scale_bar,
     fit_extent,
@@ -124,7 +125,7 @@ def _page(frames: Sequence[MapFrame], figsize: tuple[float, float] | None, dpi: 
     The pixel size is ``figsize x dpi`` rounded to whole pixels.
     """
     if ax is not None:
-        return _Page(ax.figure, [ax], None, False)
+        return _Page(_figure(ax), [ax], None, False)
     dpi = float(dpi or 100.0)
     n = len(frames)
     ratios = [f.width / ((f.lat_max - f.lat_min) * f.aspect) for f in frames]
@@ -369,7 +370,7 @@ def _draw_places(ax: Axes, nodes: pd.DataFrame, labels: bool, legend: Any = None
     if labels:
         chosen = nodes[is_hub | is_cap]
         items = [(float(r.lon), float(r.lat), _short_name(str(r.name)), bool(k == "hub"))
-                 for r, k in zip(chosen.itertuples(index=False), chosen["kind"])]
+                 for r, k in zip(chosen.itertuples(index=False), chosen["kind"], strict=True)]
         place_labels(ax, items, fontsize=fontsize, avoid=[legend] if legend is not None else ())
 
 
@@ -456,7 +457,7 @@ class _WidthScale:
 def _fig_scale(ax: Axes) -> float:
     """Line widths scale with the map's size (a 9-inch-wide map is 1)."""
     bbox = ax.get_position()
-    w_in = bbox.width * ax.figure.get_size_inches()[0]
+    w_in = bbox.width * _figure(ax).get_size_inches()[0]
     return float(np.clip(w_in / 9.0, 0.45, 1.4))
 
 

@@ -26,6 +26,7 @@ from cablesim.network import Network
 from cablesim.plot._figure import BASE_FONT
 from cablesim.plot.basemap import (
     MapFrame,
+    _figure,
     draw_basemap,
     draw_scale_bar,
     fit_extent,
@@ -111,7 +112,8 @@ def plot_paths(network: Network, origin: str, destination: str,
             for name, info in paths.items()]
         paths_drawn = listed
         nodes = net.nodes
-        drawn = [(name, info) for name, info, _ in paths_drawn if info]
+        drawn: list[tuple[str, Mapping[str, Any]]] = [
+            (name, info) for name, info, _ in paths_drawn if info]
         lons = [nodes.at[origin, "lon"], nodes.at[destination, "lon"]]
         lats = [nodes.at[origin, "lat"], nodes.at[destination, "lat"]]
         for _, info in drawn:
@@ -121,7 +123,10 @@ def plot_paths(network: Network, origin: str, destination: str,
                     lons += list(part[::step, 0]) + [part[-1, 0]]
                     lats += list(part[::step, 1]) + [part[-1, 1]]
         fitted = extent is None or (isinstance(extent, str) and extent == "auto")
-        wide = fit_extent(lons, lats, margin=0.05) if fitted else resolve_extent(extent)
+        if fitted or extent is None:
+            wide = fit_extent(lons, lats, margin=0.05)
+        else:
+            wide = resolve_extent(extent)
         near_lon, near_lat = lons[:2], lats[:2]
         for _, info in drawn:  # exchange hubs close to the two ends belong in the zoom
             via = info.get("via")
@@ -138,34 +143,35 @@ def plot_paths(network: Network, origin: str, destination: str,
         d_name = _short_name(str(nodes.at[destination, "name"]))
         floor = next((info["floor_rtt_ms"] for _, info in drawn), float("nan"))
         used = net.links.loc[[lid for _, info in drawn for lid in info["links"]]]
-        texts = dict(
-            title=title or f"{o_name} → {d_name}: the path under each policy",
-            subtitle=(f"{origin} → {destination}"
-                      + (f" in experiment {experiment_name}" if experiment_name else "")
-                      + ". The fibre "
-                      f"floor (great circle) is a {floor:.0f} ms round trip. Paths sharing a "
-                      "cable run side by side; a hairpin goes out and back on the same cables."),
-            credit=_credit_text(used) if credits else "")
+        heading = title or f"{o_name} → {d_name}: the path under each policy"
+        subtitle = (f"{origin} → {destination}"
+                    + (f" in experiment {experiment_name}" if experiment_name else "")
+                    + ". The fibre "
+                    f"floor (great circle) is a {floor:.0f} ms round trip. Paths sharing a "
+                    "cable run side by side; a hairpin goes out and back on the same cables.")
+        credit = _credit_text(used) if credits else ""
         if zoom:
-            page = _stacked_page(wide, near, figsize, dpi, **texts)
+            page = _stacked_page(wide, near, figsize, dpi, title=heading, subtitle=subtitle,
+                                 credit=credit)
             frames = [wide, near]
         else:
-            page = _page(frames, figsize, dpi, side=True, **texts)
+            page = _page(frames, figsize, dpi, side=True, title=heading, subtitle=subtitle,
+                         credit=credit)
         n = len(drawn)
         lines = {name: _path_line(net, info) for name, info in drawn}
         shift = 0.5 if n % 2 else 0.0
         vias = sorted({info["via"] for _, info in drawn if info.get("via")} - {origin, destination})
         ends = [origin, destination]
-        for axis, frame in zip(page.axes, frames):
+        for axis, frame in zip(page.axes, frames, strict=True):
             draw_basemap(axis, frame)
             context = pd.DataFrame({
                 "geometry": net.links.geometry.values, "colour": OFF, "width": 0.45,
                 "style": "solid", "cased": False, "alpha": 0.9})
             _add_lines(axis, context, zorder=2)
-            for j, (name, info) in enumerate(drawn):
+            for j, (name, _) in enumerate(drawn):
                 lane = (j - (n - 1) / 2.0 + shift) * LANE
-                _draw_lane(axis, lines[name], lane, path_colour(name, policies.index(name), colours),
-                           zorder=3 + 0.1 * j)
+                colour = path_colour(name, policies.index(name), colours)
+                _draw_lane(axis, lines[name], lane, colour, zorder=3 + 0.1 * j)
             node_markers(axis, nodes.loc[ends, "lon"].to_numpy(),
                          nodes.loc[ends, "lat"].to_numpy(), s=60, c="white",
                          edgecolors="#111111", linewidths=1.6, zorder=7.5)
@@ -188,13 +194,13 @@ def plot_paths(network: Network, origin: str, destination: str,
                                    loc="left", pad=4)
         handles: list[Any] = []
         names: list[str] = []
-        for name, info, why in paths_drawn:
+        for name, found, why in paths_drawn:
             colour = path_colour(name, policies.index(name), colours)
-            if info:
-                via = (f"exchange at {_short_name(str(nodes.at[info['via'], 'name']))}"
-                       if info.get("via") else "direct exchange")
+            if found:
+                via = (f"exchange at {_short_name(str(nodes.at[found['via'], 'name']))}"
+                       if found.get("via") else "direct exchange")
                 handles.append(_handle(colour, LANE_WIDTH + 0.6))
-                names.append(f"{name}: RTT {info['rtt_ms']:.0f} ms\n{via}")
+                names.append(f"{name}: RTT {found['rtt_ms']:.0f} ms\n{via}")
             else:
                 handles.append(_handle(colour, 1.2, "dotted"))
                 names.append(f"{name}: no path\n({why})")
@@ -214,7 +220,7 @@ LANE_WIDTH = 2.5
 """Line width (points) of a path."""
 
 
-def _path_line(net: Network, info: dict[str, Any]) -> list[np.ndarray]:
+def _path_line(net: Network, info: Mapping[str, Any]) -> list[np.ndarray]:
     """The links of a path as unwrapped lon/lat polylines, each in the direction of travel
     and continuous with the one before."""
     nodes = net.nodes
@@ -269,7 +275,7 @@ def _draw_lane(ax: Axes, pieces: Sequence[np.ndarray], lane_pt: float, colour: s
     the offset links are then joined end to end into one continuous line.
     """
     frame: MapFrame = ax.cablesim_frame  # type: ignore[attr-defined]
-    fig = ax.figure
+    fig = _figure(ax)
     pos = ax.get_position()
     w_pt = pos.width * fig.get_size_inches()[0] * 72.0
     h_pt = pos.height * fig.get_size_inches()[1] * 72.0

@@ -155,6 +155,7 @@ def route(
     edge_weight: np.ndarray,
     enabled: np.ndarray | None = None,
     capacity_gbps: np.ndarray | None = None,
+    *,
     k_paths: int = 1,
     penalty_factor: float = 3.0,
     max_iterations: int = 50,

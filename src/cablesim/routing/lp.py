@@ -385,6 +385,7 @@ def solve_path_lp(
     path_cost: np.ndarray,
     volumes: np.ndarray,
     arc_capacity: np.ndarray,
+    *,
     unmet_penalty: float | None = None,
     tolerance: float = 1e-6,
 ) -> PathLPResult:

@@ -350,7 +350,7 @@ def _sequential_sum(first: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return stack.sum(axis=0)
 
 
-def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
+def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float, *,
              window: tuple[float, float] | None = None, start_utc_h: float = 0.0,
              router: Any = None, timeseries: bool = False, log: bool = False) -> PeriodResult:
     """Run one period of ``model`` under ``schedule`` with SimPy.
@@ -458,7 +458,7 @@ def simulate(model: SimModel, schedule: Schedule, begin_h: float, end_h: float,
     return result
 
 
-def simulate_year(models: list[SimModel], seed: int, year: int, warmup_days: float = 90.0,
+def simulate_year(models: list[SimModel], seed: int, year: int, *, warmup_days: float = 90.0,
                   router: str = "incremental", timeseries: bool = False
                   ) -> list[PeriodResult]:
     """Simulated year ``year`` of every model, all under the same faults.
@@ -469,11 +469,12 @@ def simulate_year(models: list[SimModel], seed: int, year: int, warmup_days: flo
     """
     if not models:
         return []
-    return [simulate_year_of(models, k, seed, year, warmup_days, router, timeseries)
+    return [simulate_year_of(models, k, seed, year, warmup_days=warmup_days, router=router,
+                             timeseries=timeseries)
             for k in range(len(models))]
 
 
-def simulate_year_of(models: list[SimModel], k: int, seed: int, year: int,
+def simulate_year_of(models: list[SimModel], k: int, seed: int, year: int, *,
                      warmup_days: float = 90.0, router: str = "incremental",
                      timeseries: bool = False) -> PeriodResult:
     """``simulate_year(models, ...)[k]`` alone (the faults still come from
@@ -481,5 +482,5 @@ def simulate_year_of(models: list[SimModel], k: int, seed: int, year: int,
     begin = -24.0 * warmup_days
     schedule = sample_schedule(models[0].faults, year_seed(seed, year), begin, HOURS_PER_YEAR)
     model = models[k]
-    return simulate(model, schedule, begin, HOURS_PER_YEAR, (0.0, HOURS_PER_YEAR), 0.0,
-                    make_router(model, router), timeseries)
+    return simulate(model, schedule, begin, HOURS_PER_YEAR, window=(0.0, HOURS_PER_YEAR),
+                    start_utc_h=0.0, router=make_router(model, router), timeseries=timeseries)

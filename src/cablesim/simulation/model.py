@@ -184,7 +184,8 @@ def link_faults(network: Network, faults: FaultRates, repair: RepairModel) -> Li
     sub = kind == "submarine"
     share = np.zeros(m)
     if faults.shallow_areas:
-        share[sub] = _shallow_share([g for g, s in zip(geoms, sub) if s], faults.shallow_areas)
+        share[sub] = _shallow_share([g for g, s in zip(geoms, sub, strict=True) if s],
+                                    faults.shallow_areas)
     known = np.zeros(m, dtype=bool)
     if "shallow_fraction" in links.columns:
         given = pd.to_numeric(links["shallow_fraction"], errors="coerce").to_numpy(dtype=float)
@@ -204,7 +205,7 @@ def link_faults(network: Network, faults: FaultRates, repair: RepairModel) -> Li
     # regions
     node_country = network.nodes["country"].to_dict()
     ends = [(node_country.get(a), node_country.get(b))
-            for a, b in zip(links["from_node"], links["to_node"])]
+            for a, b in zip(links["from_node"], links["to_node"], strict=True)]
     region = np.full(m, -1, dtype=np.int64)
     for r_idx, reg in enumerate(repair.regions):
         hit = np.zeros(m, dtype=bool)
@@ -268,7 +269,7 @@ def _profiles(offset_o: np.ndarray, offset_d: np.ndarray, curve: DiurnalCurve
 
 # ----------------------------------------------------------------------------- models
 def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: pd.DataFrame,
-                year: int, settings: SimulationSettings, faults: LinkFaults, source: str,
+                year: int, settings: SimulationSettings, faults: LinkFaults, source: str, *,
                 network_year: int | None = None) -> SimModel:
     """Prepare one scenario (optionally on the network of ``network_year``)."""
     if network_year is not None:
@@ -282,7 +283,7 @@ def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: p
     cand_com: list[int] = []
     cand_via: list[int] = []
     for c, option in enumerate(com["option"]):
-        hubs = [] if option == "direct" else str(option).split("|")
+        hubs: list[str | None] = [] if option == "direct" else list(str(option).split("|"))
         for h in hubs or [None]:
             cand_com.append(c)
             cand_via.append(graph.node_index[h] if h else -1)
@@ -296,7 +297,7 @@ def build_model(network: Network, graph: ArcGraph, spec: ScenarioSpec, demand: p
     # country pairs
     dem = demand.iloc[com["demand"].to_numpy()]
     labels = list(zip(dem["origin_country"].fillna("").astype(str),
-                      dem["destination_country"].fillna("").astype(str)))
+                      dem["destination_country"].fillna("").astype(str), strict=True))
     uniq = sorted(set(labels))
     index = {p: i for i, p in enumerate(uniq)}
     pair = np.array([index[p] for p in labels], dtype=np.int64)
@@ -348,7 +349,7 @@ class ModelBuilder:
         """The model of one scenario (on the network of ``network_year`` if given)."""
         demand, year = self.demand(spec)
         return build_model(self.network, self.graph, spec, demand, year, self.sim.settings,
-                           self.faults, self.source, network_year)
+                           self.faults, self.source, network_year=network_year)
 
 
 def build_models(sim: SimulationExperiment) -> list[SimModel]:

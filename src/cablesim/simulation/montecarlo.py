@@ -50,7 +50,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def confidence_interval(values: np.ndarray, level: float = 0.95, axis: int = 0,
+def confidence_interval(values: np.ndarray, level: float = 0.95, *, axis: int = 0,
                         low: float | None = None, high: float | None = None
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and Student-t confidence interval of the mean along ``axis``, the bounds
@@ -111,14 +111,15 @@ def _strip(results: list[PeriodResult]) -> list[PeriodResult]:
 
 def _pool_task(year: int, k: int) -> tuple[int, int, PeriodResult]:
     w = _WORKER
-    result = simulate_year_of(w["models"], k, w["seed"], year, w["warmup_days"], w["router"])
+    result = simulate_year_of(w["models"], k, w["seed"], year, warmup_days=w["warmup_days"],
+                              router=w["router"])
     return year, k, _strip([result])[0]
 
 
 def year_task(models: list[SimModel], seed: int, year: int, warmup_days: float,
               router: str) -> tuple[int, list[PeriodResult]]:
     """One simulated year of every model (the unit of work sent to Dask workers)."""
-    return year, _strip(simulate_year(models, seed, year, warmup_days, router))
+    return year, _strip(simulate_year(models, seed, year, warmup_days=warmup_days, router=router))
 
 
 # ----------------------------------------------------------------------------- result
@@ -305,7 +306,8 @@ def run_monte_carlo(models: Sequence[SimModel], years: int, seed: int, *,
         if n <= 1:
             executor = "sequential"
             for y in indices:
-                done[y] = _strip(simulate_year(models, seed, y, warmup_days, router))
+                done[y] = _strip(simulate_year(models, seed, y, warmup_days=warmup_days,
+                                               router=router))
                 tick()
         else:
             ctx, method = pool_context(models)

@@ -91,7 +91,7 @@ def check_replays(replays: list[Replay], network: Network) -> None:
         raise ScenarioError("replays do not fit the topology", problems)
 
 
-def run_replay(replay: Replay, model: SimModel, network: Network, margin_days: float = 2.0,
+def run_replay(replay: Replay, model: SimModel, network: Network, *, margin_days: float = 2.0,
                router: str = "incremental") -> ReplayRun:
     """Replay ``replay`` on ``model`` (and its no-cut baseline over the same window)."""
     from cablesim.simulation.routers import make_router
@@ -116,10 +116,10 @@ def run_replay(replay: Replay, model: SimModel, network: Network, margin_days: f
     end = 24.0 * replay.duration_days
     margin = 24.0 * margin_days
     begin, stop = -margin, end + margin
-    result = simulate(model, schedule, begin, stop, (0.0, end), 0.0,
-                      make_router(model, router), timeseries=True, log=True)
-    baseline = simulate(model, Schedule.scripted([], [], []), begin, stop, (0.0, end), 0.0,
-                        make_router(model, router), timeseries=False)
+    result = simulate(model, schedule, begin, stop, window=(0.0, end), start_utc_h=0.0,
+                      router=make_router(model, router), timeseries=True, log=True)
+    baseline = simulate(model, Schedule.scripted([], [], []), begin, stop, window=(0.0, end),
+                        start_utc_h=0.0, router=make_router(model, router), timeseries=False)
     return ReplayRun(replay, model.scenario, model, result, baseline,
                      sorted(set(cut)), sorted(set(off)))
 

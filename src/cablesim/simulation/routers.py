@@ -498,8 +498,8 @@ class CapacitatedRouter:
         for slot in range(j):
             volume = m.volume * self.factors[m.profile, slot]
             com = Commodities(m.origin, via, m.destination, volume, group)
-            result = route(m.graph, com, m.weight, masks, m.capacity, m.k_paths,
-                           m.penalty_factor)
+            result = route(m.graph, com, m.weight, masks, m.capacity, k_paths=m.k_paths,
+                           penalty_factor=m.penalty_factor)
             self.solves += 1
             self.lp_solves += int(result.lp_solves)
             arcs = result.paths.arcs

@@ -109,7 +109,8 @@ def run_simulation(sim: SimulationExperiment, years: int | None = None, seed: in
                              progress=progress, router=router)
         timings["monte carlo"] = time.perf_counter() - t
     t = time.perf_counter()
-    sample = simulate_year(models, seed, 0, settings.warmup_days, router, timeseries=True)
+    sample = simulate_year(models, seed, 0, warmup_days=settings.warmup_days, router=router,
+                           timeseries=True)
     timings["sample year"] = time.perf_counter() - t
     runs: list[ReplayRun] = []
     if replays and sim.replays:
@@ -121,8 +122,8 @@ def run_simulation(sim: SimulationExperiment, years: int | None = None, seed: in
         for replay in sim.replays:
             for spec in specs:
                 model = builder.model(spec, replay.network_year)
-                run = run_replay(replay, model, builder.network, settings.replay_margin_days,
-                                 router)
+                run = run_replay(replay, model, builder.network,
+                                 margin_days=settings.replay_margin_days, router=router)
                 if run.not_in_service:
                     notes.append(f"replay {replay.name} on {spec.name}: not in service, "
                                  f"so not cut: {', '.join(run.not_in_service)}")

@@ -269,8 +269,8 @@ class _Builder:
         row = replace(row, status=status, rfs=file.rfs if isinstance(file.rfs, str) else None,
                       rfs_year=rfs_year, stated_km=stated)
         if cid in self.capacities:
-            gbps, cite = self.capacities[cid]
-            cap_cite, design, cap_source = f"design {gbps:g} Gbps: {cite}", gbps, "csv"
+            gbps, csv_cite = self.capacities[cid]
+            cap_cite, design, cap_source = f"design {gbps:g} Gbps: {csv_cite}", gbps, "csv"
         else:
             gbps, era, why = capacity_default(rfs_year)
             cap_cite = f"estimate: default for RFS {era} ({why}); no design figure given"
@@ -521,7 +521,7 @@ _LINK_ORDER = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
                "status", "rfs_year", "capex_usd", "tg_cable_id", "citation"]
 
 
-def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | None = None,
+def read_telegeography(source: str | os.PathLike[str], *, snapshot_label: str | None = None,
                        capacity_csv: str | os.PathLike[str] | None = None,
                        settings: ImportSettings | None = None,
                        cities: bool = True) -> TelegeographyImport:
@@ -566,10 +566,16 @@ def read_telegeography(source: str | os.PathLike[str], snapshot_label: str | Non
     all_ids = sorted(set(geo) | set(files))
     capacities: dict[str, tuple[float, str]] = {}
     if capacity_csv is not None:
-        names = {cid: (files[cid].name if cid in files and files[cid].name else
-                       (geo[cid].name if cid in geo and geo[cid].name else cid))
-                 for cid in all_ids}
-        capacities = load_capacity_csv(capacity_csv, names)
+
+        def display_name(cid: str) -> str:
+            file, cable = files.get(cid), geo.get(cid)
+            if file is not None and file.name:
+                return file.name
+            if cable is not None and cable.name:
+                return cable.name
+            return cid
+
+        capacities = load_capacity_csv(capacity_csv, {cid: display_name(cid) for cid in all_ids})
     builder = _Builder(label, year, settings, capacities)
     builder.found.unparseable.extend(data.landing_geo_stats.unparseable)
     t = time.perf_counter()
@@ -649,7 +655,7 @@ def _report(data: FolderData, builder: _Builder, network: Network, nodes: pd.Dat
 
 
 def import_telegeography(source: str | os.PathLike[str],
-                         out: str | os.PathLike[str] | None = None,
+                         out: str | os.PathLike[str] | None = None, *,
                          snapshot_label: str | None = None,
                          capacity_csv: str | os.PathLike[str] | None = None,
                          settings: ImportSettings | None = None,
@@ -667,7 +673,8 @@ def import_telegeography(source: str | os.PathLike[str],
         As :func:`read_telegeography`; nothing is written then.
     """
     started = time.perf_counter()
-    result = read_telegeography(source, snapshot_label, capacity_csv, settings, cities)
+    result = read_telegeography(source, snapshot_label=snapshot_label, capacity_csv=capacity_csv,
+                                settings=settings, cities=cities)
     if out is None:
         return result
     folder = Path(out)

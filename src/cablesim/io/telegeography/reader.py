@@ -253,6 +253,7 @@ def _lines_of(geometry: object) -> list[list[tuple[float, float]]] | None | str:
         return "is not a GeoJSON geometry object"
     kind = geometry.get("type")
     coords = geometry.get("coordinates")
+    parts: object
     if kind == "LineString":
         parts = [coords]
     elif kind == "MultiLineString":
@@ -498,6 +499,7 @@ def read_cable_file(path: Path, problems: list[Problem]) -> CableFile | None | s
     problems.extend(found)
     if found:
         return None
+    assert isinstance(raw_landings, list)  # anything else was reported above
     extra = sorted(str(k) for k in doc if k not in _CABLE_KNOWN)
     extra += sorted({f"landing_points[].{k}" for item in raw_landings if isinstance(item, Mapping)
                      for k in item if k not in _LANDING_KNOWN})

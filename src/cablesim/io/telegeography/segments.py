@@ -8,6 +8,7 @@ landing points); :func:`route_geometry` is the simplified route written to
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
     clean = [dedupe(ls) for ls in clean]
     g = nx.Graph()
     for ls in clean:
-        for a, b in zip(ls, ls[1:], strict=False):
+        for a, b in itertools.pairwise(ls):
             if a != b:
                 g.add_edge(a, b, connector=False)
     if g.number_of_edges() == 0:
@@ -277,8 +278,8 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
         pairs = []
         for li, (_, lon, lat) in enumerate(todo):
             dist = planar_deg_many((lon, lat), end_arr)
-            for ei in np.nonzero(dist <= snap)[0]:
-                pairs.append((float(dist[ei]), li, int(ei)))
+            for j in np.nonzero(dist <= snap)[0]:
+                pairs.append((float(dist[j]), li, int(j)))
         used_l: set[int] = set()
         used_e: set[int] = set()
         for _, li, ei in sorted(pairs):
@@ -397,16 +398,18 @@ def infer_segments(lines: Sequence[Sequence[Sequence[float]]],
                     break
                 path.append(nxt[0])
                 seen.update({(cur, nxt[0]), (nxt[0], cur)})
-            a, b = names.get(path[0]), names.get(path[-1])
-            if a is None or b is None:
+            from_name, to_name = names.get(path[0]), names.get(path[-1])
+            if from_name is None or to_name is None:
                 continue  # pragma: no cover - every chain ends at a key vertex
-            if a == b:
-                result.fallbacks.append(("loop_dropped", f"a loop of the drawing from {a} back "
-                                         "to itself is dropped (a link needs two ends)"))
+            if from_name == to_name:
+                result.fallbacks.append(("loop_dropped", f"a loop of the drawing from "
+                                         f"{from_name} back to itself is dropped (a link "
+                                         "needs two ends)"))
                 continue
-            conn = any(g.edges[u, v]["connector"] for u, v in zip(path, path[1:], strict=False))
+            conn = any(g.edges[u, v]["connector"] for u, v in itertools.pairwise(path))
             coords = [exact.get(path[0], path[0]), *path[1:-1], exact.get(path[-1], path[-1])]
-            result.segments.append(CableSegment(a, b, tuple(coords), path_length_km(coords), conn))
+            result.segments.append(CableSegment(from_name, to_name, tuple(coords),
+                                                path_length_km(coords), conn))
     return result
 
 
