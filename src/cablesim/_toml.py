@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from cablesim._errors import Problem, ScenarioError
+from cablesim.settings import unknown_key_hint
 
-__all__ = ["read_toml", "unknown_keys", "table", "number"]
+__all__ = ["read_toml", "unknown_keys", "table", "number", "input_path"]
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -40,8 +41,6 @@ def read_toml(path: Path) -> dict[str, Any]:
 def unknown_keys(table: Mapping[str, Any], allowed: set[str], where: str, source: str,
                  problems: list[Problem]) -> None:
     """Append an "unknown key" problem (with a hint) for each key not in ``allowed``."""
-    from cablesim.settings import unknown_key_hint
-
     for key in sorted(set(table) - allowed):
         problems.append(Problem(source, None, f"{where}.{key}" if where else key,
                                 "unknown key", unknown_key_hint(key, allowed)))
@@ -77,3 +76,16 @@ def number(values: Mapping[str, Any], key: str, default: float, where: str, sour
                                 f"must be <= {high:g}, got {value:g}"))
         return default
     return value
+
+
+def input_path(file: Path, value: Any, key: str, kind: str, problems: list[Problem]) -> Path:
+    """Resolve a path given in a settings file (relative to it) and check it exists."""
+    source = str(file)
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        problems.append(Problem(source, None, key, f"must be a {kind} path, got {value!r}"))
+        return file.parent
+    path = (file.parent / value).resolve()
+    exists = path.is_dir() if kind == "folder" else path.is_file()
+    if not exists:
+        problems.append(Problem(source, None, key, f"{kind} {str(path)!r} does not exist"))
+    return path

@@ -83,26 +83,25 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    text = schema_markdown()
+def _print_or_write(text: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print a generated document, or write it to ``--out`` (atomically)."""
     if args.out:
+        check_writable(args.out, folder=False, name="document")
         atomic_write_text(args.out, text)
         err.write(f"wrote {args.out}\n")
     else:
         out.write(text)
     return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _print_or_write(schema_markdown(), args, out, err)
 
 
 def _cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.settings_reference import settings_reference_markdown
 
-    text = settings_reference_markdown()
-    if args.out:
-        atomic_write_text(args.out, text)
-        err.write(f"wrote {args.out}\n")
-    else:
-        out.write(text)
-    return EXIT_OK
+    return _print_or_write(settings_reference_markdown(), args, out, err)
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

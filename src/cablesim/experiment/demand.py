@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cablesim._errors import Problem
+from cablesim._toml import input_path
 from cablesim.demand import (
     DEFAULT_BASE_YEAR,
     DEFAULT_CAGR,
@@ -131,8 +132,6 @@ def read_demand(table: Mapping[str, Any], *, where: str, file: Path,
             problems.append(Problem(source, None, f"{where}.path",
                                     "is missing: the demand CSV (origin,destination,gbps)"))
         else:
-            from cablesim.experiment.spec import input_path
-
             path = input_path(file, csv.path, f"{where}.path", "file", problems)
         base_year = csv.base_year if csv.base_year is not None else (
             csv.year if csv.year is not None else DEFAULT_BASE_YEAR)

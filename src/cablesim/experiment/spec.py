@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from cablesim._errors import Problem, ScenarioError
+from cablesim._toml import input_path
 from cablesim._toml import read_toml as _read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
@@ -63,7 +64,6 @@ __all__ = [
     "Experiment",
     "load_experiment",
     "experiment_inputs",
-    "input_path",
 ]
 
 
@@ -212,19 +212,6 @@ def experiment_inputs(experiment: Experiment) -> dict[str, str]:
     base = experiment.path.resolve().parent
     return {os.path.relpath(Path(f).resolve(), base): _sha256(Path(f))
             for f in sorted(set(files)) if Path(f).is_file()}
-
-
-def input_path(file: Path, value: Any, key: str, kind: str, problems: list[Problem]) -> Path:
-    """Resolve a path given in a settings file (relative to it) and check it exists."""
-    source = str(file)
-    if not isinstance(value, str) or not value.strip() or "\x00" in value:
-        problems.append(Problem(source, None, key, f"must be a {kind} path, got {value!r}"))
-        return file.parent
-    path = (file.parent / value).resolve()
-    exists = path.is_dir() if kind == "folder" else path.is_file()
-    if not exists:
-        problems.append(Problem(source, None, key, f"{kind} {str(path)!r} does not exist"))
-    return path
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
