@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import cablesim.experiment.write as outputs
-from cablesim import ScenarioError
+from cablesim import OutputError
 from cablesim.cli import EXIT_INTERRUPTED, EXIT_INVALID, main
 from cablesim.experiment import load_experiment, run_experiment
 from conftest import DATA, ROOT
@@ -48,7 +48,7 @@ def test_results_of_other_inputs_are_not_replaced_without_force(experiment, tmp_
     demand = experiment.parent / "demand.csv"
     demand.write_text(demand.read_text().replace("IDJKT,VNHAN,3", "IDJKT,VNHAN,4"))
     changed = run_experiment(load_experiment(experiment))
-    with pytest.raises(ScenarioError, match="holds results of other inputs"):
+    with pytest.raises(OutputError, match="holds results of other inputs"):
         outputs.write_results(changed, out)
     assert snapshot(out) == before
     outputs.write_results(changed, out, force=True)
@@ -108,7 +108,7 @@ def test_sigterm_mid_write_leaves_the_previous_results(experiment, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".out.tmp-") for p in tmp_path.iterdir()):
+    while not any(p.name.startswith(".cablesim-stage-") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     time.sleep(0.5)  # some files of the new results are written by now

@@ -36,5 +36,5 @@ def test_cli_monte_carlo_forks_its_workers(tmp_path):
                  "--workers", "2", "--no-replays", "--no-criticality", "--no-plots",
                  "--out", str(out)], out=io.StringIO(), err=io.StringIO())
     assert code == 0
-    manifest = json.loads((out / "simulation_manifest.json").read_text())
+    manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["executor"] == "processes (2, fork)"

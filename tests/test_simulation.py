@@ -259,7 +259,7 @@ def test_cli_simulate_writes_tables_plots_and_report(tmp_path):
                  "replays.csv", "replay_pairs.csv", "replay_timeseries.csv",
                  "criticality_n1.csv", "criticality_n2.csv", "simulation.md",
                  "replay_primary_cut.png", "replay_both_routes.png", "sample_year.png",
-                 "mc_unserved.png", "simulation_manifest.json"):
+                 "mc_unserved.png", "manifest.json"):
         assert (tmp_path / name).is_file(), name
     replays = pd.read_csv(tmp_path / "replays.csv")
     row = replays[(replays["replay"] == "primary_cut")

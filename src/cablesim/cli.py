@@ -26,8 +26,6 @@ from cablesim._atomic import atomic_write_text, check_writable
 from cablesim._errors import CablesimError
 from cablesim._version import __version__
 from cablesim.commands import COMMAND_MODULES
-from cablesim.io.topology import load_topology
-from cablesim.schema import schema_markdown
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -66,6 +64,8 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.io.topology import load_topology
+
     try:
         network = load_topology(args.path)
     except CablesimError as exc:
@@ -95,6 +95,8 @@ def _print_or_write(text: str, args: argparse.Namespace, out: TextIO, err: TextI
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.schema import schema_markdown
+
     return _print_or_write(schema_markdown(), args, out, err)
 
 
@@ -106,28 +108,29 @@ def _cmd_settings(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.experiment import load_experiment, run_experiment
-    from cablesim.experiment.write import write_results
+    from cablesim.experiment.write import results_folder, write_results
 
     experiment = load_experiment(args.experiment)
     out_dir = Path(args.out) if args.out else Path("results") / experiment.name
-    check_writable(out_dir, name="results folder")
     total = time.perf_counter()
 
     def progress(stage: str, seconds: float) -> None:
         err.write(f"  {stage:<45} {seconds:8.3f} s\n")
 
-    err.write(f"running {experiment.name}: {len(experiment.scenarios)} scenarios\n")
-    result = run_experiment(experiment, progress)
-    t = time.perf_counter()
+    # checked, and locked against a second writer, before any computing
+    with results_folder(experiment, out_dir, force=args.force).open() as folder:
+        err.write(f"running {experiment.name}: {len(experiment.scenarios)} scenarios\n")
+        result = run_experiment(experiment, progress)
+        t = time.perf_counter()
 
-    def report(folder: Path) -> list[Path]:
-        if args.no_report:
-            return []
-        from cablesim.report import write_report
+        def report(stage: Path) -> list[Path]:
+            if args.no_report:
+                return []
+            from cablesim.report import write_report
 
-        return write_report(result, folder, progress=progress)
+            return write_report(result, stage, progress=progress)
 
-    files = write_results(result, out_dir, force=args.force, extra=report)
+        files = write_results(result, folder, extra=report)
     progress("write results", time.perf_counter() - t)
     err.write(f"  {'total':<45} {time.perf_counter() - total:8.3f} s\n")
     out.write((out_dir / "summary.md").read_text())
@@ -222,8 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    """Run the command line; return the exit status."""
+         err: TextIO | None = None, *, exiting: bool = False) -> int:
+    """Run the command line; return the exit status.
+
+    ``exiting``: the process ends after this call (the console script): once interrupted,
+    further Ctrl-C or SIGTERM are ignored so that the clean-up and the message complete.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
@@ -245,6 +252,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         os.dup2(devnull, sys.stdout.fileno())  # silence the flush at interpreter exit
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
+        if exiting and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            previous = None
         err.write("cablesim: interrupted; output folders keep their previous complete "
                   "contents (or none)\n")
         return EXIT_INTERRUPTED
@@ -286,7 +297,13 @@ def _raise_on_sigterm() -> Any:
 
 def run() -> None:  # pragma: no cover - console-script entry point
     """Entry point of the ``cablesim`` console script."""
-    sys.exit(main())
+    try:
+        code = main(exiting=True)
+    except KeyboardInterrupt:  # before main's own handling took over
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.stderr.write("cablesim: interrupted\n")
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tg.add_argument("source", metavar="DIR", help="TeleGeography data folder (holding cable/ "
                     "and landing-point/)")
     tg.add_argument("--out", required=True, help="topology folder to write")
+    tg.add_argument("--force", action="store_true",
+                    help="replace an import of other sources or options in --out")
     tg.add_argument("--capacity", metavar="CSV", help="design capacities: CSV with columns "
                     "system, design_capacity_gbps, citation (system = cable id or name)")
     tg.add_argument("--snapshot-label", metavar="TEXT", help="names the snapshot in "
@@ -99,12 +101,30 @@ def _cmd_import_usage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
 
 
 def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim._folders import ResultsFolder
+
+    sources = [Path(args.source), *(Path(m) for m in args.merge)]
+    if args.capacity:
+        sources.append(Path(args.capacity))
+    writer = ResultsFolder(args.out, kind="import", inputs={}, protected=sources,
+                           force=args.force, parameters={
+                               "source": str(Path(args.source).resolve()),
+                               "snapshot_label": args.snapshot_label,
+                               "capacity": str(Path(args.capacity).resolve())
+                               if args.capacity else None,
+                               "merge": [str(Path(m).resolve()) for m in args.merge],
+                               "match_km": args.match_km, "demand_tbps": args.demand_tbps,
+                               "demand": not args.no_demand})
+    with writer.open() as folder:  # checked and locked before any reading
+        return _import(args, folder, out, err)
+
+
+def _import(args: argparse.Namespace, folder: Any, out: TextIO, err: TextIO) -> int:
     from cablesim.demand import GLOBAL_DEMAND_TBPS, global_gravity_demand, write_demand_csv
     from cablesim.io.merge import merge_topologies
     from cablesim.io.telegeography import read_telegeography, write_import_report
     from cablesim.io.topology import load_topology, save_topology
 
-    check_writable(args.out, name="topology folder")
     total = time.perf_counter()
 
     def stage(label: str, start: float) -> None:
@@ -123,7 +143,7 @@ def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO
         report.setdefault("merged", []).append(merge_report)
         stage(f"merge {Path(other_path).name}", t)
     t = time.perf_counter()
-    out_dir = Path(args.out)
+    out_dir = folder.stage()
     save_topology(network, out_dir)
     written = ["nodes.csv", "links.csv", "geometry.geojson"]
     if not args.no_demand:
@@ -143,7 +163,9 @@ def _cmd_import_telegeography(args: argparse.Namespace, out: TextIO, err: TextIO
                             "citation": demand.attrs.get("citation", "")}
     report["timings_s"]["write"] = round(time.perf_counter() - t, 3)
     write_import_report(report, out_dir)
-    written += ["import_report.json", "import_report.md"]
+    written += ["import_report.json", "import_report.md", "manifest.json"]
+    folder.commit({"snapshot": report["snapshot"]})
+    out_dir = folder.folder
     stage("write", t)
     err.write(f"  {'total':<32} {time.perf_counter() - total:8.3f} s\n")
     c = report["counts"]

@@ -7,17 +7,24 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from cablesim._atomic import check_writable
-
 __all__ = ["register"]
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.planning import load_plan, run_plan, write_plan
+    from cablesim.planning.report import plan_folder
 
     plan = load_plan(args.plan)
     out_dir = Path(args.out) if args.out else Path("results") / plan.name
-    check_writable(out_dir, name="results folder")
+    writer = plan_folder(plan, out_dir, sensitivity=not args.no_sensitivity and
+                         bool(plan.sensitivity), force=args.force)
+    with writer.open() as folder:  # checked and locked before any computing
+        return _plan(args, plan, run_plan, write_plan, folder, out, err)
+
+
+def _plan(args: argparse.Namespace, plan: Any, run_plan: Any, write_plan: Any, folder: Any,
+          out: TextIO, err: TextIO) -> int:
+    out_dir = folder.folder
     total = time.perf_counter()
 
     def progress(stage: str, seconds: float) -> None:
@@ -29,7 +36,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  and not args.no_sensitivity else "") + "\n")
     result = run_plan(plan, progress, sensitivity=not args.no_sensitivity)
     t = time.perf_counter()
-    files = write_plan(result, out_dir)
+    files = write_plan(result, folder)
     progress("write results", time.perf_counter() - t)
     err.write(f"  {'total':<45} {time.perf_counter() - total:8.3f} s\n")
     out.write((out_dir / "plan.md").read_text())
@@ -49,6 +56,8 @@ def register(subparsers: Any) -> None:
         "business_case.csv, sensitivity.csv, tornado.png, plan.md and manifest.json.")
     parser.add_argument("plan", help="plan file, e.g. experiments/guangxi_business_case.toml")
     parser.add_argument("--out", help="output folder (default results/<plan name>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace results of other inputs in the output folder")
     parser.add_argument("--no-sensitivity", action="store_true",
                         help="skip the [[sensitivity]] runs (and the tornado chart)")
     parser.set_defaults(handler=_cmd_plan)

@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from cablesim._atomic import check_writable
-
 __all__ = ["register"]
 
 
@@ -77,13 +75,25 @@ def _positive(text: str) -> int:
 
 
 def _handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cablesim.simulation import load_simulation, run_simulation, write_simulation
+    from cablesim.simulation import load_simulation
+    from cablesim.simulation.report import simulation_folder
 
     sim = load_simulation(args.experiment)
     out_dir = Path(args.out) if args.out else Path("results") / sim.name
-    check_writable(out_dir, name="results folder")
     years = sim.settings.years if args.years is None else args.years
     seed = sim.settings.seed if args.seed is None else args.seed
+    writer = simulation_folder(sim, out_dir, force=args.force, parameters={
+        "years": years, "seed": seed, "plots": not args.no_plots,
+        "replays": not args.no_replays, "criticality": not args.no_criticality})
+    with writer.open() as folder:  # checked and locked before any computing
+        return _simulate(args, sim, years, seed, folder, out, err)
+
+
+def _simulate(args: argparse.Namespace, sim: Any, years: int, seed: int, folder: Any,
+              out: TextIO, err: TextIO) -> int:
+    from cablesim.simulation import run_simulation, write_simulation
+
+    out_dir = folder.folder
     where = (f"dask scheduler {args.scheduler}" if args.scheduler else
              f"{args.workers} local processes" if args.workers else "local cores")
     err.write(f"simulating {sim.name}: {years} years (seed {seed}) on {where}, "
@@ -99,7 +109,7 @@ def _handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     mc = result.monte_carlo
     if mc is not None and mc.seconds > 0:
         err.write(f"  {'years per second':<45} {len(mc.years) / mc.seconds:8.3f}\n")
-    files = write_simulation(result, out_dir, plots=not args.no_plots)
+    files = write_simulation(result, folder, plots=not args.no_plots)
     err.write(f"  {'total':<45} {time.perf_counter() - start:8.3f} s\n")
     out.write((out_dir / "simulation.md").read_text())
     err.write(f"wrote {len(files)} files to {out_dir}\n")
@@ -118,6 +128,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--years", type=_positive, help="simulated years (default: the file's)")
     p.add_argument("--seed", type=_positive, help="random seed (default: the file's)")
     p.add_argument("--out", help="output folder (default results/<experiment name>)")
+    p.add_argument("--force", action="store_true",
+                   help="replace results of other inputs or settings in the output folder")
     p.add_argument("--workers", type=_positive,
                    help="local worker processes (default: one per core; 1: no pool)")
     p.add_argument("--scheduler", metavar="ADDRESS",

@@ -64,6 +64,7 @@ __all__ = [
     "Experiment",
     "load_experiment",
     "experiment_inputs",
+    "experiment_paths",
 ]
 
 
@@ -192,6 +193,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def experiment_paths(experiment: Experiment) -> list[Path]:
+    """Every input file and folder of an experiment: the experiment file, the topology
+    folder, the country table, the study file and the demand CSVs."""
+    paths = [experiment.path, experiment.topology]
+    if experiment.countries is not None:
+        paths.append(experiment.countries)
+    if experiment.study.path is not None:
+        paths.append(experiment.study.path)
+    paths += [s.demand.path for s in experiment.scenarios if s.demand.path is not None]
+    return paths
 
 
 def experiment_inputs(experiment: Experiment) -> dict[str, str]:

@@ -6,12 +6,7 @@ same inputs give byte-identical files.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,13 +14,13 @@ from typing import Any
 import pandas as pd
 
 from cablesim._atomic import atomic_write_text
-from cablesim._errors import Problem, ScenarioError
+from cablesim._folders import ResultsFolder
 from cablesim._version import __version__
 from cablesim.experiment.run import ExperimentResult
-from cablesim.experiment.spec import experiment_inputs
+from cablesim.experiment.spec import Experiment, experiment_inputs, experiment_paths
 from cablesim.study import Study
 
-__all__ = ["write_results", "summary_markdown", "scenario_columns"]
+__all__ = ["write_results", "results_folder", "summary_markdown", "scenario_columns"]
 
 
 def scenario_columns(study: Study) -> list[str]:
@@ -127,25 +122,36 @@ def summary_markdown(result: ExperimentResult) -> str:
     return "\n".join(lines)
 
 
-def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = False,
-                  extra: Callable[[Path], list[Path]] | None = None) -> list[Path]:
-    """Write the result tables, ``summary.md`` and ``manifest.json`` into ``out_dir``.
+def results_folder(experiment: Experiment, out_dir: str | Path, *, force: bool = False
+                   ) -> ResultsFolder:
+    """The writer of an experiment's results folder (:class:`cablesim._folders.
+    ResultsFolder`): its inputs are the experiment's files, which it never replaces."""
+    return ResultsFolder(out_dir, kind="run", inputs=experiment_inputs(experiment),
+                         protected=experiment_paths(experiment), force=force)
 
-    All files are first written to a temporary folder beside ``out_dir``, which then
+
+def write_results(result: ExperimentResult, out: str | Path | ResultsFolder, *,
+                  force: bool = False, extra: Callable[[Path], list[Path]] | None = None
+                  ) -> list[Path]:
+    """Write the result tables, ``summary.md`` and ``manifest.json`` into a results folder.
+
+    All files are first written to a staging folder beside the results folder, which then
     replaces it: a run interrupted at any point leaves either the previous complete
     results or none, never a mix. ``manifest.json`` records the SHA-256 of every input
-    file; results of other inputs already in ``out_dir`` are not replaced unless ``force``.
+    file; results of other inputs already there are not replaced unless ``force``, and a
+    folder holding an input of the run, or files that are not cablesim results, never is.
 
     Parameters
     ----------
     result : ExperimentResult
         What to write.
-    out_dir : path-like
-        The results folder.
+    out : path-like or ResultsFolder
+        The results folder; a :class:`ResultsFolder` already opened (checked and locked
+        before the experiment was run, as the CLI does), or a path, checked now.
     force : bool
-        Replace results of other inputs.
+        Replace results of other inputs (with a path).
     extra : callable, optional
-        Called with the temporary folder to write more files (e.g. the report); returns
+        Called with the staging folder to write more files (e.g. the report); returns
         the paths it wrote.
 
     Returns
@@ -155,87 +161,25 @@ def write_results(result: ExperimentResult, out_dir: str | Path, force: bool = F
 
     Raises
     ------
-    ScenarioError
-        When ``out_dir`` holds results of other inputs (or other files) and not ``force``.
+    OutputError
+        When the folder cannot be written or replaced (see above).
     """
-    folder = Path(out_dir)
-    inputs = experiment_inputs(result.experiment)
-    _check_folder(folder, inputs, force)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp creates 0700; give the usual mode
-        written = []
-        tables = {
-            "scenarios.csv": result.scenarios[scenario_columns(result.experiment.study)],
-            "pairs.csv": result.pairs,
-            "countries.csv": result.countries,
-            "links.csv": result.links,
-            "transit_prices.csv": result.transit_prices,
-        }
-        for name, table in tables.items():
-            written.append(atomic_write_text(tmp / name, _csv(table)))
-        written.append(atomic_write_text(tmp / "summary.md", summary_markdown(result)))
-        if extra is not None:
-            written += list(extra(tmp))
-        manifest = {
-            "experiment": result.experiment.name,
-            "experiment_file": str(result.experiment.path),
-            "inputs": inputs,
-            "cablesim_version": __version__,
-            "files": sorted(str(p.relative_to(tmp)) for p in written),
-            "calibration": result.calibration,
-        }
-        written.append(atomic_write_text(tmp / MANIFEST, json.dumps(
-            manifest, indent=2, default=str) + "\n"))
-        _swap_in(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [folder / p.relative_to(tmp) for p in written]
-
-
-MANIFEST = "manifest.json"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _check_folder(folder: Path, inputs: dict[str, str], force: bool) -> None:
-    if force or not folder.exists():
-        return
-    if not folder.is_dir():
-        raise ScenarioError("cannot write results", [Problem(
-            str(folder), None, None, "exists and is not a folder")])
-    manifest_path = folder / MANIFEST
-    if not manifest_path.exists():
-        if any(folder.iterdir()):
-            raise ScenarioError("cannot write results", [Problem(
-                str(folder), None, None, "holds files that are not cablesim results",
-                "choose another --out folder, or pass --force to replace it")])
-        return
-    try:
-        old = json.loads(manifest_path.read_text("utf-8")).get("inputs", {})
-    except (OSError, ValueError, AttributeError):
-        old = None
-    if old != inputs:
-        changed = sorted(set(old or {}) ^ set(inputs)) + sorted(
-            k for k in set(old or {}) & set(inputs) if (old or {})[k] != inputs[k])
-        raise ScenarioError("cannot write results", [Problem(
-            str(folder), None, None,
-            "holds results of other inputs (changed: " + (", ".join(changed) or "manifest")
-            + ")", "choose another --out folder, or pass --force to replace them")])
-
-
-def _swap_in(tmp: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``tmp`` with two renames (the old one is removed after)."""
-    old = None
-    if folder.exists():
-        old = folder.parent / f".{folder.name}.old-{os.getpid()}-{time.monotonic_ns()}"
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if not isinstance(out, ResultsFolder):
+        with results_folder(result.experiment, out, force=force).open() as folder:
+            return write_results(result, folder, extra=extra)
+    stage = out.stage()
+    tables = {
+        "scenarios.csv": result.scenarios[scenario_columns(result.experiment.study)],
+        "pairs.csv": result.pairs,
+        "countries.csv": result.countries,
+        "links.csv": result.links,
+        "transit_prices.csv": result.transit_prices,
+    }
+    for name, table in tables.items():
+        atomic_write_text(stage / name, _csv(table))
+    atomic_write_text(stage / "summary.md", summary_markdown(result))
+    if extra is not None:
+        extra(stage)
+    return out.commit({"experiment": result.experiment.name,
+                       "experiment_file": str(result.experiment.path),
+                       "calibration": result.calibration})

@@ -6,9 +6,10 @@ same tables.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from cablesim._atomic import atomic_write_bytes, atomic_write_text
+from cablesim._folders import ResultsFolder
 from cablesim._version import __version__
+from cablesim.experiment.spec import experiment_inputs, experiment_paths
 from cablesim.planning.run import PlanResult
+from cablesim.planning.spec import Plan
 
-__all__ = ["write_plan", "plan_markdown", "tornado_figure", "headline"]
+__all__ = ["write_plan", "plan_folder", "plan_markdown", "tornado_figure", "headline"]
 
 _FLOAT = "%.6g"
 
@@ -403,12 +407,28 @@ def plan_markdown(result: PlanResult, chart: str | None = "tornado.png") -> str:
     return "\n".join(lines)
 
 
-def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
+def plan_folder(plan: Plan, out_dir: str | Path, *, sensitivity: bool = True,
+                force: bool = False) -> ResultsFolder:
+    """The writer of a plan's results folder: its inputs are the plan file and the
+    experiment's files, which it never replaces."""
+    inputs = experiment_inputs(plan.experiment)
+    rel = os.path.relpath(plan.path.resolve(), plan.experiment.path.resolve().parent)
+    inputs[rel] = hashlib.sha256(plan.path.read_bytes()).hexdigest()
+    return ResultsFolder(out_dir, kind="plan", inputs=inputs,
+                         parameters={"sensitivity": sensitivity},
+                         protected=[plan.path, *experiment_paths(plan.experiment)],
+                         force=force)
+
+
+def write_plan(result: PlanResult, out: str | Path | ResultsFolder) -> list[Path]:
     """Write the plan's tables, ``tornado.png`` (with a sensitivity analysis), ``plan.md``
-    and ``manifest.json`` into ``out_dir``; return the files written."""
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    and ``manifest.json`` into a results folder, atomically (staged beside it and swapped
+    in; see :class:`cablesim._folders.ResultsFolder`); return the files written."""
+    if not isinstance(out, ResultsFolder):
+        writer = plan_folder(result.plan, out, sensitivity=bool(len(result.sensitivity)))
+        with writer.open() as opened:
+            return write_plan(result, opened)
+    folder = out.stage()
     tables = {
         "builds.csv": result.builds, "costs.csv": result.costs,
         "capacity.csv": result.capacity, "unmet.csv": result.unmet,
@@ -416,23 +436,18 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
         "business_case.csv": result.business_case, "sensitivity.csv": result.sensitivity,
     }
     for name, table in tables.items():
-        written.append(atomic_write_text(folder / name, _csv(table)))
+        atomic_write_text(folder / name, _csv(table))
     chart = None
     if len(result.sensitivity):
         buffer = io.BytesIO()
         tornado_figure(result).savefig(buffer, format="png", metadata={"Software": "cablesim"})
-        written.append(atomic_write_bytes(folder / "tornado.png", buffer.getvalue()))
+        atomic_write_bytes(folder / "tornado.png", buffer.getvalue())
         chart = "tornado.png"
-    written.append(atomic_write_text(folder / "plan.md", plan_markdown(result, chart)))
-    manifest = {
+    atomic_write_text(folder / "plan.md", plan_markdown(result, chart))
+    return out.commit({
         "plan": result.plan.name,
         "plan_file": str(result.plan.path),
         "experiment_file": str(result.plan.experiment.path),
         "inputs_sha256": result.plan.input_hash,
-        "cablesim_version": __version__,
-        "files": sorted(p.name for p in written) + ["manifest.json"],
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
-    }
-    written.append(atomic_write_text(folder / "manifest.json",
-                                     json.dumps(manifest, indent=2, default=str) + "\n"))
-    return written
+    })

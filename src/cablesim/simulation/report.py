@@ -6,8 +6,10 @@ the same inputs and seed give byte-identical CSV and Markdown files.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import math
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,14 @@ import numpy as np
 import pandas as pd
 
 from cablesim._atomic import atomic_write_bytes, atomic_write_text
+from cablesim._folders import ResultsFolder
 from cablesim._version import __version__
+from cablesim.experiment.spec import experiment_inputs, experiment_paths
+from cablesim.simulation.config import SimulationExperiment
 from cablesim.simulation.replay import replay_tables
 from cablesim.simulation.run import SimulationResult
 
-__all__ = ["write_simulation", "simulation_markdown", "result_tables"]
+__all__ = ["write_simulation", "simulation_folder", "simulation_markdown", "result_tables"]
 
 _FLOAT = "%.6g"
 
@@ -315,36 +320,59 @@ def _plots(result: SimulationResult, folder: Path) -> list[Path]:
     return written
 
 
-def write_simulation(result: SimulationResult, out_dir: str | Path, plots: bool = True
-                     ) -> list[Path]:
-    """Write the tables, plots, ``simulation.md`` and ``simulation_manifest.json``.
+def simulation_folder(sim: SimulationExperiment, out_dir: str | Path, *,
+                      parameters: Mapping[str, Any], force: bool = False) -> ResultsFolder:
+    """The writer of a simulation's results folder: its inputs are the experiment's files
+    and the replay files; ``parameters`` are what the command line set (years, seed, what
+    was run), so that results of another seed are never taken for these."""
+    inputs = experiment_inputs(sim.experiment)
+    base = sim.path.resolve().parent
+    replay_files = sorted({Path(r.source) for r in sim.replays if r.source})
+    for path in replay_files:
+        if path.is_file():
+            inputs[os.path.relpath(path.resolve(), base)] = hashlib.sha256(
+                path.read_bytes()).hexdigest()
+    return ResultsFolder(out_dir, kind="simulate", inputs=inputs, parameters=parameters,
+                         protected=experiment_paths(sim.experiment) + replay_files,
+                         force=force)
+
+
+def write_simulation(result: SimulationResult, out: str | Path | ResultsFolder, *,
+                     plots: bool = True) -> list[Path]:
+    """Write the tables, plots, ``simulation.md`` and ``manifest.json`` into a results
+    folder, atomically (:class:`cablesim._folders.ResultsFolder`: staged beside it and
+    swapped in; an interrupted write leaves the previous results whole).
+
+    Parameters
+    ----------
+    out : path-like or ResultsFolder
+        The results folder, or its writer already opened (as the CLI does, before running).
 
     Returns
     -------
     list of Path
         The files written.
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not isinstance(out, ResultsFolder):
+        writer = simulation_folder(result.sim, out, parameters={
+            "years": result.years, "seed": result.seed, "plots": plots})
+        with writer.open() as opened:
+            return write_simulation(result, opened, plots=plots)
+    stage = out.stage()
     tables = result_tables(result)
-    written = [atomic_write_text(folder / name, _csv(table)) for name, table in tables.items()]
+    for name, table in tables.items():
+        atomic_write_text(stage / name, _csv(table))
     if plots:
-        written += _plots(result, folder)
-    written.append(atomic_write_text(folder / "simulation.md",
-                                     simulation_markdown(result, tables)))
-    manifest = {
+        _plots(result, stage)
+    atomic_write_text(stage / "simulation.md", simulation_markdown(result, tables))
+    return out.commit({
         "experiment": result.sim.name,
         "experiment_file": str(result.sim.path),
         "experiment_sha256": result.sim.input_hash,
-        "cablesim_version": __version__,
         "years": result.years,
         "seed": result.seed,
         "executor": result.monte_carlo.executor if result.monte_carlo else None,
         "scenarios": [m.scenario for m in result.models],
         "replays": [r.name for r in result.sim.replays],
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
-        "files": sorted(p.name for p in written),
-    }
-    written.append(atomic_write_text(folder / "simulation_manifest.json",
-                                     json.dumps(manifest, indent=2, default=str) + "\n"))
-    return written
+    })
