@@ -197,3 +197,18 @@ def test_stale_staging_folders_of_killed_runs_are_swept(experiment, tmp_path):
     code, _, err = run("run", str(experiment), "--out", str(tmp_path / "R"), "--no-report")
     assert code == EXIT_OK, err
     assert leftovers(tmp_path) == []
+
+
+def test_scenario_names_that_clean_to_the_same_text_get_distinct_files(experiment, tmp_path):
+    text = experiment.read_text()
+    text += ('\n[[scenario]]\nname = "a/b"\npolicy = "direct"\n'
+             '\n[[scenario]]\nname = "a_b"\npolicy = "direct"\n')
+    experiment.write_text(text)
+    out = tmp_path / "R"
+    code, _, err = run("run", str(experiment), "--out", str(out))
+    assert code == EXIT_OK, err
+    maps = sorted(p.name for p in out.glob("map_a*"))
+    assert len(maps) == 2 and "map_a_b.png" in maps, maps
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["files"]) == len(set(manifest["files"]))
+    assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir())

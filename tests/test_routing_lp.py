@@ -187,3 +187,37 @@ def test_capacitated_route_is_within_its_proven_gap_of_the_exact_lp(n, seed, tig
     assert ours >= exact * (1 - 1e-7) - 1e-6
     assert ours <= exact * (1 + r.gap_bound + 1e-7) + 1e-6
     assert r.gap_bound <= 0.005 or not r.converged
+
+
+# ---------------------------------------------------------------------------- parallel links
+def test_many_identical_parallel_links_are_routed_as_one_and_loaded_equally():
+    """Eleven identical links 0-1 (capacity 10 each) and a detour 0-2-1: the 100 Gbps fit on
+    the parallel links (110 Gbps in all), proven optimal at once, each link at 100/110."""
+    edges = [(0, 1)] * 11 + [(0, 2), (2, 1)]
+    graph = graph_of(edges, 3)
+    weight = np.array([1.0] * 11 + [5.0, 5.0])
+    capacity = np.array([10.0] * 11 + [1000.0, 1000.0])
+    com = Commodities(np.array([0]), np.array([-1]), np.array([1]), np.array([100.0]))
+    r = route(graph, com, weight, None, capacity, max_iterations=3)
+    assert r.converged and r.gap_bound <= 1e-9
+    assert r.served.sum() == pytest.approx(100.0)
+    m = graph.n_edges
+    load = r.arc_load[:m] + r.arc_load[m:]
+    np.testing.assert_allclose(load[:11], 100.0 / 11.0, rtol=1e-9)
+    np.testing.assert_allclose(load[11:], 0.0, atol=1e-9)
+
+
+def test_parallel_links_in_either_orientation_and_out_of_service_ones():
+    """A link 1-0 is parallel to 0-1 (loads follow its orientation); a parallel link out of
+    service carries nothing and adds no capacity."""
+    edges = [(0, 1), (1, 0), (0, 1)]
+    graph = graph_of(edges, 2)
+    weight = np.ones(3)
+    capacity = np.array([5.0, 5.0, 5.0])
+    enabled = np.array([True, True, False])
+    com = Commodities(np.array([0]), np.array([-1]), np.array([1]), np.array([12.0]))
+    r = route(graph, com, weight, enabled, capacity)
+    assert r.served.sum() == pytest.approx(10.0) and r.unserved.sum() == pytest.approx(2.0)
+    m = graph.n_edges
+    np.testing.assert_allclose(r.arc_load[:m], [5.0, 0.0, 0.0], atol=1e-9)  # 0->1 on edge 0
+    np.testing.assert_allclose(r.arc_load[m:], [0.0, 5.0, 0.0], atol=1e-9)  # 0->1 on 1-0

@@ -167,3 +167,45 @@ def test_no_transit_keeps_third_country_traffic_out_of_china(tmp_path):
     assert pair(res, "guangxi_hub", "IDJKT", "VNHAN").path == "IDJKT > SGSIN > HKHKG > VNHAN"
     # ...but traffic exchanged at Nanning may use them
     assert pair(res, "guangxi_hub", "VNHAN", "THBKK").path == "VNHAN > CNNNG > THBKK"
+
+
+# ---------------------------------------------------------------------------- numeric limits
+def test_huge_numbers_are_located_errors_not_solver_failures(tmp_path):
+    import cablesim
+
+    folder = tmp_path / "exp"
+    shutil.copytree(DATA / "policy_small", folder)
+    (folder / "demand.csv").write_text("origin,destination,gbps\nIDJKT,VNHAN,1e300\n"
+                                       "VNHAN,THBKK,1.7e308\nIDJKT,THBKK,2\n")
+    with pytest.raises(cablesim.DemandError) as err:
+        run_experiment(load_experiment(folder / "experiment.toml"))
+    problems = {(p.row, p.field) for p in err.value.problems}
+    assert problems == {(2, "gbps"), (3, "gbps")}
+    assert "must be <= 1e+08" in str(err.value)
+    path = folder / "experiment.toml"
+    path.write_text(path.read_text().replace(
+        "[[scenario]]", '[[links.edit]]\nlinks = ["id:jkt-sgn"]\ncapacity_gbps = 1e20\n\n'
+        "[[scenario]]", 1))
+    with pytest.raises(ScenarioError, match="links.edit"):
+        load_experiment(path)
+
+
+def test_a_capacitated_result_not_proven_within_the_tolerance_is_an_error(tmp_path):
+    import cablesim
+    from conftest import ROOT
+
+    text = (ROOT / "experiments" / "hairpin_vs_guangxi.toml").read_text()
+    text = text.replace('"../topology', f'"{ROOT}/topology').replace(
+        '"../seeds', f'"{ROOT}/seeds')
+    text = text.replace('routing = { mode = "capacitated" }', 'routing = { mode = '
+                        '"capacitated", max_iterations = 1, optimality_gap = 1e-9 }')
+    path = tmp_path / "gap.toml"
+    path.write_text(text)
+    experiment = load_experiment(path)
+    experiment = type(experiment)(**{**experiment.__dict__, "scenarios": tuple(
+        s for s in experiment.scenarios if s.name == "direct_capacitated")})
+    with pytest.raises(cablesim.RoutingError) as err:
+        run_experiment(experiment)
+    problem = err.value.problems[0]
+    assert problem.field == "scenario 'direct_capacitated'.routing"
+    assert "proven only within" in problem.message and "max_iterations" in problem.hint

@@ -70,7 +70,7 @@ def test_bad_node_cells(tiny_copy, old, new, field, words):
 @pytest.mark.parametrize(
     ("old", "new", "field", "words"),
     [
-        ("Test Cable A,1000,", "Test Cable A,-1000,", "capacity_gbps", "must be > 0"),
+        ("Test Cable A,1000,", "Test Cable A,-1000,", "capacity_gbps", "must be >= 1e-06"),
         ("Test Cable A,1000,", "Test Cable A,,", "capacity_gbps", "is empty"),
         ("Test Cable A,1000,", "Test Cable A,inf,", "capacity_gbps", "finite"),
         ("Test Cable A,1000,0.5", "Test Cable A,1000,-0.5", "price_usd_per_mbps_month", ">= 0"),

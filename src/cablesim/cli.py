@@ -35,7 +35,9 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 _USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
-                   errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
+                   errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+_MACHINE_OS_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+"""Errors of the machine that are the user's to fix even when no file is named."""
 """Errors of the output location that the user can fix (reported, exit 1, not a bug)."""
 
 
@@ -260,10 +262,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
                   "contents (or none)\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
-        if (isinstance(exc, OSError) and exc.errno in _USER_OS_ERRORS
-                and exc.filename is not None):
+        if isinstance(exc, OSError) and exc.errno in _USER_OS_ERRORS and (
+                exc.filename is not None or exc.errno in _MACHINE_OS_ERRORS):
             # the machine, not cablesim: a full disk, a read-only or vanished location
-            err.write(f"cablesim: error: cannot write {exc.filename!s}: {exc.strerror}\n")
+            where = f" {exc.filename!s}" if exc.filename is not None else ""
+            err.write(f"cablesim: error: cannot write{where}: {exc.strerror or exc}; "
+                      "nothing was replaced (free space, or choose another --out)\n")
             return EXIT_INVALID
         if args.debug:
             traceback.print_exc(file=err)

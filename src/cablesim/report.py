@@ -12,6 +12,7 @@ file is written atomically. Use::
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import math
 import re
@@ -64,7 +65,12 @@ class ReportPlan:
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "x"
+    """A file-name part for ``name``: itself when it is safe, else a cleaned form with a
+    short hash of the name, so that ``a/b`` and ``a_b`` never share a file."""
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.") or "x"
+    if clean == name:
+        return clean
+    return f"{clean[:80]}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def plan_report(result: ExperimentResult, network: Any, *,

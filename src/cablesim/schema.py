@@ -21,6 +21,11 @@ __all__ = [
     "NODE_COLUMNS",
     "LINK_COLUMNS",
     "DEFAULT_EQUIPMENT_LATENCY_MS",
+    "MAX_GBPS",
+    "MIN_CAPACITY_GBPS",
+    "MAX_USD_PER_MBPS_MONTH",
+    "MAX_CAPEX_USD",
+    "MAX_LENGTH_KM",
     "columns_by_name",
     "file_columns",
     "schema_markdown",
@@ -37,6 +42,27 @@ link, logical IP-transit interconnection, and geostationary satellite hop."""
 LINK_STATUSES: tuple[str, ...] = ("existing", "planned", "proposed")
 """Link statuses: in service; announced and under construction; proposed by a study or
 scenario (not announced)."""
+
+MAX_GBPS = 1e8
+"""Largest rate of a link or a demand, Gbps: 100 Pbps (a limit, not a figure: about 200
+times the design capacity of the largest submarine systems of the 2020s, ~500 Tbps; a larger
+value is a unit error, and it would leave the LP solver nothing it can scale)."""
+
+MIN_CAPACITY_GBPS = 1e-6
+"""Smallest capacity of a link, Gbps (1 kbps: below it a link carries nothing measurable)."""
+
+MAX_USD_PER_MBPS_MONTH = 1e5
+"""Largest lease or transit price, USD per Mbps per month (a limit: about 100 times the
+dearest satellite and island prices quoted in the 2010s)."""
+
+MAX_CAPEX_USD = 1e12
+"""Largest build cost of a link, USD (a limit: about 1,000 times a trans-oceanic cable)."""
+
+MAX_LENGTH_KM = 100_000.0
+"""Longest route of a link, km (two and a half times around the Earth)."""
+
+MAX_LATENCY_MS = 10_000.0
+"""Largest one-way equipment allowance of a link, ms."""
 
 DEFAULT_EQUIPMENT_LATENCY_MS = 0.1
 """One-way latency allowance per link for terminal equipment, ms (estimate: one DWDM
@@ -107,7 +133,7 @@ NODE_COLUMNS: tuple[Column, ...] = (
            "For a landing station: id of the city or hub node its traffic is backhauled to."),
     Column("transit_price_usd_per_mbps_month", "float", "USD per Mbps per month", False, True,
            "Wholesale IP transit price at this node (hubs and cities where a price is cited).",
-           min=0.0),
+           min=0.0, max=MAX_USD_PER_MBPS_MONTH),
     Column("citation", "str", "", True, False,
            "Source of the row's numbers (report, URL, or 'estimate: how')."),
 )
@@ -122,31 +148,33 @@ LINK_COLUMNS: tuple[Column, ...] = (
     Column("system", "str", "", True, False,
            "Cable system or route name; parallel systems between the same nodes stay distinct."),
     Column("capacity_gbps", "float", "Gbps", True, False,
-           "Capacity available for routing, per direction.", min=0.0, min_exclusive=True),
+           "Capacity available for routing, per direction.", min=MIN_CAPACITY_GBPS,
+           max=MAX_GBPS),
     Column("design_capacity_gbps", "float", "Gbps", False, True,
            "Announced design capacity of the system or segment, per direction.",
-           min=0.0, min_exclusive=True),
+           min=MIN_CAPACITY_GBPS, max=MAX_GBPS),
     Column("price_usd_per_mbps_month", "float", "USD per Mbps per month", True, False,
-           "Lease price of carrying 1 Mbps over this link for a month.", min=0.0),
+           "Lease price of carrying 1 Mbps over this link for a month.", min=0.0,
+           max=MAX_USD_PER_MBPS_MONTH),
     Column("length_km", "float", "km", True, True,
            "Route length. Empty: the geodesic length of the link's geometry (its real route "
            "if geometry.geojson has one, else the great circle times route_factor).",
-           min=0.0, min_exclusive=True),
+           min=0.0, min_exclusive=True, max=MAX_LENGTH_KM),
     Column("route_factor", "float", "", False, True,
            "Multiplier applied to a great-circle length when the link has neither a length "
            "nor a route geometry (real routes are longer than the great circle).",
-           default=1.0, min=1.0),
+           default=1.0, min=1.0, max=100.0),
     Column("status", "category", "", True, False,
            "One of: " + ", ".join(LINK_STATUSES) + ".", allowed=LINK_STATUSES),
     Column("rfs_year", "int", "year", True, True, "Ready-for-service year.",
            min=1850, max=2100),
     Column("capex_usd", "float", "USD", False, True, "Build cost (cited or estimated).",
-           min=0.0),
+           min=0.0, max=MAX_CAPEX_USD),
     Column("tg_cable_id", "str", "", False, True,
            "TeleGeography cable slug for segments of a TeleGeography cable."),
     Column("equipment_latency_ms", "float", "ms", False, True,
            "One-way latency allowance for terminal equipment on this link.",
-           default=DEFAULT_EQUIPMENT_LATENCY_MS, min=0.0),
+           default=DEFAULT_EQUIPMENT_LATENCY_MS, min=0.0, max=MAX_LATENCY_MS),
     Column("orbit_lon_deg", "float", "degrees east", False, True,
            "Sub-satellite longitude of a geostationary satellite link (kind 'satellite').",
            min=-180.0, max=180.0),

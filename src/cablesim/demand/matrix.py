@@ -15,7 +15,7 @@ from cablesim._errors import DemandError, Problem, did_you_mean
 from cablesim.demand.params import GravityParams, _growth_factor, _is_number
 from cablesim.io.topology import read_csv_text
 from cablesim.network import Network
-from cablesim.schema import Column
+from cablesim.schema import MAX_GBPS, Column
 from cablesim.study import Study
 from cablesim.validation import TableSource, coerce_table
 
@@ -23,7 +23,8 @@ DEMAND_CSV_COLUMNS: tuple[Column, ...] = (
     Column("origin", "str", "", True, False, "Id of the node the traffic enters at."),
     Column("destination", "str", "", True, False, "Id of the node the traffic leaves at."),
     Column("gbps", "float", "Gbps", True, False,
-           "Busy-hour demand from origin to destination (one direction).", min=0.0),
+           "Busy-hour demand from origin to destination (one direction).", min=0.0,
+           max=MAX_GBPS),
 )
 """Columns of a user demand matrix CSV file; extra columns are kept as text."""
 
@@ -231,6 +232,12 @@ def grow_demand(demand: pd.DataFrame, from_year: int, to_year: int,
         raise DemandError("cannot grow the demand", problems)
     out = demand.copy()
     out["gbps"] = out["gbps"].astype(float) * factor
+    largest = float(out["gbps"].max()) if len(out) else 0.0
+    if largest > MAX_GBPS:
+        raise DemandError("cannot grow the demand", [Problem(
+            "grow_demand", None, "cagr", f"growth from {int(from_year)} to {int(to_year)} at "
+            f"{float(cagr):g} a year takes a demand to {largest:g} Gbps, above the limit of "
+            f"{MAX_GBPS:g}", "use a nearer year or a smaller growth rate")])
     return out
 
 

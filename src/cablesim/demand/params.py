@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from cablesim._errors import Problem, ScenarioError, did_you_mean
+from cablesim.schema import MAX_GBPS
 from cablesim.settings import check_settings, setting
 
 DEFAULT_INTERNATIONAL_GBPS = 7430.0
@@ -79,7 +80,8 @@ class GravityParams:
         DEFAULT_BASE_YEAR, kind="year", doc="Year of `international_gbps` "
         "(estimate: the seed report's 'recent years', read as 2015).")
     international_gbps: float = setting(
-        DEFAULT_INTERNATIONAL_GBPS, low=0.0, low_open=True, unit="Gbps", doc="International "
+        DEFAULT_INTERNATIONAL_GBPS, low=0.0, low_open=True, high=MAX_GBPS, unit="Gbps",
+        doc="International "
         "Internet bandwidth of the study's focus group in `base_year` (default: ASEAN's, "
         "CAICT 2016, seed claim `asean_intl_bandwidth`).")
     peak_utilisation: float = setting(
@@ -258,7 +260,7 @@ def _cross_check(values: dict[str, object], where: str, source: str,
                 f"{shares:g}")
         total = num["international_gbps"] * num["peak_utilisation"] * _growth_factor(
             num["cagr"], int(num["year"] - num["base_year"]))
-        if not (math.isfinite(total) and total > 0):
+        if not (math.isfinite(total) and 0 < total <= MAX_GBPS):
             bad("cagr", f"growth from {out['base_year']} to {out['year']} at cagr "
                 f"{out['cagr']:g} gives a total of {total:g} Gbps",
                 "use a smaller growth rate or a nearer year")

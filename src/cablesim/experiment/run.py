@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cablesim._errors import Problem, RoutingError
 from cablesim.demand import load_country_indicators
 from cablesim.experiment.calibration import price_calibration
 from cablesim.experiment.prepare import prepare_scenario
@@ -67,7 +68,17 @@ def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     capacitated = spec.routing.mode == "capacitated"
     result = route(graph, prep.commodities, prep.weight, prep.transit_rules.masks(),
                    prep.capacity_gbps if capacitated else None, k_paths=spec.routing.k_paths,
-                   penalty_factor=spec.routing.penalty_factor)
+                   penalty_factor=spec.routing.penalty_factor,
+                   max_iterations=spec.routing.max_iterations,
+                   optimality_gap=spec.routing.optimality_gap)
+    if capacitated and not result.converged:
+        raise RoutingError(f"scenario {spec.name!r}: capacitated routing not proven", [Problem(
+            source, None, f"scenario {spec.name!r}.routing",
+            f"column generation stopped after {result.lp_solves} LP solves with the cost "
+            f"proven only within {100 * result.gap_bound:.2f}% of the optimum, above "
+            f"optimality_gap = {100 * spec.routing.optimality_gap:g}%",
+            "raise routing.max_iterations, or routing.optimality_gap if that precision is "
+            "enough")])
     return scenario_tables(spec, prep, result, graph, network.nodes, demand, year, in_region,
                            notes, study=study)
 

@@ -51,6 +51,7 @@ from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
 from cablesim.experiment.demand import DemandSpec, read_demand
 from cablesim.policy import Policy
+from cablesim.schema import MAX_GBPS, MAX_USD_PER_MBPS_MONTH, MIN_CAPACITY_GBPS
 from cablesim.settings import read_settings, setting
 from cablesim.study import Study, find_study
 
@@ -93,13 +94,20 @@ class RoutingSettings:
     objective: str = setting("latency", choices=("latency", "cost"),
                              doc="Path weight: latency (ms) or lease price (USD per Mbps per "
                              "month), the other as a tie-breaker.")
-    capacity_scale: float = setting(1.0, low=0.0, low_open=True, doc="Multiplier on every "
+    capacity_scale: float = setting(1.0, low=0.0, low_open=True, high=1000.0,
+                                    doc="Multiplier on every "
                                     "link's capacity_gbps (e.g. the share of design capacity "
                                     "lit and available to this traffic).")
     k_paths: int = setting(1, low=1, high=32, doc="Candidate paths per commodity in "
                            "capacitated mode.")
     penalty_factor: float = setting(3.0, low=1.0, low_open=True, doc="Weight multiplier per "
                                     "candidate round on used arcs (capacitated mode).")
+    optimality_gap: float = setting(0.005, low=0.0, low_open=True, high=1.0,
+                                    doc="Capacitated mode: the column generation must prove "
+                                    "the cost within this relative distance of the optimum; "
+                                    "a scenario that does not is an error.")
+    max_iterations: int = setting(50, low=1, high=10_000, doc="Capacitated mode: rounds of "
+                                  "column generation at most.")
     no_transit: tuple[str, ...] = setting(default_factory=tuple, kind="iso3", doc="Countries "
                                           "whose networks carry only traffic that starts, "
                                           "ends or is exchanged there.")
@@ -124,11 +132,13 @@ class LinkEdit:
     links: tuple[str, ...] = setting(default_factory=tuple, kind="selectors",
                                      doc="The links to change (link selectors).")
     price_usd_per_mbps_month: float | None = setting(
-        None, low=0.0, unit="USD per Mbps per month", doc="New lease price.")
-    price_scale: float | None = setting(None, low=0.0, doc="Multiplier on the lease price.")
-    capacity_gbps: float | None = setting(None, low=0.0, low_open=True, unit="Gbps",
-                                          doc="New capacity.")
-    capacity_scale: float | None = setting(None, low=0.0, low_open=True,
+        None, low=0.0, high=MAX_USD_PER_MBPS_MONTH, unit="USD per Mbps per month",
+        doc="New lease price.")
+    price_scale: float | None = setting(None, low=0.0, high=1000.0,
+                                        doc="Multiplier on the lease price.")
+    capacity_gbps: float | None = setting(None, low=MIN_CAPACITY_GBPS, high=MAX_GBPS,
+                                          unit="Gbps", doc="New capacity.")
+    capacity_scale: float | None = setting(None, low=0.0, low_open=True, high=1000.0,
                                            doc="Multiplier on the capacity.")
 
     @property

@@ -362,9 +362,6 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "lp_solves": int(result.lp_solves),
         "lp_gap_bound": float(result.gap_bound),
     }])
-    if capacitated and not result.converged:
-        notes.append(f"{spec.name}: column generation stopped after {result.lp_solves} LP "
-                     f"solves; the cost is within {100 * result.gap_bound:.2f}% of the optimum")
     # ---- countries
     attributed = np.where(pairs["traffic_class"] == "content", pairs["destination_country"],
                           pairs["origin_country"])

@@ -49,6 +49,7 @@ from cablesim._toml import read_toml, table, unknown_keys
 from cablesim.experiment import Experiment, load_experiment
 from cablesim.io.topology import load_topology
 from cablesim.network import Network
+from cablesim.schema import MAX_USD_PER_MBPS_MONTH
 from cablesim.selectors import match_links
 from cablesim.settings import Rule, convert_value, read_settings, setting
 
@@ -124,7 +125,8 @@ class PlanningSettings:
                                  doc="Demand growth a year replacing the demand model's "
                                  "(none: the model's).")
     transit_prices: Mapping[str, float] = setting(
-        default_factory=dict, low=0.0, unit="USD per Mbps per month", doc="Transit price "
+        default_factory=dict, low=0.0, high=MAX_USD_PER_MBPS_MONTH,
+        unit="USD per Mbps per month", doc="Transit price "
         "overrides per hub node id.")
     optimality_gap: float = setting(1e-4, low=0.0, high=1.0, doc="Column generation stops "
                                     "within this relative gap.")

@@ -16,7 +16,9 @@ Two modes share one result type:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -210,6 +212,12 @@ def route(
         served = np.where(paths.reachable, volume, 0.0)
         return RoutingResult(paths, np.arange(len(volume)), served, served, volume - served,
                              arc_loads(paths, served, 2 * m))
+    rep = parallel_representatives(graph, base, enabled)
+    if (rep != np.arange(m)).any():
+        return _route_merged(graph, commodities, base, enabled, capacity_gbps, rep,
+                             k_paths=k_paths, penalty_factor=penalty_factor,
+                             max_iterations=max_iterations, optimality_gap=optimality_gap,
+                             warm_rounds=warm_rounds, warm_step=warm_step)
     arc_weight = np.concatenate([base, base])
     multiplier = np.ones(2 * m)
     rounds: list[PathSet] = []
@@ -332,3 +340,54 @@ def _unique_candidates(rounds: list[tuple[np.ndarray | None, PathSet]]
     first = np.flatnonzero(~repeat)
     order = first[np.argsort(owner[first], kind="stable")]
     return stacked[order], owner[order]
+
+
+def parallel_representatives(graph: ArcGraph, edge_weight: np.ndarray,
+                             enabled: np.ndarray | None) -> np.ndarray:
+    """For each edge, the first edge exactly parallel to it (itself when none).
+
+    Exactly parallel: the same two end nodes (either orientation), the same weight and the
+    same place in every ``enabled`` mask. Such edges are interchangeable for routing, so
+    the capacitated router treats each group as one edge of their summed capacity: with
+    many identical parallel links the column generation would otherwise add one of them
+    per round and stop before proving its gap.
+    """
+    m = graph.n_edges
+    lo = np.minimum(graph.edge_u, graph.edge_v)
+    hi = np.maximum(graph.edge_u, graph.edge_v)
+    weight = np.asarray(edge_weight, dtype=float)
+    columns: list[np.ndarray] = [lo, hi, weight.view(np.int64)]
+    if enabled is not None:
+        mask = np.atleast_2d(np.asarray(enabled, dtype=bool))
+        columns += [row.astype(np.int64) for row in mask]
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.column_stack(columns)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rep = np.asarray(first[inverse.ravel()], dtype=np.int64)
+    if enabled is not None:  # an edge out of service everywhere stands for itself
+        unused = ~np.atleast_2d(np.asarray(enabled, dtype=bool)).any(axis=0)
+        rep[unused] = np.flatnonzero(unused)
+    return rep
+
+
+def _route_merged(graph: ArcGraph, commodities: Commodities, base: np.ndarray,
+                  enabled: np.ndarray | None, capacity_gbps: np.ndarray, rep: np.ndarray,
+                  **options: Any) -> RoutingResult:
+    """Capacitated routing with exactly parallel edges merged (see
+    :func:`parallel_representatives`); the loads are split back in proportion to the
+    edges' capacities, so that parallel edges are equally utilised."""
+    m = graph.n_edges
+    capacity = np.asarray(capacity_gbps, dtype=float)
+    merged_capacity = np.bincount(rep, weights=capacity, minlength=m)
+    keep = rep == np.arange(m)
+    merged_enabled = keep.copy() if enabled is None else np.asarray(enabled, dtype=bool) & keep
+    result = route(graph, commodities, base, merged_enabled,
+                   np.where(keep, merged_capacity, capacity), **options)
+    share = np.where(merged_capacity[rep] > 0, capacity / np.maximum(merged_capacity[rep],
+                                                                     1e-300), 0.0)
+    same = graph.edge_u == graph.edge_u[rep]
+    fwd, rev = result.arc_load[:m], result.arc_load[m:]
+    load = np.concatenate([np.where(same, fwd[rep], rev[rep]) * share,
+                           np.where(same, rev[rep], fwd[rep]) * share])
+    return dataclasses.replace(result, arc_load=load)
