@@ -212,3 +212,41 @@ def test_scenario_names_that_clean_to_the_same_text_get_distinct_files(experimen
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["files"]) == len(set(manifest["files"]))
     assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("delay", [0.15, 0.6])
+def test_a_signal_during_start_up_is_an_interrupt_with_a_message(experiment, tmp_path, sig,
+                                                                 delay):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "cablesim", "run", str(experiment),
+                             "--out", str(tmp_path / "R")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(delay)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    if proc.returncode != EXIT_OK:  # the run may have finished before the signal
+        assert proc.returncode == EXIT_INTERRUPTED and "interrupted" in err, (
+            proc.returncode, err)
+    assert leftovers(tmp_path) == [] or leftovers(tmp_path) == [".pytest_cache"]
+
+
+def test_a_full_disk_while_writing_is_a_user_error_and_replaces_nothing(experiment, tmp_path,
+                                                                        monkeypatch):
+    import errno
+
+    import cablesim.experiment.write as write
+
+    out = tmp_path / "R"
+    assert run("run", str(experiment), "--out", str(out), "--no-report")[0] == EXIT_OK
+    before = snapshot(out)
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")  # no file named, as seen
+
+    monkeypatch.setattr(write, "atomic_write_text", full)
+    code, _, err = run("run", str(experiment), "--out", str(out), "--no-report")
+    assert code == EXIT_INVALID, err
+    assert "No space left on device" in err and "internal error" not in err
+    assert snapshot(out) == before and leftovers(tmp_path) == []

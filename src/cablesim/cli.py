@@ -235,16 +235,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
+    previous = _raise_on_sigterm()  # first: a SIGTERM during start-up is an interrupt too
+    args = argparse.Namespace(debug=False)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage or help
-        return int(exc.code or 0)
-    if not getattr(args, "handler", None):
-        parser.print_help(out)
-        return EXIT_USAGE
-    previous = _raise_on_sigterm()
-    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse already printed usage or help
+            return int(exc.code or 0)
+        if not getattr(args, "handler", None):
+            parser.print_help(out)
+            return EXIT_USAGE
         return int(args.handler(args, out, err))
     except CablesimError as exc:
         err.write(f"cablesim: error: {_with_flags(exc, getattr(args, 'flags', {}))}\n")
@@ -301,6 +302,7 @@ def _raise_on_sigterm() -> Any:
 
 def run() -> None:  # pragma: no cover - console-script entry point
     """Entry point of the ``cablesim`` console script."""
+    _raise_on_sigterm()
     try:
         code = main(exiting=True)
     except KeyboardInterrupt:  # before main's own handling took over
