@@ -155,6 +155,9 @@ def _cmd_path(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"  links   {', '.join(info['links'])}\n"
                   f"  rtt     {info['rtt_ms']:.1f} ms (fibre floor {info['floor_rtt_ms']:.1f} ms, "
                   f"stretch {info['stretch']:.2f})\n"
+                  f"          = " + " + ".join(
+                      f"{v:.1f} {k.removesuffix('_ms').replace('_', ' ')}"
+                      for k, v in info["rtt_parts_ms"].items()) + "\n"
                   f"  cost    {info['cost_usd_per_mbps_month']:.3f} USD per Mbps per month\n")
     return EXIT_OK
 
@@ -309,6 +312,14 @@ def run() -> None:  # pragma: no cover - console-script entry point
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write("cablesim: interrupted\n")
         code = EXIT_INTERRUPTED
+    for _ in range(3):  # a signal caught at the C level but not yet handled: handle it now,
+        try:            # not while exiting (it would end the process with a traceback)
+            signal.pthread_sigmask(signal.SIG_BLOCK, set())
+            break
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            code = EXIT_INTERRUPTED
     sys.exit(code)
 
 

@@ -25,6 +25,7 @@ named by ``[experiment] study``::
     SGP = "SGSIN"
 
     [calibration]              # the price claims checked on delivered transit prices
+    [latency]                  # the RTT model's parameters (cablesim.latency)
     [policies.hairpin_us]      # exchange-policy presets, as in cablesim.policy
 
 Result columns and traffic classes take their names from the groups: with ``focus =
@@ -45,6 +46,7 @@ from cablesim._errors import Problem, ScenarioError
 from cablesim._toml import read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
+from cablesim.latency import LatencyModel
 from cablesim.settings import read_settings, setting
 
 __all__ = ["StudySettings", "Group", "PriceClaims", "Study", "load_study", "find_study",
@@ -134,6 +136,7 @@ class Study:
     claims: PriceClaims = field(default_factory=PriceClaims)
     policies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    latency: LatencyModel = field(default_factory=LatencyModel)
 
     # ------------------------------------------------------------------ groups
     def members(self, key: str | None) -> tuple[str, ...]:
@@ -230,8 +233,8 @@ def load_study(path: str | Path) -> Study:
     doc = read_toml(file)
     source = str(file)
     problems: list[Problem] = []
-    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies"}, "", source,
-             problems)
+    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies", "latency"}, "",
+             source, problems)
     settings = read_settings(StudySettings, _table(doc.get("study"), "study", source, problems),
                              where="study", source=source, problems=problems)
     groups = _groups(_table(doc.get("groups"), "groups", source, problems), source, problems)
@@ -264,8 +267,13 @@ def load_study(path: str | Path) -> Study:
             problems.append(Problem(source, None, f"policies.{name}", "must be a table"))
     if problems:
         raise ScenarioError(f"study {source!r} is invalid", problems)
+    latency = read_settings(LatencyModel, _table(doc.get("latency"), "latency", source,
+                                                 problems),
+                            where="latency", source=source, problems=problems)
+    if problems:
+        raise ScenarioError(f"study {source!r} is invalid", problems)
     study = Study(settings, groups, {str(k): str(v) for k, v in capitals.items()}, claims,
-                  {str(k): dict(v) for k, v in policies.items()}, file)
+                  {str(k): dict(v) for k, v in policies.items()}, file, latency)
     # check the presets against the study's traffic classes now, not at first use
     from cablesim.policy import Policy
 

@@ -20,6 +20,7 @@ from cablesim.experiment.spec import Experiment, load_experiment, with_policy
 from cablesim.experiment.tables import fibre_floor_rtt_ms, path_nodes
 from cablesim.geo import great_circle_km
 from cablesim.io.topology import load_topology
+from cablesim.latency import rtt_parts
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
@@ -52,7 +53,8 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
     -------
     dict
         ``scenario, origin, destination, traffic_class, via, nodes, links, rtt_ms,
-        floor_rtt_ms, stretch, cost_usd_per_mbps_month`` (lease along the path plus the
+        rtt_parts_ms`` (propagation, equipment, interconnection, path overhead), ``floor_rtt_ms,
+        stretch, cost_usd_per_mbps_month`` (lease along the path plus the
         exchange hub's transit price).
 
     Raises
@@ -108,6 +110,8 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
         nodes.at[destination, "lat"])]))[0])
     hub_price = float(prep.hub_price_usd_per_mbps_month[0])
     price = prep.price_usd_per_mbps_month
+    parts = rtt_parts(spec.latency, prep.links.iloc[edges], nodes)
+    rtt = 2.0 * one_way + spec.latency.path_overhead_ms
     return {
         "scenario": spec.name,
         "origin": origin,
@@ -116,9 +120,10 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
         "via": via or None,
         "nodes": path_nodes(graph, arcs),
         "links": [str(graph.edge_ids[e]) for e in edges],
-        "rtt_ms": 2.0 * one_way,
+        "rtt_ms": rtt,
+        "rtt_parts_ms": {k: v for k, v in parts.items() if k != "rtt_ms"},
         "floor_rtt_ms": floor,
-        "stretch": 2.0 * one_way / floor,
+        "stretch": rtt / floor,
         "cost_usd_per_mbps_month": float(price[edges].sum()) + hub_price,
     }
 

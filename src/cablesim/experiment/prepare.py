@@ -150,7 +150,7 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
     """
     table_links, enabled = links or network_for_scenario(network, spec, year, source)
     nodes = network.nodes
-    latency = table_links["latency_ms"].to_numpy(dtype=float)
+    latency = spec.latency.link_latency_ms(table_links, nodes)
     price = table_links["price_usd_per_mbps_month"].to_numpy(dtype=float)
     if lease_factor != 1.0:
         price = price * lease_factor

@@ -50,6 +50,7 @@ from cablesim._toml import read_toml as _read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
 from cablesim.experiment.demand import DemandSpec, read_demand
+from cablesim.latency import LatencyModel
 from cablesim.policy import Policy
 from cablesim.schema import MAX_GBPS, MAX_USD_PER_MBPS_MONTH, MIN_CAPACITY_GBPS
 from cablesim.settings import read_settings, setting
@@ -177,6 +178,7 @@ class ScenarioSpec:
     link_steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
     edits: tuple[LinkEdit, ...] = ()
     network_year: int | None = None
+    latency: LatencyModel = field(default_factory=LatencyModel)
 
 
 @dataclass(frozen=True)
@@ -368,7 +370,8 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
             sname, str(raw.get("description", policy.description)), policy, demand, routing,
             costs, (("enable", base_links.enable), ("disable", base_links.disable),
                     ("enable", links.enable), ("disable", links.disable)),
-            base_edits + edits, links.year if links.year is not None else base_links.year))
+            base_edits + edits, links.year if links.year is not None else base_links.year,
+            study.latency if study is not None else LatencyModel()))
     if problems:
         raise ScenarioError(f"experiment {source!r} is invalid", problems)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()

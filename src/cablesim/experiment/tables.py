@@ -256,8 +256,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     dist = great_circle_km_array(lon[o_idx], lat[o_idx], lon[d_idx], lat[d_idx])
     floor = fibre_floor_rtt_ms(dist)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rtt = np.where(pair["served_gbps"] > 0, 2.0 * pair["lat_flow"] / pair["served_gbps"],
-                       np.nan)
+        rtt = np.where(pair["served_gbps"] > 0, 2.0 * pair["lat_flow"] / pair["served_gbps"]
+                       + spec.latency.path_overhead_ms, np.nan)
         stretch = rtt / floor
         cost = pair["lease_usd_month"] + pair["transit_usd_month"]
         per_mbps = np.where(pair["served_gbps"] > 0, cost / (pair["served_gbps"] * 1000.0),
@@ -332,7 +332,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     lease = float(pairs["cost_usd_month"].sum() - com_table["transit_usd_month"].sum())
     transit_total = float(com_table["transit_usd_month"].sum())
     total = lease + transit_total + capex_month
-    path_rtt = 2.0 * paths.latency_ms
+    path_rtt = 2.0 * paths.latency_ms + spec.latency.path_overhead_ms
     scenario_row = pd.DataFrame([{
         "scenario": spec.name,
         "policy": spec.policy.name,
