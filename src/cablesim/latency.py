@@ -98,7 +98,8 @@ def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
     identity = LatencyModel()
     with_model = model.link_latency_ms(links, nodes)
     equipment = links["equipment_latency_ms"].to_numpy(dtype=float)
-    no_nodes = LatencyModel(model.subsea_factor, model.terrestrial_factor, 0.0, 0.0)
+    no_nodes = LatencyModel(subsea_factor=model.subsea_factor,
+                            terrestrial_factor=model.terrestrial_factor)
     stretched = no_nodes.link_latency_ms(links, nodes) if not no_nodes.is_identity \
         else identity.link_latency_ms(links, nodes)
     propagation = float((stretched - equipment).sum())

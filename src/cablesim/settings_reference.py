@@ -17,6 +17,7 @@ from cablesim.experiment.spec import (
     LinkSettings,
     RoutingSettings,
 )
+from cablesim.latency import LatencyModel
 from cablesim.planning.spec import (
     BusinessCase,
     ExtendSpec,
@@ -62,6 +63,8 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
      "exchange-policy presets (`description`, `rules`; the preset `direct` exists in "
      "every study)."),
     ("`[calibration]`", PriceClaims, "The study's claims on delivered transit prices."),
+    ("`[latency]`", LatencyModel, "The study's latency model (docs/latency.md): written by "
+     "`cablesim calibrate-latency --update-study`; the defaults are plain physics."),
     ("`[simulation]`", SimulationSettings,
      "Faults, repairs and replays (`cablesim simulate`; docs/simulation.md). Replays are "
      "`[[replay]]` tables in the experiment file or in the files listed in `replays`."),

@@ -10,5 +10,6 @@ COMMAND_MODULES = (
     "cablesim.commands.importer",
     "cablesim.commands.simulate",
     "cablesim.commands.plan",
+    "cablesim.commands.calibrate",
 )
 """Modules registered by :func:`cablesim.cli.build_parser`, in help order."""
