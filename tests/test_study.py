@@ -123,7 +123,12 @@ def test_study_file_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_fixture_copies_of_the_china_asean_study_are_current() -> None:
+    """The copies hold everything but the fitted latency model (the fixtures' hand-computed
+    RTTs are plain physics)."""
+    import re
+
     main = (ROOT / "topology" / "china_asean" / "study.toml").read_text()
+    main = re.sub(r"(?ms)^# BEGIN latency\b.*?^# END latency[^\n]*\n", "", main)
     for folder in ("policy_small", "sim_small", "plan_small"):
         copy = (DATA / folder / "study.toml").read_text().split("\n", 2)[2]
         assert copy == main, f"tests/data/{folder}/study.toml is stale: copy the study again"

@@ -5,8 +5,9 @@ A path's RTT is modelled as
     RTT = 2 x [ sum over links of ( fibre(length x f_kind) + equipment ) + h x N ] + c
 
 - ``fibre(L)`` is the propagation time of ``L`` km of fibre (group index 1.4682);
-- ``f_kind`` stretches the route lengths: ``subsea_factor`` for submarine cables (slack
-  laid on the sea bed, and the drawn routes run shorter than the stated lengths) and
+- ``f_kind`` stretches the route lengths: for submarine cables each system's stated length
+  over its drawn segments (``stated_lengths``), times ``subsea_factor`` (slack laid on the
+  sea bed), and
   ``terrestrial_factor`` for land routes (conduits follow roads and rail, and the topology's
   land lengths are great circles x 1.3);
 - ``equipment`` is each link's terminal allowance (``equipment_latency_ms``, 0.1 ms);
@@ -45,9 +46,12 @@ LAND_KINDS = ("terrestrial", "metro")
 class LatencyModel:
     """The ``[latency]`` table of a study: the parameters of the RTT model."""
 
+    stated_lengths: bool = setting(
+        False, doc="Scale each submarine system's segments so that their total is the "
+        "system's stated length (links' system_length_km): drawn routes run short.")
     subsea_factor: float = setting(
-        1.0, low=1.0, high=2.0, doc="Multiplier on submarine route lengths (cable slack and "
-        "drawn routes shorter than the stated lengths).")
+        1.0, low=1.0, high=2.0, doc="Multiplier on submarine route lengths (cable slack on "
+        "the sea bed, and drawn routes shorter than the stated lengths).")
     terrestrial_factor: float = setting(
         1.0, low=1.0, high=3.0, doc="Multiplier on terrestrial and metro lengths (conduits "
         "along roads and rail beyond the topology's route factor).")
@@ -63,8 +67,9 @@ class LatencyModel:
     @property
     def is_identity(self) -> bool:
         """Plain physics: no stretch and no overheads."""
-        return (self.subsea_factor == 1.0 and self.terrestrial_factor == 1.0
-                and self.node_overhead_ms == 0.0 and self.path_overhead_ms == 0.0)
+        return (not self.stated_lengths and self.subsea_factor == 1.0
+                and self.terrestrial_factor == 1.0 and self.node_overhead_ms == 0.0
+                and self.path_overhead_ms == 0.0)
 
     def link_latency_ms(self, links: pd.DataFrame, nodes: pd.DataFrame) -> np.ndarray:
         """One-way latency of each link under the model, ms (the topology's ``latency_ms``
@@ -74,13 +79,33 @@ class LatencyModel:
             return base
         equipment = links["equipment_latency_ms"].to_numpy(dtype=float)
         kind = links["kind"].to_numpy(dtype=object)
-        factor = np.where(np.isin(kind, SUBSEA_KINDS), self.subsea_factor,
+        subsea = np.isin(kind, SUBSEA_KINDS)
+        factor = np.where(subsea, self.subsea_factor,
                           np.where(np.isin(kind, LAND_KINDS), self.terrestrial_factor, 1.0))
+        if self.stated_lengths:
+            factor = factor * stated_length_scale(links)
         propagation = (base - equipment) * factor
         interconnect = nodes["kind"].isin(INTERCONNECTION_KINDS)
         ends = (links["from_node"].map(interconnect).fillna(False).to_numpy(dtype=float)
                 + links["to_node"].map(interconnect).fillna(False).to_numpy(dtype=float))
         return propagation + equipment + 0.5 * self.node_overhead_ms * ends
+
+
+def stated_length_scale(links: pd.DataFrame) -> np.ndarray:
+    """Per link: a submarine system's stated length over the total of its segments in the
+    topology (1 where the system states none, or for links that are not submarine)."""
+    scale = np.ones(len(links))
+    if "system_length_km" not in links.columns:
+        return scale
+    kind = links["kind"].to_numpy(dtype=object)
+    stated = pd.to_numeric(links["system_length_km"], errors="coerce")
+    system = links["tg_cable_id"] if "tg_cable_id" in links.columns else links["system"]
+    key = system.where(system.notna() & (system != ""), links["system"])
+    drawn = links["length_km"].groupby(key).transform("sum")
+    ratio = (stated / drawn).to_numpy(dtype=float)
+    use = np.isin(kind, SUBSEA_KINDS) & np.isfinite(ratio) & (ratio > 0)
+    scale[use] = ratio[use]
+    return scale
 
 
 def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
@@ -98,7 +123,8 @@ def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
     identity = LatencyModel()
     with_model = model.link_latency_ms(links, nodes)
     equipment = links["equipment_latency_ms"].to_numpy(dtype=float)
-    no_nodes = LatencyModel(subsea_factor=model.subsea_factor,
+    no_nodes = LatencyModel(stated_lengths=model.stated_lengths,
+                            subsea_factor=model.subsea_factor,
                             terrestrial_factor=model.terrestrial_factor)
     stretched = no_nodes.link_latency_ms(links, nodes) if not no_nodes.is_identity \
         else identity.link_latency_ms(links, nodes)
@@ -111,4 +137,4 @@ def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
     return parts
 
 
-__all__ += ["rtt_parts"]
+__all__ += ["rtt_parts", "stated_length_scale"]

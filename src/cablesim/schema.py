@@ -160,6 +160,10 @@ LINK_COLUMNS: tuple[Column, ...] = (
            "Route length. Empty: the geodesic length of the link's geometry (its real route "
            "if geometry.geojson has one, else the great circle times route_factor).",
            min=0.0, min_exclusive=True, max=MAX_LENGTH_KM),
+    Column("system_length_km", "float", "km", False, True,
+           "Stated length of the whole cable system the link belongs to (e.g. "
+           "TeleGeography's 'length'); the latency model may scale the system's segments to "
+           "it ([latency] stated_lengths).", min=0.0, min_exclusive=True, max=MAX_LENGTH_KM),
     Column("route_factor", "float", "", False, True,
            "Multiplier applied to a great-circle length when the link has neither a length "
            "nor a route geometry (real routes are longer than the great circle).",

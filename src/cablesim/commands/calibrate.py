@@ -51,8 +51,9 @@ def _handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         network = load_topology(experiment.topology)
         measurements = load_measurements(path, network)
         err.write(f"calibrating on {len(measurements)} measured pairs ({path})\n")
-        source = (f"cablesim calibrate-latency on {path.name} ({len(measurements)} pairs), "
-                  f"network of {experiment.name}")
+        n_fit = int((measurements.get("role", "fit") == "fit").sum())
+        source = (f"cablesim calibrate-latency: fitted on the {n_fit} backbone ('fit') pairs of "
+                  f"{path.name}, network of {experiment.name}")
         cal = calibrate(experiment, measurements, network=network, source=source)
         stage = folder.stage()
         atomic_write_text(stage / "latency_pairs.csv", cal.pairs.to_csv(

@@ -14,6 +14,7 @@ leave-one-out: each pair is predicted by a fit on all the others.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,13 @@ from cablesim.experiment.spec import Experiment, with_policy
 from cablesim.experiment.tables import fibre_floor_rtt_ms
 from cablesim.geo import great_circle_km_array
 from cablesim.io.topology import load_topology, read_csv_text
-from cablesim.latency import INTERCONNECTION_KINDS, LAND_KINDS, SUBSEA_KINDS, LatencyModel
+from cablesim.latency import (
+    INTERCONNECTION_KINDS,
+    LAND_KINDS,
+    SUBSEA_KINDS,
+    LatencyModel,
+    stated_length_scale,
+)
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
@@ -44,6 +51,9 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column("destination", "str", "", True, False, "Node id of the other end."),
     Column("rtt_ms", "float", "ms", True, False, "Measured round-trip time.", min=0.0,
            min_exclusive=True, max=10_000.0),
+    Column("role", "category", "", False, True, "fit: a backbone measurement the model is "
+           "fitted on; check: reported against the fitted model, never fitted (e.g. pings "
+           "between servers over public transit).", default="fit", allowed=("fit", "check")),
     Column("statistic", "str", "", False, True, "min, median, mean, ..."),
     Column("measurement", "str", "", False, True, "How it was measured."),
     Column("date", "str", "", False, True, "When."),
@@ -93,7 +103,10 @@ class LatencyCalibration:
         Per pair: measured, modelled (fitted on all) and leave-one-out RTT, the errors, the
         fibre floor and the parts of the path.
     fit_error, loo_error : float
-        Median absolute relative error, fitted on all pairs and leave-one-out.
+        Median absolute relative error on the ``fit`` pairs: fitted on all of them, and
+        leave-one-out (each predicted by a fit on the others).
+    check_error : float
+        Median absolute relative error on the ``check`` pairs (never fitted; NaN if none).
     below_floor : int
         Pairs whose modelled RTT is below the fibre floor (must be 0).
     iterations : int
@@ -106,12 +119,14 @@ class LatencyCalibration:
     loo_error: float
     below_floor: int
     iterations: int
+    check_error: float = float("nan")
 
     def summary(self) -> dict[str, Any]:
         """The numbers of the calibration, JSON-ready."""
         return {"parameters": {p: getattr(self.model, p) for p in _PARAMS},
                 "pairs": len(self.pairs), "median_abs_error_fit": self.fit_error,
                 "median_abs_error_leave_one_out": self.loo_error,
+                "median_abs_error_check": self.check_error,
                 "below_floor": self.below_floor, "iterations": self.iterations}
 
 
@@ -128,6 +143,8 @@ def _components(experiment: Experiment, network: Network, graph: ArcGraph,
     links, nodes = prep.links, network.nodes
     base = links["latency_ms"].to_numpy(dtype=float)
     equipment = links["equipment_latency_ms"].to_numpy(dtype=float)
+    if model.stated_lengths:  # data, not a parameter: the systems' stated lengths
+        base = (base - equipment) * stated_length_scale(links) + equipment
     kind = links["kind"].to_numpy(dtype=object)
     interconnect = nodes["kind"].isin(INTERCONNECTION_KINDS)
     ends = (links["from_node"].map(interconnect).fillna(False).to_numpy(dtype=float)
@@ -174,7 +191,7 @@ def _fit(parts: pd.DataFrame, measured: np.ndarray, start: np.ndarray) -> np.nda
 
 def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
               network: Network | None = None, max_iterations: int = 5,
-              source: str = "") -> LatencyCalibration:
+              stated_lengths: bool = True, source: str = "") -> LatencyCalibration:
     """Fit the latency model on measured RTTs (see the module docstring).
 
     Parameters
@@ -187,28 +204,36 @@ def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
         The experiment's topology, if already loaded.
     max_iterations : int
         Rounds of re-routing with the fitted model at most.
+    stated_lengths : bool
+        Scale submarine systems to their stated lengths (where the topology has them)
+        before fitting the slack.
     source : str
         Said in the fitted model's ``source``.
     """
     network = network if network is not None else load_topology(experiment.topology)
     graph = ArcGraph.from_network(network)
     measured = measurements["rtt_ms"].to_numpy(dtype=float)
-    model = LatencyModel()
+    role = (measurements["role"].fillna("fit").to_numpy(dtype=object)
+            if "role" in measurements.columns else np.full(len(measured), "fit", dtype=object))
+    fitted = role == "fit"
+    model = LatencyModel(stated_lengths=stated_lengths)
     x = np.array([1.0, 1.0, 0.0, 0.0])
     iterations, previous = 0, None
     parts, paths = _components(experiment, network, graph, measurements, model)
     while iterations < max_iterations:
         iterations += 1
-        keep = parts["reachable"].to_numpy()
+        keep = parts["reachable"].to_numpy() & fitted
         x = _fit(parts[keep], measured[keep], x)
-        model = LatencyModel(subsea_factor=float(x[0]), terrestrial_factor=float(x[1]),
+        model = LatencyModel(stated_lengths=stated_lengths,
+                             subsea_factor=float(x[0]), terrestrial_factor=float(x[1]),
                              node_overhead_ms=float(x[2]), path_overhead_ms=float(x[3]),
                              source=source)
         parts, paths = _components(experiment, network, graph, measurements, model)
         if paths == previous:
             break
         previous = paths
-    keep = parts["reachable"].to_numpy()
+    reachable = parts["reachable"].to_numpy()
+    keep = reachable & fitted
     modelled = _model_rtt(x, parts)
     loo = np.full(len(measured), np.nan)
     for i in np.flatnonzero(keep):
@@ -225,7 +250,8 @@ def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
     floor = fibre_floor_rtt_ms(km)
     table = measurements[["origin", "destination", "rtt_ms", "statistic", "source"]].copy()
     table = table.rename(columns={"rtt_ms": "measured_rtt_ms"})
-    table["modelled_rtt_ms"] = np.where(keep, modelled, np.nan)
+    table.insert(3, "role", role)
+    table["modelled_rtt_ms"] = np.where(reachable, modelled, np.nan)
     table["error"] = table["modelled_rtt_ms"] / measured - 1.0
     table["loo_rtt_ms"] = loo
     table["loo_error"] = loo / measured - 1.0
@@ -233,10 +259,13 @@ def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
     for column in ("subsea_ms", "land_ms", "other_ms", "equipment_ms", "interconnections"):
         table[f"path_{column}"] = parts[column].to_numpy()
     table["path_links"] = paths
-    below = int(np.sum(keep & (modelled < floor - 1e-9)))
+    below = int(np.sum(reachable & (modelled < floor - 1e-9)))
+    error = np.abs(table["error"].to_numpy(dtype=float))
+    check = reachable & ~fitted
     return LatencyCalibration(
-        model, table, float(np.nanmedian(np.abs(table["error"]))),
-        float(np.nanmedian(np.abs(table["loo_error"]))), below, iterations)
+        model, table, float(np.nanmedian(error[keep])),
+        float(np.nanmedian(np.abs(table["loo_error"]))), below, iterations,
+        float(np.nanmedian(error[check])) if check.any() else float("nan"))
 
 
 def calibration_markdown(cal: LatencyCalibration, *, measurements: str) -> str:
@@ -249,13 +278,15 @@ def calibration_markdown(cal: LatencyCalibration, *, measurements: str) -> str:
              "", "| parameter | value | bounds | meaning |", "|---|---:|---|---|"]
     for p in _PARAMS:
         lines.append(f"| `{p}` | {getattr(m, p):.4g} | {rows[p]['bounds']} | {rows[p]['doc']} |")
-    lines += ["", f"Median absolute error: {100 * cal.fit_error:.1f}% fitted on all pairs, "
-              f"**{100 * cal.loo_error:.1f}% leave-one-out**; pairs below the fibre floor: "
-              f"{cal.below_floor}.", "",
-              "| origin | destination | measured ms | modelled ms | error | leave-one-out "
-              "error | floor ms |", "|---|---|---:|---:|---:|---:|---:|"]
+    n_fit = int((cal.pairs["role"] == "fit").sum())
+    lines += ["", f"Median absolute error on the {n_fit} `fit` pairs: "
+              f"{100 * cal.fit_error:.1f}% fitted on all of them, **{100 * cal.loo_error:.1f}% "
+              f"leave-one-out**; on the {len(cal.pairs) - n_fit} `check` pairs (never fitted): "
+              f"{100 * cal.check_error:.1f}%; pairs below the fibre floor: {cal.below_floor}.",
+              "", "| origin | destination | role | measured ms | modelled ms | error | "
+              "leave-one-out error | floor ms |", "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in cal.pairs.itertuples(index=False):
-        lines.append(f"| {r.origin} | {r.destination} | {r.measured_rtt_ms:.1f} | "
+        lines.append(f"| {r.origin} | {r.destination} | {r.role} | {r.measured_rtt_ms:.1f} | "
                      f"{r.modelled_rtt_ms:.1f} | {100 * r.error:+.0f}% | "
                      f"{100 * r.loo_error:+.0f}% | {r.floor_rtt_ms:.1f} |")
     return "\n".join(lines) + "\n"
@@ -263,10 +294,11 @@ def calibration_markdown(cal: LatencyCalibration, *, measurements: str) -> str:
 
 def latency_toml(model: LatencyModel) -> str:
     """The ``[latency]`` table of a study for ``model``."""
-    lines = ["[latency]"]
+    lines = ["[latency]", f"stated_lengths = {str(model.stated_lengths).lower()}"]
     for p in _PARAMS:
-        lines.append(f"{p} = {getattr(model, p):.4g}")
-    lines.append(f"source = {model.source!r}".replace("'", '"'))
+        value = float(getattr(model, p))
+        lines.append(f"{p} = {0.0 if abs(value) < 1e-6 else value:.4g}")
+    lines.append(f"source = {json.dumps(model.source)}")  # a TOML basic string
     return "\n".join(lines) + "\n"
 
 
