@@ -189,6 +189,12 @@ def _fit(parts: pd.DataFrame, measured: np.ndarray, start: np.ndarray) -> np.nda
     return np.asarray(least_squares(residual, x0, bounds=(low, high)).x, dtype=float)
 
 
+def _model(x: np.ndarray, stated_lengths: bool, source: str) -> LatencyModel:
+    return LatencyModel(stated_lengths=stated_lengths, subsea_factor=float(x[0]),
+                        terrestrial_factor=float(x[1]), node_overhead_ms=float(x[2]),
+                        path_overhead_ms=float(x[3]), source=source)
+
+
 def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
               network: Network | None = None, max_iterations: int = 5,
               stated_lengths: bool = True, source: str = "") -> LatencyCalibration:
@@ -218,20 +224,24 @@ def calibrate(experiment: Experiment, measurements: pd.DataFrame, *,
     fitted = role == "fit"
     model = LatencyModel(stated_lengths=stated_lengths)
     x = np.array([1.0, 1.0, 0.0, 0.0])
-    iterations, previous = 0, None
+    iterations = 0
     parts, paths = _components(experiment, network, graph, measurements, model)
+    seen: list[tuple[float, np.ndarray, pd.DataFrame, list[str]]] = []
     while iterations < max_iterations:
         iterations += 1
         keep = parts["reachable"].to_numpy() & fitted
         x = _fit(parts[keep], measured[keep], x)
-        model = LatencyModel(stated_lengths=stated_lengths,
-                             subsea_factor=float(x[0]), terrestrial_factor=float(x[1]),
-                             node_overhead_ms=float(x[2]), path_overhead_ms=float(x[3]),
-                             source=source)
-        parts, paths = _components(experiment, network, graph, measurements, model)
-        if paths == previous:
+        parts, paths = _components(experiment, network, graph, measurements,
+                                   _model(x, stated_lengths, source))
+        keep = parts["reachable"].to_numpy() & fitted
+        cost = float(np.sum(np.log(_model_rtt(x, parts[keep]) / measured[keep]) ** 2))
+        repeated = any(paths == earlier for _, _, _, earlier in seen)
+        seen.append((cost, x, parts, paths))
+        if repeated:  # the paths settled, or alternate between near-equal routes
             break
-        previous = paths
+    # the self-consistent state (parameters and the paths they route) that fits best
+    _, x, parts, paths = min(seen, key=lambda state: state[0])
+    model = _model(x, stated_lengths, source)
     reachable = parts["reachable"].to_numpy()
     keep = reachable & fitted
     modelled = _model_rtt(x, parts)
