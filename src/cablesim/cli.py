@@ -8,6 +8,7 @@ and field); 2 bad command-line usage; 3 an internal error (a bug: please report 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import importlib
@@ -320,6 +321,13 @@ def run() -> None:  # pragma: no cover - console-script entry point
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:
+        # interrupted: the clean-up is done and said; end now, without the interpreter's
+        # finalisation, where a late interrupt or a finaliser could still print a traceback
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(EXIT_INTERRUPTED)
     sys.exit(code)
 
 

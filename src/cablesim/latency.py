@@ -93,7 +93,8 @@ class LatencyModel:
 
 def stated_length_scale(links: pd.DataFrame) -> np.ndarray:
     """Per link: a submarine system's stated length over the total of its segments in the
-    topology (1 where the system states none, or for links that are not submarine)."""
+    topology, where that is above 1 (1 where the system states none or a shorter length, and
+    for links that are not submarine)."""
     scale = np.ones(len(links))
     if "system_length_km" not in links.columns:
         return scale
@@ -103,7 +104,9 @@ def stated_length_scale(links: pd.DataFrame) -> np.ndarray:
     key = system.where(system.notna() & (system != ""), links["system"])
     drawn = links["length_km"].groupby(key).transform("sum")
     ratio = (stated / drawn).to_numpy(dtype=float)
-    use = np.isin(kind, SUBSEA_KINDS) & np.isfinite(ratio) & (ratio > 0)
+    # only stretched: a stated length below the drawn one (some count only part of a
+    # system) would put segments below their great circle
+    use = np.isin(kind, SUBSEA_KINDS) & np.isfinite(ratio) & (ratio > 1.0)
     scale[use] = ratio[use]
     return scale
 

@@ -394,7 +394,8 @@ class _Builder:
                 "id": lid, "from_node": a, "to_node": b, "kind": "submarine", "system": name,
                 "capacity_gbps": gbps, "design_capacity_gbps": design,
                 "price_usd_per_mbps_month": PRICE_RATES[pclass].usd_per_mbps_month_km * length,
-                "length_km": round(length, 3), "route_factor": None, "status": status,
+                "length_km": round(length, 3), "system_length_km": stated,
+                "route_factor": None, "status": status,
                 "rfs_year": rfs_year, "capex_usd": None, "tg_cable_id": cid,
                 "citation": "; ".join(cite)})
             if inference is not None:
@@ -517,8 +518,9 @@ def _centroid(points: Sequence[Point]) -> Point:
 _NODE_ORDER = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
                "transit_price_usd_per_mbps_month", "citation"]
 _LINK_ORDER = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
-               "design_capacity_gbps", "price_usd_per_mbps_month", "length_km", "route_factor",
-               "status", "rfs_year", "capex_usd", "tg_cable_id", "citation"]
+               "design_capacity_gbps", "price_usd_per_mbps_month", "length_km",
+               "system_length_km", "route_factor", "status", "rfs_year", "capex_usd",
+               "tg_cable_id", "citation"]
 
 
 def read_telegeography(source: str | os.PathLike[str], *, snapshot_label: str | None = None,
