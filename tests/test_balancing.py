@@ -1,0 +1,82 @@
+"""Doubly-constrained gravity (Furness) and country bandwidth tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cablesim._errors import DemandError
+from cablesim.demand.balancing import bandwidth_in, furness, load_bandwidth
+
+
+def test_a_hand_computed_two_by_two():
+    """Seed [[1, 1], [1, 1]] with rows (3, 1) and columns (2, 2): the unique matrix with
+    those totals and the seed's cross ratio 1 is [[1.5, 1.5], [0.5, 0.5]]."""
+    result = furness(np.ones((2, 2)), [3.0, 1.0], [2.0, 2.0])
+    np.testing.assert_allclose(result.matrix, [[1.5, 1.5], [0.5, 0.5]], rtol=1e-9)
+
+
+def test_the_diagonal_stays_empty_and_the_cross_ratios_are_kept():
+    seed = np.array([[0.0, 2.0, 1.0], [1.0, 0.0, 3.0], [2.0, 1.0, 0.0]])
+    result = furness(seed, [10.0, 5.0, 5.0], [6.0, 8.0, 6.0])
+    m = result.matrix
+    assert np.all(np.diag(m) == 0)
+    np.testing.assert_allclose(m.sum(axis=1), [10, 5, 5], rtol=1e-8)
+    np.testing.assert_allclose(m.sum(axis=0), [6, 8, 6], rtol=1e-8)
+    # scaling rows and columns keeps every ratio m_ij m_kl / (m_il m_kj)
+    ratio = lambda x: x[0, 1] * x[1, 2] * x[2, 0] / (x[0, 2] * x[1, 0] * x[2, 1])  # noqa: E731
+    assert ratio(m) == pytest.approx(ratio(seed), rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 6), data=st.data())
+def test_any_seed_meets_feasible_totals(n, data):
+    """Totals taken from another matrix with the same zero pattern are feasible: the fit
+    meets them, non-negative, with the diagonal still empty."""
+    weights = st.floats(0.01, 100.0, allow_nan=False, allow_infinity=False)
+    seed = np.array(data.draw(st.lists(weights, min_size=n * n, max_size=n * n))).reshape(n, n)
+    target = np.array(data.draw(st.lists(weights, min_size=n * n, max_size=n * n))).reshape(n, n)
+    np.fill_diagonal(seed, 0.0)
+    np.fill_diagonal(target, 0.0)
+    rows, cols = target.sum(axis=1), target.sum(axis=0)
+    result = furness(seed, rows, cols, tolerance=1e-8, max_iterations=200_000)
+    m = result.matrix
+    assert (m >= 0).all() and np.all(np.diag(m) == 0)
+    np.testing.assert_allclose(m.sum(axis=1), rows, rtol=1e-7)
+    np.testing.assert_allclose(m.sum(axis=0), cols, rtol=1e-7)
+
+
+def test_inconsistent_or_impossible_totals_are_errors():
+    with pytest.raises(DemandError, match="differs"):
+        furness(np.ones((2, 2)), [1.0, 1.0], [1.0, 2.0])
+    with pytest.raises(DemandError, match="no weight"):
+        furness(np.array([[0.0, 1.0], [0.0, 0.0]]), [1.0, 1.0], [1.0, 1.0])
+    with pytest.raises(DemandError, match="non-negative"):
+        furness(np.ones((2, 2)), [-1.0, 3.0], [1.0, 1.0])
+
+
+def test_bandwidth_tables_are_read_with_located_errors(tmp_path):
+    good = tmp_path / "bw.csv"
+    good.write_text("country,year,gbps,metric,source\nSGP,2014,3000,capacity,S1\n"
+                    "SGP,2016,4800,capacity,S2\nKHM,2014,22,capacity,S1\n")
+    table = load_bandwidth(good)
+    got = bandwidth_in(table, ["SGP", "KHM", "LAO"], 2015)
+    assert got["SGP"] == pytest.approx((3000 * 4800) ** 0.5)  # geometric midpoint
+    assert "KHM" not in got and "LAO" not in got  # no extrapolation
+    assert bandwidth_in(table, ["KHM"], 2014) == {"KHM": 22.0}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("country,year,gbps,metric,source\nSingapore,2014,3000,capacity,S1\n"
+                   "SGP,,3000,capacity,S1\nSGP,2014,-5,capacity,S1\n")
+    with pytest.raises(DemandError) as err:
+        load_bandwidth(bad)
+    located = {(p.row, p.field) for p in err.value.problems}
+    assert {(2, "country"), (3, "year"), (4, "gbps")} <= located
+
+
+def test_bandwidth_in_takes_the_median_of_one_years_figures():
+    table = pd.DataFrame({"country": ["THA"] * 3, "year": [2015] * 3,
+                          "gbps": [1000.0, 2000.0, 1500.0], "metric": ["m"] * 3})
+    assert bandwidth_in(table, ["THA"], 2015) == {"THA": 1500.0}
