@@ -80,3 +80,12 @@ def test_bandwidth_in_takes_the_median_of_one_years_figures():
     table = pd.DataFrame({"country": ["THA"] * 3, "year": [2015] * 3,
                           "gbps": [1000.0, 2000.0, 1500.0], "metric": ["m"] * 3})
     assert bandwidth_in(table, ["THA"], 2015) == {"THA": 1500.0}
+
+
+def test_the_committed_bandwidth_table_loads():
+    from conftest import ROOT
+
+    table = load_bandwidth(ROOT / "topology" / "china_asean" / "calibration"
+                           / "international_bandwidth.csv")
+    assert len(table) >= 40 and table["source"].str.len().min() > 0
+    assert {"CHN", "VNM", "THA", "SGP"} <= set(table["country"])
