@@ -16,15 +16,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cablesim._errors import DemandError, Problem
-from cablesim.io.topology import read_csv_text
+from cablesim.io.topology import read_csv_table
 from cablesim.schema import MAX_GBPS, Column
-from cablesim.validation import TableSource, coerce_table
 
 __all__ = ["BANDWIDTH_COLUMNS", "BalanceResult", "furness", "load_bandwidth", "bandwidth_in"]
 
@@ -142,11 +140,9 @@ def load_bandwidth(path: str | os.PathLike[str]) -> pd.DataFrame:
         or missing, each naming the line and field.
     """
     problems: list[Problem] = []
-    raw = read_csv_text(Path(path), problems)
-    if raw is None:
+    table = read_csv_table(path, BANDWIDTH_COLUMNS, problems)
+    if table is None:
         raise DemandError(f"bandwidth table {str(path)!r} cannot be read", problems)
-    table = coerce_table(raw, BANDWIDTH_COLUMNS, TableSource(str(path)), problems,
-                         allow_derived=False)
     for line, country in enumerate(table.get("country", pd.Series(dtype=object)), start=2):
         if isinstance(country, str) and not (len(country) == 3 and country.isalpha()
                                              and country.isupper()):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,11 +12,11 @@ import pandas as pd
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import DemandError, Problem, did_you_mean
 from cablesim.demand.params import GravityParams, _growth_factor, _is_number
-from cablesim.io.topology import read_csv_text
+from cablesim.io.topology import read_csv_table
 from cablesim.network import Network
 from cablesim.schema import MAX_GBPS, Column
 from cablesim.study import Study
-from cablesim.validation import TableSource, coerce_table
+from cablesim.validation import TableSource
 
 DEMAND_CSV_COLUMNS: tuple[Column, ...] = (
     Column("origin", "str", "", True, False, "Id of the node the traffic enters at."),
@@ -139,11 +138,10 @@ def load_demand_csv(path: str | os.PathLike[str], network: Network,
     """
     name = str(path)
     problems: list[Problem] = []
-    raw = read_csv_text(Path(path), problems)
-    if raw is None:
+    table = read_csv_table(path, DEMAND_CSV_COLUMNS, problems)
+    if table is None:
         raise DemandError(f"demand matrix {name!r} cannot be read", problems)
     source = TableSource(name)
-    table = coerce_table(raw, DEMAND_CSV_COLUMNS, source, problems, allow_derived=False)
     node_ids = [str(i) for i in network.nodes.index]
     known = set(node_ids)
     first: dict[tuple[str, str], int] = {}

@@ -17,7 +17,6 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, with_policy
 from cablesim.experiment.tables import fibre_floor_rtt_ms
 from cablesim.geo import great_circle_km_array
-from cablesim.io.topology import load_topology, read_csv_text
+from cablesim.io.topology import load_topology, read_csv_table
 from cablesim.latency import (
     INTERCONNECTION_KINDS,
     LAND_KINDS,
@@ -42,7 +41,6 @@ from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
 from cablesim.schema import Column
 from cablesim.settings import settings_rows
-from cablesim.validation import TableSource, coerce_table
 
 __all__ = ["MEASUREMENT_COLUMNS", "LatencyCalibration", "load_measurements", "calibrate"]
 
@@ -73,11 +71,9 @@ def load_measurements(path: str | os.PathLike[str], network: Network) -> pd.Data
     route) are kept in the file for the record but not fitted.
     """
     problems: list[Problem] = []
-    raw = read_csv_text(Path(path), problems)
-    if raw is None:
+    table = read_csv_table(path, MEASUREMENT_COLUMNS, problems)
+    if table is None:
         raise DemandError(f"measurements {str(path)!r} cannot be read", problems)
-    table = coerce_table(raw, MEASUREMENT_COLUMNS, TableSource(str(path)), problems,
-                         allow_derived=False)
     for i, row in enumerate(table.itertuples(index=False), start=2):
         for field in ("origin", "destination"):
             node = getattr(row, field)

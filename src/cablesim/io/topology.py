@@ -22,10 +22,11 @@ from shapely.geometry.base import BaseGeometry
 from cablesim._atomic import atomic_write_text
 from cablesim._errors import Problem, TopologyError
 from cablesim.network import Network
-from cablesim.schema import LINK_COLUMNS, NODE_COLUMNS, file_columns
-from cablesim.validation import TableSource
+from cablesim.schema import LINK_COLUMNS, NODE_COLUMNS, Column, file_columns
+from cablesim.validation import TableSource, coerce_table
 
 __all__ = ["NODES_FILE", "LINKS_FILE", "GEOMETRY_FILE", "load_topology", "save_topology",
+           "read_csv_table",
            "read_csv_text"]
 
 NODES_FILE = "nodes.csv"
@@ -95,6 +96,16 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                                 "remove trailing commas or name the column"))
         return None
     return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def read_csv_table(path: str | os.PathLike[str], columns: tuple[Column, ...],
+                   problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a CSV file and type it by its schema (:func:`cablesim.validation.coerce_table`,
+    file columns only); ``None``, with the problem appended, when it cannot be read."""
+    raw = read_csv_text(Path(path), problems)
+    if raw is None:
+        return None
+    return coerce_table(raw, columns, TableSource(str(path)), problems, allow_derived=False)
 
 
 def _read_routes(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from cablesim._errors import ImportFormatError, Problem, did_you_mean
-from cablesim.io.topology import read_csv_text
+from cablesim.io.topology import read_csv_table
 from cablesim.schema import Column
-from cablesim.validation import TableSource, coerce_table
+from cablesim.validation import TableSource
 
 __all__ = ["CAPACITY_CSV_COLUMNS", "load_capacity_csv"]
 
@@ -52,11 +51,10 @@ def load_capacity_csv(path: str | os.PathLike[str], cables: Mapping[str, str] | 
     """
     name = str(path)
     problems: list[Problem] = []
-    raw = read_csv_text(Path(path), problems)
-    if raw is None:
+    table = read_csv_table(path, CAPACITY_CSV_COLUMNS, problems)
+    if table is None:
         raise ImportFormatError(f"capacity table {name!r} cannot be read", problems)
     source = TableSource(name)
-    table = coerce_table(raw, CAPACITY_CSV_COLUMNS, source, problems, allow_derived=False)
     by_name: dict[str, str] = {}
     if cables is not None:
         for cid, label in cables.items():
