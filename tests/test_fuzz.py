@@ -110,6 +110,81 @@ def test_fuzz_demand_csv(data, tmp_path_factory):
         assert (demand["gbps"] >= 0).all()
 
 
+@FUZZ
+@given(data=st.data())
+def test_fuzz_study_toml(data, tmp_path_factory):
+    """The study file (groups, capitals, claims, latency, policy presets)."""
+    folder = fresh_copy(tmp_path_factory, "policy_small")
+    path = folder / "study.toml"
+    path.write_text(data.draw(mutated(path.read_text())), encoding="utf-8")
+    try:
+        load_experiment(folder / "experiment.toml")
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_rtt_measurements(data, tmp_path_factory):
+    from cablesim.experiment.latency_fit import load_measurements
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    original = ("origin,destination,rtt_ms,role,source\nSGSIN,HKHKG,33.2,fit,a\n"
+                "IDJKT,VNHAN,60,check,b\n")
+    path = folder / "rtt.csv"
+    path.write_text(data.draw(mutated(original)), encoding="utf-8")
+    try:
+        table = load_measurements(path, NETWORK)
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+    else:
+        assert (table["rtt_ms"] > 0).all()
+
+
+PLAN = """[planning]
+experiment = "experiment.toml"
+scenarios = ["build_only", "lease_or_build"]
+years = [2025, 2030]
+discount_rate = 0.08
+transit_prices = { SGSIN = 3.0 }
+
+[[extend]]
+links = ["status:proposed"]
+capex_usd_per_gbps = 500
+max_add_gbps = "capacity"
+module_gbps = 100
+
+[business_case]
+hub = "lease_or_build"
+baselines = ["build_only"]
+
+[[sensitivity]]
+parameter = "capex_scale"
+low = 0.5
+high = 2
+"""
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_plan_and_simulation_settings(data, tmp_path_factory):
+    """The plan and simulation readers (settings declared once, their own cross-checks)."""
+    from cablesim.planning import load_plan
+    from cablesim.simulation import load_simulation
+
+    plan_folder = fresh_copy(tmp_path_factory, "plan_small")
+    plan = plan_folder / "plan.toml"
+    plan.write_text(data.draw(mutated(PLAN)), encoding="utf-8")
+    sim_folder = fresh_copy(tmp_path_factory, "sim_small")
+    sim = sim_folder / "experiment.toml"
+    sim.write_text(data.draw(mutated(sim.read_text())), encoding="utf-8")
+    for load, path in ((load_plan, plan), (load_simulation, sim)):
+        try:
+            load(path)
+        except CablesimError as exc:
+            assert exc.problems and all(p.file and p.message for p in exc.problems)
+
+
 TG_FILES = ["cable/cable-geo.json", "landing-point/landing-point-geo.json",
             "cable/trunk-cable.json", "cable/tbd-cable.json"]
 
