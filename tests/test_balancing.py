@@ -89,3 +89,28 @@ def test_the_committed_bandwidth_table_loads():
                            / "international_bandwidth.csv")
     assert len(table) >= 40 and table["source"].str.len().min() > 0
     assert {"CHN", "VNM", "THA", "SGP"} <= set(table["country"])
+
+
+def test_the_nearest_national_figure_is_shown_beside_the_offered_traffic():
+    from cablesim.demand.balancing import nearest_figures
+
+    table = pd.DataFrame({
+        "country": ["KHM", "KHM", "KHM", "SGP"], "year": [2012, 2014, 2016, 2014],
+        "gbps": [10.0, 22.0, 999.0, 3000.0], "metric": ["cap", "cap", "one operator", "cap"],
+        "scope": ["national", "national", "partial", "national"]})
+    got = nearest_figures(table, ["KHM", "SGP", "LAO"], 2015).set_index("country")
+    assert got.loc["KHM", "cited_gbps"] == 22.0 and got.loc["KHM", "cited_year"] == 2014
+    assert got.loc["SGP", "cited_year"] == 2014 and "LAO" not in got.index
+
+
+def test_the_flagship_countries_table_carries_the_cited_bandwidth():
+    from cablesim.experiment import load_experiment, run_experiment
+    from conftest import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    experiment = type(experiment)(**{**experiment.__dict__,
+                                     "scenarios": experiment.scenarios[:1]})
+    countries = run_experiment(experiment).countries.set_index("country")
+    assert countries.loc["KHM", "cited_year"] == 2014
+    assert countries.loc["KHM", "offered_over_cited"] == pytest.approx(
+        countries.loc["KHM", "offered_gbps"] / countries.loc["KHM", "cited_gbps"])

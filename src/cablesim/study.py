@@ -98,6 +98,9 @@ class StudySettings:
         default_factory=tuple, doc="Two scenario names for the report's side-by-side and "
         "difference maps, where the experiment has them (default: its first two).")
     citation: str = setting("", doc="The source the study tests, cited in reports.")
+    bandwidth: str | None = setting(None, doc="Cited international bandwidth by country and "
+                                    "year (CSV, relative to the study file), shown beside "
+                                    "each country's offered traffic in countries.csv.")
     colours: Mapping[str, str] = setting(
         default_factory=dict, doc="Colour (#rrggbb) of each policy or scenario in path maps "
         "and charts (others take a palette).")
@@ -180,6 +183,13 @@ class Study:
         return f"{self.intra_class}_mean_rtt_ms"
 
     @property
+    def bandwidth_path(self) -> Path | None:
+        """The study's bandwidth table, resolved (None when it names none)."""
+        if self.settings.bandwidth is None or self.path is None:
+            return None
+        return (self.path.parent / self.settings.bandwidth).resolve()
+
+    @property
     def map_extent(self) -> tuple[float, float, float, float] | str:
         """The study's map extent, or ``"auto"``."""
         extent = self.settings.map_extent
@@ -249,6 +259,9 @@ def load_study(path: str | Path) -> Study:
         if not (isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour)):
             problems.append(Problem(source, None, f"study.colours.{name}",
                                     f"must be a colour #rrggbb, got {colour!r}"))
+    if settings.bandwidth is not None and not (file.parent / settings.bandwidth).is_file():
+        problems.append(Problem(source, None, "study.bandwidth",
+                                f"file {str(file.parent / settings.bandwidth)!r} does not exist"))
     capitals = _table(doc.get("capitals"), "capitals", source, problems)
     for country, node in capitals.items():
         if not isinstance(node, str):

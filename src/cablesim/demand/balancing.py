@@ -24,7 +24,8 @@ from cablesim._errors import DemandError, Problem
 from cablesim.io.topology import read_csv_table
 from cablesim.schema import MAX_GBPS, Column
 
-__all__ = ["BANDWIDTH_COLUMNS", "BalanceResult", "furness", "load_bandwidth", "bandwidth_in"]
+__all__ = ["BANDWIDTH_COLUMNS", "BalanceResult", "furness", "load_bandwidth", "bandwidth_in",
+           "nearest_figures"]
 
 BANDWIDTH_COLUMNS: tuple[Column, ...] = (
     Column("country", "str", "ISO 3166-1 alpha-3", True, False, "The country."),
@@ -34,6 +35,10 @@ BANDWIDTH_COLUMNS: tuple[Column, ...] = (
            min=0.0, min_exclusive=True, max=MAX_GBPS),
     Column("metric", "str", "", True, False, "What is measured (e.g. international "
            "Internet bandwidth capacity, used international bandwidth)."),
+    Column("scope", "category", "", False, True, "national: a figure for the whole country; "
+           "partial: one operator, one route, owned cable capacity or a doubtful figure "
+           "(kept for the record, not compared).", default="national",
+           allowed=("national", "partial")),
     Column("statistic", "str", "", False, True, "e.g. end of year, mid-year."),
     Column("source", "str", "", True, False, "Where the figure comes from."),
     Column("url", "str", "", False, True, "The public address of the source."),
@@ -174,3 +179,23 @@ def bandwidth_in(table: pd.DataFrame, countries: Sequence[str], year: int, *,
             w = (year - y0) / (y1 - y0)
             out[country] = float(math.exp((1 - w) * math.log(g0) + w * math.log(g1)))
     return out
+
+
+def nearest_figures(table: pd.DataFrame, countries: Sequence[str], year: int
+                    ) -> pd.DataFrame:
+    """Per country, the national cited figure nearest to ``year`` (the earlier one on a tie;
+    the median of that year's figures, all metrics): ``country, cited_gbps, cited_year,
+    cited_metric``; countries without any figure are left out. For showing demand beside
+    what was cited, not for fitting: the metrics differ (capacity, traffic)."""
+    rows = []
+    national = table[table["scope"] == "national"] if "scope" in table.columns else table
+    for country in countries:
+        own = national[national["country"] == country]
+        if own.empty:
+            continue
+        distance = (own["year"] - year).abs() * 2 + (own["year"] > year)
+        best = own[distance == distance.min()]
+        rows.append({"country": country, "cited_gbps": float(best["gbps"].median()),
+                     "cited_year": int(best["year"].iloc[0]),
+                     "cited_metric": "; ".join(sorted(set(best["metric"].astype(str))))})
+    return pd.DataFrame(rows, columns=["country", "cited_gbps", "cited_year", "cited_metric"])

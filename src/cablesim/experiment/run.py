@@ -17,6 +17,7 @@ import pandas as pd
 
 from cablesim._errors import Problem, RoutingError
 from cablesim.demand import load_country_indicators
+from cablesim.demand.balancing import load_bandwidth, nearest_figures
 from cablesim.experiment.calibration import price_calibration
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
@@ -149,9 +150,29 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
               for k, v in tables.items()}
     calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name,
                                     study=study, nodes=nodes)
+    if study.bandwidth_path is not None and len(frames["countries"]):
+        frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
+                                            load_bandwidth(study.bandwidth_path))
+        notes.append("countries.csv: each country's offered traffic beside the national "
+                     "international bandwidth cited nearest the demand year (cited_gbps, "
+                     "cited_year, cited_metric, offered_over_cited); the offered traffic is "
+                     "this study's only, and the figures mix capacity and traffic "
+                     "(docs/demand.md)")
     stage("tables", t)
     return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
                             frames["countries"], frames["links"], frames["transit_prices"],
                             calibration, timings, sorted(set(notes)))
 
 
+def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame,
+                  bandwidth: pd.DataFrame) -> pd.DataFrame:
+    """Each country's offered traffic beside the cited bandwidth nearest its demand year."""
+    years = dict(zip(scenarios["scenario"], scenarios["year"], strict=True))
+    parts = []
+    for name, rows in countries.groupby("scenario", sort=False):
+        cited = nearest_figures(bandwidth, sorted(rows["country"].dropna().unique()),
+                                int(years[name]))
+        parts.append(rows.merge(cited, on="country", how="left"))
+    out = pd.concat(parts, ignore_index=True)
+    out["offered_over_cited"] = out["offered_gbps"] / out["cited_gbps"]
+    return out
