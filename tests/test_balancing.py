@@ -76,6 +76,44 @@ def test_bandwidth_tables_are_read_with_located_errors(tmp_path):
     assert {(2, "country"), (3, "year"), (4, "gbps")} <= located
 
 
+def test_a_country_the_topology_does_not_have_is_a_located_error(tmp_path):
+    table = tmp_path / "bw.csv"
+    table.write_text("country,year,gbps,metric,source\nSGP,2014,3000,capacity,S1\n"
+                     "SPG,2014,3000,capacity,S1\n")
+    assert len(load_bandwidth(table)) == 2  # any ISO3-shaped code without a topology
+    with pytest.raises(DemandError) as err:
+        load_bandwidth(table, known_countries={"SGP", "MYS"})
+    (problem,) = err.value.problems
+    assert (problem.file, problem.row, problem.field) == (str(table), 3, "country")
+    assert "SPG" in problem.message and "SGP" in (problem.hint or "")
+
+
+def test_an_experiment_with_a_bad_bandwidth_table_stops_before_routing(tmp_path):
+    import shutil
+
+    from cablesim.experiment import load_experiment, run_experiment
+    from conftest import ROOT
+
+    topo = tmp_path / "china_asean"
+    shutil.copytree(ROOT / "topology" / "china_asean", topo)
+    bandwidth = topo / "calibration" / "international_bandwidth.csv"
+    lines = bandwidth.read_text().splitlines()
+    lines[1] = "XXY" + lines[1][3:]
+    bandwidth.write_text("\n".join(lines) + "\n")
+    experiment_file = tmp_path / "exp.toml"
+    text = (ROOT / "experiments" / "hairpin_vs_guangxi.toml").read_text()
+    text = text.replace('"../topology/china_asean"', f'"{topo}"')
+    text = text.replace('"../seeds/', f'"{ROOT / "seeds"}/')
+    experiment_file.write_text(text)
+    experiment = load_experiment(experiment_file)
+    assert experiment.study.bandwidth_path == bandwidth.resolve()
+    stages: list[str] = []
+    with pytest.raises(DemandError) as err:
+        run_experiment(experiment, progress=lambda label, _: stages.append(label))
+    assert [(p.row, p.field) for p in err.value.problems] == [(2, "country")]
+    assert not any("routing" in s for s in stages)
+
+
 def test_bandwidth_in_takes_the_median_of_one_years_figures():
     table = pd.DataFrame({"country": ["THA"] * 3, "year": [2015] * 3,
                           "gbps": [1000.0, 2000.0, 1500.0], "metric": ["m"] * 3})

@@ -94,3 +94,17 @@ def test_an_unwritable_output_location_is_a_located_user_error(tmp_path):
         assert "internal error" not in err and "cannot write" in err, err
         assert str(blocker) in err or "/proc" in err, err
     assert not list(tmp_path.glob(".*")), "a probe or temporary file was left behind"
+
+
+def test_validate_checks_the_studys_bandwidth_table(tiny_copy):
+    (tiny_copy / "study.toml").write_text('[study]\nname = "tiny"\nbandwidth = "bw.csv"\n')
+    table = tiny_copy / "bw.csv"
+    table.write_text("country,year,gbps,metric,source\nSGP,2014,3000,capacity,S1\n")
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_OK, err
+    assert "study.toml: valid (bandwidth table: 1 cited figures)" in out
+    table.write_text("country,year,gbps,metric,source\nSPG,2014,3000,capacity,S1\n")
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_INVALID and out == ""
+    assert f"{table}, line 2, field 'country': unknown country 'SPG'" in err
+    assert "Traceback" not in err

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,6 +140,28 @@ def test_fuzz_rtt_measurements(data, tmp_path_factory):
         assert exc.problems and all(p.file and p.message for p in exc.problems)
     else:
         assert (table["rtt_ms"] > 0).all()
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_bandwidth_table(data, tmp_path_factory):
+    from cablesim.demand.balancing import bandwidth_in, load_bandwidth, nearest_figures
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    original = ("country,year,gbps,metric,scope,source\nSGP,2014,3000,capacity,national,a\n"
+                "KHM,2014,22,capacity,national,b\nKHM,2016,60,traffic,partial,c\n")
+    path = folder / "bw.csv"
+    path.write_text(data.draw(mutated(original)), encoding="utf-8")
+    try:
+        table = load_bandwidth(path, known_countries={"SGP", "KHM"})
+    except CablesimError as exc:
+        assert exc.problems and all(p.file and p.message for p in exc.problems)
+    else:
+        assert (table["gbps"] > 0).all() and set(table["country"]) <= {"SGP", "KHM"}
+        assert set(table["scope"]) <= {"national", "partial"}
+        assert all(v > 0 for v in bandwidth_in(table, ["SGP", "KHM"], 2015).values())
+        assert (nearest_figures(table, ["SGP", "KHM"], 2016).get(
+            "cited_gbps", pd.Series(dtype=float)) > 0).all()
 
 
 PLAN = """[planning]

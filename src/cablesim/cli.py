@@ -67,10 +67,20 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cablesim.demand.balancing import load_bandwidth
     from cablesim.io.topology import load_topology
+    from cablesim.study import find_study
 
+    study_file: str | None = None
+    figures: int | None = None
     try:
         network = load_topology(args.path)
+        study = find_study(Path(args.path))
+        if study.path is not None:
+            study_file = str(study.path)
+            if study.bandwidth_path is not None:
+                countries = set(network.nodes["country"].dropna().astype(str)) - {""}
+                figures = len(load_bandwidth(study.bandwidth_path, known_countries=countries))
     except CablesimError as exc:
         if args.json:
             json.dump({"valid": False, "path": args.path,
@@ -79,10 +89,17 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     summary = network.summary()
     if args.json:
-        json.dump({"valid": True, "path": args.path, **summary}, out, indent=2)
+        json.dump({"valid": True, "path": args.path, "study": study_file,
+                   "bandwidth_figures": figures, **summary}, out,
+                  indent=2)
         out.write("\n")
     else:
         out.write(format_summary(summary) + "\n")
+        if study_file is not None:
+            line = f"  study          {study_file}: valid"
+            if figures is not None:
+                line += f" (bandwidth table: {figures} cited figures)"
+            out.write(line + "\n")
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ import pandas as pd
 from cablesim._errors import DemandError, Problem
 from cablesim.io.topology import read_csv_table
 from cablesim.schema import MAX_GBPS, Column
+from cablesim.settings import unknown_key_hint
 
 __all__ = ["BANDWIDTH_COLUMNS", "BalanceResult", "furness", "load_bandwidth", "bandwidth_in",
            "nearest_figures"]
@@ -135,14 +136,23 @@ def _miss(got: np.ndarray, want: np.ndarray) -> float:
     return float(np.max(np.abs(got - want) / scale, initial=0.0))
 
 
-def load_bandwidth(path: str | os.PathLike[str]) -> pd.DataFrame:
+def load_bandwidth(path: str | os.PathLike[str], *,
+                   known_countries: Collection[str] | None = None) -> pd.DataFrame:
     """Read a country bandwidth table; every problem located by file, line and field.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file (:data:`BANDWIDTH_COLUMNS`).
+    known_countries : collection of str, optional
+        The countries the figures may be for (e.g. those of the topology's nodes); a row for
+        any other country is an error, so that a typo does not silently drop a figure.
 
     Raises
     ------
     DemandError
-        Missing columns, a country that is not an ISO3 code, a year or figure out of range
-        or missing, each naming the line and field.
+        Missing columns, a country that is not an ISO3 code or not known, a year or figure
+        out of range or missing, each naming the line and field.
     """
     problems: list[Problem] = []
     table = read_csv_table(path, BANDWIDTH_COLUMNS, problems)
@@ -153,6 +163,11 @@ def load_bandwidth(path: str | os.PathLike[str]) -> pd.DataFrame:
                                              and country.isupper()):
             problems.append(Problem(str(path), line, "country",
                                     f"must be an ISO 3166-1 alpha-3 code, got {country!r}"))
+        elif (known_countries is not None and isinstance(country, str)
+              and country not in known_countries):
+            problems.append(Problem(str(path), line, "country", f"unknown country "
+                                    f"{country!r}: no node of the topology is in it",
+                                    unknown_key_hint(country, known_countries)))
     if problems:
         raise DemandError(f"bandwidth table {str(path)!r} is invalid", problems)
     return table

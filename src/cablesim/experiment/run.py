@@ -125,6 +125,12 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
     source = str(experiment.path)
     nodes = network.nodes
     study = experiment.study
+    bandwidth = None
+    if study.bandwidth_path is not None:
+        t = time.perf_counter()
+        known = set(nodes["country"].dropna().astype(str)) - {""}
+        bandwidth = load_bandwidth(study.bandwidth_path, known_countries=known)
+        stage("load bandwidth table", t)
     in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}
@@ -150,9 +156,9 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
               for k, v in tables.items()}
     calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name,
                                     study=study, nodes=nodes)
-    if study.bandwidth_path is not None and len(frames["countries"]):
+    if bandwidth is not None and len(frames["countries"]):
         frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
-                                            load_bandwidth(study.bandwidth_path))
+                                            bandwidth)
         notes.append("countries.csv: each country's offered traffic beside the national "
                      "international bandwidth cited nearest the demand year (cited_gbps, "
                      "cited_year, cited_metric, offered_over_cited); the offered traffic is "
