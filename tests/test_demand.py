@@ -187,12 +187,16 @@ def test_users_weight_column_splits_a_country(net):
     # content from JPTYO goes to ASEAN cities by users: SG 4.70, KUL 0.75 x 21.09, JHB 0.25 x
     assert gbps(demand, "content", "JPTYO", "MYKUL") / gbps(
         demand, "content", "JPTYO", "MYJHB") == pytest.approx(3.0, rel=1e-12)
-    nodes.loc[nodes["id"] == "MYJHB", "users_weight"] = "many"
+    nodes.loc[nodes["id"] == "MYJHB", "users_weight"] = ""
     with pytest.raises(DemandError) as info:
         gravity_demand(cablesim.Network.from_tables(nodes, links), countries_table(), params(),
                        study=STUDY)
     assert info.value.problems[0].field == "users_weight"
     assert "MYJHB" in info.value.problems[0].message
+    nodes.loc[nodes["id"] == "MYJHB", "users_weight"] = "many"  # the schema types the column
+    with pytest.raises(cablesim.TopologyError) as bad:
+        cablesim.Network.from_tables(nodes, links)
+    assert (bad.value.problems[0].row, bad.value.problems[0].field) == (4, "users_weight")
 
 
 def test_deterministic_and_independent_of_node_order(net):

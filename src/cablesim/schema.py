@@ -134,6 +134,10 @@ NODE_COLUMNS: tuple[Column, ...] = (
     Column("transit_price_usd_per_mbps_month", "float", "USD per Mbps per month", False, True,
            "Wholesale IP transit price at this node (hubs and cities where a price is cited).",
            min=0.0, max=MAX_USD_PER_MBPS_MONTH),
+    Column("users_weight", "float", "relative (any unit)", False, True,
+           "For a city or hub node: its weight in splitting the country's Internet users "
+           "over the country's city and hub nodes (e.g. the netizens of the provinces it "
+           "serves); blank on every node of a country: split equally.", min=0.0),
     Column("citation", "str", "", True, False,
            "Source of the row's numbers (report, URL, or 'estimate: how')."),
 )
