@@ -19,7 +19,7 @@ DATA = ROOT / "topology" / "china_asean"
 TG21 = ROOT / ".." / "shared" / "data" / "telegeography-2021"
 
 NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
-                "transit_price_usd_per_mbps_month", "citation"]
+                "transit_price_usd_per_mbps_month", "users_weight", "citation"]
 LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
                 "design_capacity_gbps", "price_usd_per_mbps_month", "length_km",
                 "system_length_km", "route_factor",
@@ -270,3 +270,24 @@ def test_telegeography_cross_check(nodes, links):
                 problems.append(f"{slug}: length {total:,.0f} km vs TG {stated:,.0f} km")
     assert checked >= 30, f"only {checked} systems cross-checked against TG21"
     assert not problems, "TeleGeography mismatches:\n" + "\n".join(problems)
+
+
+def test_china_users_weights_follow_the_cited_province_populations():
+    """tools/add_users_weights.py: every province's people counted once, Guangxi's on its
+    four nodes in proportion to their prefectures' census population."""
+    nodes = pd.read_csv(DATA / "nodes.csv", keep_default_na=False).set_index("id")
+    provinces = pd.read_csv(DATA / "calibration" / "china_province_population.csv")
+    prefectures = pd.read_csv(DATA / "calibration" / "china_prefecture_population.csv")
+    china = nodes[(nodes["country"] == "CHN") & nodes["kind"].isin(["city", "hub"])]
+    weights = china["users_weight"].astype(float)
+    assert (weights > 0).all()
+    assert (nodes.loc[~nodes.index.isin(china.index), "users_weight"] == "").all()
+    assert weights.sum() == pytest.approx(provinces["population"].sum(), rel=1e-6)
+    guangxi = ["CNNNG", "CNQZH", "CNBHY", "CNFAN"]
+    people = float(provinces.loc[provinces["province"] == "Guangxi", "population"].iloc[0])
+    assert weights[guangxi].sum() == pytest.approx(people, rel=1e-6)
+    pop = prefectures.set_index("prefecture")["population_10k"]
+    assert weights["CNNNG"] / weights["CNFAN"] == pytest.approx(
+        pop["Nanning"] / pop["Fangchenggang"], rel=1e-6)
+    # the audit's finding, undone: Fangchenggang no longer outweighs Beijing
+    assert weights["CNFAN"] < weights["CNBJS"] / 50

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Write ``users_weight`` for China's city and hub nodes in ``topology/china_asean/nodes.csv``.
+
+Provenance script (committed, not run by CI). Without weights the gravity model splits a
+country's Internet users equally over its city and hub nodes, which gave China's four Guangxi
+nodes a quarter of China's users (issue 16: Fangchenggang originated more China-ASEAN traffic
+than Beijing). The rule, from two cited tables in ``topology/china_asean/calibration/``:
+
+1. Each province's people (``china_province_population.csv``, 2017 resident population)
+   belong to the node(s) of that province; a province with several nodes splits its people
+   by the nodes' prefecture population (``china_prefecture_population.csv``, 2010 census).
+2. A province with no node is given to the nearest (great circle from its capital) of
+   Beijing, Shanghai and Guangzhou: until 2024 all of China's international gateways
+   (国际通信业务出入口局) were in those three cities (facts-inputs, Nanning gateway row:
+   People's Daily Overseas, 18 July 2024), so that is where such a province's international
+   traffic met the international network.
+
+Population stands in for Internet users: provincial penetration differs (higher on the
+coast) and is not modelled; CNNIC's provincial netizen table was not found as text
+(docs/demand.md). Run from anywhere: ``python tools/add_users_weights.py``.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TOPOLOGY = ROOT / "topology" / "china_asean"
+CAL = TOPOLOGY / "calibration"
+
+NODE_PROVINCE = {
+    "CNBHY": "Guangxi", "CNBJS": "Beijing", "CNCAN": "Guangdong", "CNFAN": "Guangxi",
+    "CNFOC": "Fujian", "CNHAK": "Hainan", "CNHRB": "Heilongjiang", "CNKMG": "Yunnan",
+    "CNLHW": "Gansu", "CNNNG": "Guangxi", "CNQZH": "Guangxi", "CNSHA": "Shanghai",
+    "CNSWA": "Guangdong", "CNTAO": "Shandong", "CNURC": "Xinjiang", "CNZUH": "Guangdong",
+}
+"""The province of each China city/hub node (administrative fact)."""
+NODE_PREFECTURE = {"CNBHY": "Beihai", "CNFAN": "Fangchenggang", "CNNNG": "Nanning",
+                   "CNQZH": "Qinzhou", "CNCAN": "Guangzhou", "CNSWA": "Shantou",
+                   "CNZUH": "Zhuhai"}
+"""The prefecture of each node of a province with several nodes."""
+GATEWAYS = ("CNBJS", "CNSHA", "CNCAN")
+"""China's international gateway cities until 2024 (facts-inputs; People's Daily 2024)."""
+
+
+def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    c = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return 6371.0088 * math.acos(max(-1.0, min(1.0, c)))
+
+
+def weights() -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Users weight (people) of each node, and the provinces each node stands for."""
+    with open(CAL / "china_province_population.csv", newline="", encoding="utf-8") as f:
+        provinces = list(csv.DictReader(f))
+    with open(CAL / "china_prefecture_population.csv", newline="", encoding="utf-8") as f:
+        prefecture = {r["prefecture"]: float(r["population_10k"]) for r in csv.DictReader(f)}
+    with open(TOPOLOGY / "nodes.csv", newline="", encoding="utf-8") as f:
+        nodes = {r["id"]: r for r in csv.DictReader(f)}
+    assert set(NODE_PROVINCE) == {i for i, r in nodes.items()
+                                  if r["country"] == "CHN" and r["kind"] in ("city", "hub")}
+    out = {node: 0.0 for node in NODE_PROVINCE}
+    serves: dict[str, list[str]] = {node: [] for node in NODE_PROVINCE}
+    for row in provinces:
+        name, people = row["province"], float(row["population"])
+        own = [n for n, p in NODE_PROVINCE.items() if p == name]
+        if not own:
+            lon, lat = float(row["capital_lon"]), float(row["capital_lat"])
+            own = [min(GATEWAYS, key=lambda g: great_circle_km(
+                lon, lat, float(nodes[g]["lon"]), float(nodes[g]["lat"])))]
+        if len(own) == 1:
+            shares = {own[0]: 1.0}
+        else:
+            pops = {n: prefecture[NODE_PREFECTURE[n]] for n in own}
+            shares = {n: p / sum(pops.values()) for n, p in pops.items()}
+        for node, share in shares.items():
+            out[node] += people * share
+            serves[node].append(name if share == 1.0 else f"{name} ({100 * share:.0f}%)")
+    return out, serves
+
+
+def main() -> None:
+    weight, serves = weights()
+    path = TOPOLOGY / "nodes.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    if "users_weight" not in fields:
+        fields.insert(fields.index("citation"), "users_weight")
+    marker = "; users_weight:"
+    for row in rows:
+        node = row["id"]
+        row["citation"] = row["citation"].split(marker)[0]
+        if node in weight:
+            row["users_weight"] = f"{weight[node]:.0f}"
+            row["citation"] += (f"{marker} people of {', '.join(serves[node])} (2017 resident "
+                                "population; calibration/china_province_population.csv; rule "
+                                "in tools/add_users_weights.py)")
+        else:
+            row["users_weight"] = ""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    total = sum(weight.values())
+    for node in sorted(weight, key=weight.get, reverse=True):  # type: ignore[arg-type]
+        print(f"{node}  {100 * weight[node] / total:5.1f}%  {', '.join(serves[node])}")
+
+
+if __name__ == "__main__":
+    main()
