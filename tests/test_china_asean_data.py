@@ -23,7 +23,8 @@ NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
 LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
                 "design_capacity_gbps", "price_usd_per_mbps_month", "length_km",
                 "system_length_km", "route_factor",
-                "status", "rfs_year", "capex_usd", "tg_cable_id", "citation"]
+                "status", "rfs_year", "capex_usd", "tg_cable_id", "capacity_confidence",
+                "price_confidence", "citation"]
 NODE_KINDS = {"landing", "city", "hub", "ixp", "junction"}
 LINK_KINDS = {"submarine", "terrestrial", "metro", "transit", "satellite"}
 STATUSES = {"existing", "planned", "proposed"}

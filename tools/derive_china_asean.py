@@ -17,7 +17,12 @@ each row carrying its source from ``shared/research/facts-inputs.md`` (section
 numbers such as A1.2 refer to that file). It writes ``nodes.csv``,
 ``links.csv``, ``geometry.geojson`` and ``SOURCES.md``.
 
-Run from anywhere: ``python tools/derive_china_asean.py``.
+Run from anywhere: ``python tools/derive_china_asean.py``; then ``tools/add_system_lengths.py``,
+``tools/add_users_weights.py`` and ``tools/add_confidence.py``, which add columns this script
+does not write (``system_length_km``; ``users_weight``; ``capacity_confidence`` and
+``price_confidence``). Its [TG24] input ``tools/china_asean/tg24_extract.json`` is not
+committed (TeleGeography data): ``extract_tg24.py`` re-creates it from a checkout of
+sudorandom/submarine-cable-map.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ __all__ = [
     "Column",
     "NODE_KINDS",
     "LINK_KINDS",
+    "CONFIDENCE_CLASSES",
     "LINK_STATUSES",
     "NODE_COLUMNS",
     "LINK_COLUMNS",
@@ -36,6 +37,10 @@ NODE_KINDS: tuple[str, ...] = ("landing", "city", "hub", "ixp", "junction")
 point, and junction (a submarine branching unit or a terrestrial route junction)."""
 
 LINK_KINDS: tuple[str, ...] = ("submarine", "terrestrial", "metro", "transit", "satellite")
+CONFIDENCE_CLASSES: tuple[str, ...] = ("cited", "derived", "estimate")
+"""How an input figure is known: *cited* (a source states it), *derived* (computed from cited
+figures by a stated rule, e.g. a quoted price scaled by distance) or *estimate* (a stated
+assumption)."""
 """Link kinds: submarine cable segment, long-haul terrestrial fibre, short intra-metro
 link, logical IP-transit interconnection, and geostationary satellite hop."""
 
@@ -186,6 +191,14 @@ LINK_COLUMNS: tuple[Column, ...] = (
     Column("orbit_lon_deg", "float", "degrees east", False, True,
            "Sub-satellite longitude of a geostationary satellite link (kind 'satellite').",
            min=-180.0, max=180.0),
+    Column("capacity_confidence", "category", "", False, True,
+           "How capacity_gbps is known: " + ", ".join(CONFIDENCE_CLASSES) + " (see the "
+           "citation); results report the share of traffic carried on estimated capacity.",
+           allowed=CONFIDENCE_CLASSES),
+    Column("price_confidence", "category", "", False, True,
+           "How price_usd_per_mbps_month is known: " + ", ".join(CONFIDENCE_CLASSES)
+           + "; results report the share of lease cost resting on each class.",
+           allowed=CONFIDENCE_CLASSES),
     Column("citation", "str", "", True, False,
            "Source of the row's numbers (report, URL, or 'estimate: how')."),
     Column("latency_ms", "float", "ms", False, True,

@@ -194,6 +194,37 @@ def ratio_column(nodes: pd.DataFrame, node: str, name: str | None = None) -> str
     return "ratio_to_" + "_".join(name.lower().split())
 
 
+def _confidence(links: pd.DataFrame, column: str) -> np.ndarray:
+    """A link column of confidence classes; blank or absent counts as ``estimate``."""
+    if column not in links.columns:
+        return np.full(len(links), "estimate", dtype=object)
+    values = links[column].astype(object).to_numpy()
+    return np.array([v if isinstance(v, str) and v else "estimate" for v in values],
+                    dtype=object)
+
+
+def _confidence_shares(load_gbps: np.ndarray, length_km: np.ndarray, lease: np.ndarray,
+                       capacity_class: np.ndarray, price_class: np.ndarray
+                       ) -> dict[str, float]:
+    """How much of a scenario rests on estimates: the share of its Gbps-km carried on links
+    whose capacity is an estimate, and the shares of its lease cost priced by cited and by
+    estimated prices (fractions; NaN when there is nothing to share)."""
+    gbps_km = load_gbps * np.nan_to_num(length_km)
+    total_km, total_lease = float(gbps_km.sum()), float(lease.sum())
+
+    def share(part: float, whole: float) -> float:
+        return part / whole if whole > 0 else math.nan
+
+    return {
+        "gbps_km_on_estimated_capacity_share": share(
+            float(gbps_km[capacity_class == "estimate"].sum()), total_km),
+        "lease_on_cited_price_share": share(float(lease[price_class == "cited"].sum()),
+                                            total_lease),
+        "lease_on_estimated_price_share": share(float(lease[price_class == "estimate"].sum()),
+                                                total_lease),
+    }
+
+
 def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingResult,
                     graph: ArcGraph, nodes: pd.DataFrame, demand: pd.DataFrame, year: int,
                     in_region: np.ndarray, notes: list[str], *,
@@ -301,6 +332,9 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     m = graph.n_edges
     fwd, rev = result.arc_load[:m], result.arc_load[m:]
     util = np.maximum(fwd, rev) / capacity
+    lease_link = (fwd + rev) * price * 1000.0
+    capacity_class = _confidence(links, "capacity_confidence")
+    price_class = _confidence(links, "price_confidence")
     link_table = pd.DataFrame({
         "scenario": spec.name,
         "link": links.index.to_numpy(dtype=object),
@@ -314,6 +348,9 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "load_forward_gbps": fwd,
         "load_reverse_gbps": rev,
         "utilization": util,
+        "lease_usd_month": lease_link,
+        "capacity_confidence": capacity_class,
+        "price_confidence": price_class,
     })
     # ---- capex of proposed links in service
     crf = capital_recovery_factor(spec.costs.discount_rate, spec.costs.lifetime_years)
@@ -361,6 +398,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "links_in_service": int(enabled.sum()),
         "lp_solves": int(result.lp_solves),
         "lp_gap_bound": float(result.gap_bound),
+        **_confidence_shares(fwd + rev, links["length_km"].to_numpy(dtype=float), lease_link,
+                             capacity_class, price_class),
     }])
     # ---- countries
     attributed = np.where(pairs["traffic_class"] == "content", pairs["destination_country"],

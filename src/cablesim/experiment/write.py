@@ -32,6 +32,8 @@ def scenario_columns(study: Study) -> list[str]:
         "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms",
         "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
         "links_in_service", "lp_solves", "lp_gap_bound",
+        "gbps_km_on_estimated_capacity_share", "lease_on_cited_price_share",
+        "lease_on_estimated_price_share",
     ]
 
 _FLOAT = "%.6g"
@@ -87,6 +89,18 @@ def summary_markdown(result: ExperimentResult) -> str:
                          f"| {_fmt(row.capacity_gbps, 0)} | {_fmt(100 * row.utilization)}% |")
     lines += ["", "Uncapacitated scenarios may load links beyond their capacity: that is the "
               "demand the policy would put there; capacitated scenarios keep within it.", ""]
+    lines += ["## What rests on estimates", "",
+              "Per scenario, from the confidence class of each link's inputs (links.csv "
+              "`capacity_confidence`, `price_confidence`: cited, derived or estimate; a link "
+              "without one counts as an estimate).", "",
+              "| scenario | Gbps-km on estimated capacity | lease cost on cited prices "
+              "| lease cost on estimated prices |", "|---|---:|---:|---:|"]
+    for row in s.itertuples(index=False):
+        lines.append(f"| {row.scenario} | {_fmt(100 * row.gbps_km_on_estimated_capacity_share)}% "
+                     f"| {_fmt(100 * row.lease_on_cited_price_share)}% "
+                     f"| {_fmt(100 * row.lease_on_estimated_price_share)}% |")
+    lines += ["", "The rest of the lease cost rests on derived prices (a cited quote scaled by "
+              "a stated rule); transit prices are per hub and named in the assumptions.", ""]
     lines += ["## Scenario descriptions", ""]
     for spec in exp.scenarios:
         lines.append(f"- **{spec.name}** ({spec.routing.mode}, {spec.routing.objective}): "
