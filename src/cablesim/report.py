@@ -228,6 +228,20 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
                              "time of the path, weighted by served traffic. Utilisation: the "
                              "busier direction of a link divided by its capacity (routing "
                              "without capacity limits can exceed 100%)."))
+    blocks.append(Block("h2", "What rests on estimates"))
+    blocks.append(Block("table", header=["scenario", "Gbps-km on estimated capacity",
+                                         "lease cost on cited prices",
+                                         "lease cost on estimated prices"],
+                        rows=[[str(r.scenario), _pct(r.gbps_km_on_estimated_capacity_share),
+                               _pct(r.lease_on_cited_price_share),
+                               _pct(r.lease_on_estimated_price_share)]
+                              for r in s.itertuples(index=False)],
+                        align=["l", "r", "r", "r"]))
+    blocks.append(Block("p", "From each link's confidence classes (links.csv "
+                             "capacity_confidence, price_confidence: cited, derived or "
+                             "estimate; a link without one counts as an estimate). The rest "
+                             "of the lease cost rests on derived prices: a cited quote scaled "
+                             "by a stated rule."))
     blocks.append(Block("h2", "Scenario descriptions"))
     blocks.append(Block("ul", items=[
         f"**{spec.name}** ({spec.policy.name}; {spec.routing.mode} routing, "
