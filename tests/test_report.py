@@ -90,7 +90,8 @@ def test_report_html_is_self_contained(report_dir) -> None:
     for text in ("Calibration against the seed report", "Assumptions", "Natural Earth",
                  "Scenario descriptions"):
         assert text in page
-    assert page.count("<table") == 2  # scenarios; cost per country
+    assert page.count("<table") == 3  # scenarios; what rests on estimates; cost per country
+    assert "What rests on estimates" in page
 
 
 def test_plan_defaults_and_errors(small_result) -> None:
