@@ -152,3 +152,11 @@ def test_the_flagship_countries_table_carries_the_cited_bandwidth():
     assert countries.loc["KHM", "cited_year"] == 2014
     assert countries.loc["KHM", "offered_over_cited"] == pytest.approx(
         countries.loc["KHM", "offered_gbps"] / countries.loc["KHM", "cited_gbps"])
+    # the model's own conversion: Cambodia's 2014 figures (22 and 60 Gbps, median 41) at
+    # the busy hour (peak_utilisation 0.5) grown two years at 30% a year to 2016
+    gravity = experiment.scenarios[0].demand.gravity
+    assert (gravity.peak_utilisation, gravity.cagr, experiment.scenarios[0].demand.year) == (
+        0.5, 0.3, 2016)
+    assert countries.loc["KHM", "cited_busy_hour_gbps"] == pytest.approx(41 * 0.5 * 1.3 ** 2)
+    assert countries.loc["KHM", "offered_over_busy_hour"] == pytest.approx(
+        countries.loc["KHM", "offered_gbps"] / (41 * 0.5 * 1.69))

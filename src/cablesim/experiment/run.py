@@ -158,10 +158,13 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
                                     study=study, nodes=nodes)
     if bandwidth is not None and len(frames["countries"]):
         frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
-                                            bandwidth)
+                                            bandwidth, experiment)
         notes.append("countries.csv: each country's offered traffic beside the national "
                      "international bandwidth cited nearest the demand year (cited_gbps, "
-                     "cited_year, cited_metric, offered_over_cited); the offered traffic is "
+                     "cited_year, cited_metric, offered_over_cited), and that figure at the "
+                     "busy hour of the demand year by the model's own peak_utilisation and "
+                     "cagr (cited_busy_hour_gbps, offered_over_busy_hour); the offered traffic "
+                     "is "
                      "this study's only, and the figures mix capacity and traffic "
                      "(docs/demand.md)")
     stage("tables", t)
@@ -171,14 +174,27 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
 
 
 def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame,
-                  bandwidth: pd.DataFrame) -> pd.DataFrame:
-    """Each country's offered traffic beside the cited bandwidth nearest its demand year."""
+                  bandwidth: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """Each country's offered traffic beside the cited bandwidth nearest its demand year,
+    and that bandwidth converted the way the gravity model converts its own total:
+    ``cited_busy_hour_gbps = cited_gbps x peak_utilisation x (1 + cagr) ^ (year -
+    cited_year)`` (NaN for a demand read from a CSV file, which states no conversion)."""
     years = dict(zip(scenarios["scenario"], scenarios["year"], strict=True))
+    gravity = {spec.name: spec.demand.gravity for spec in experiment.scenarios}
     parts = []
     for name, rows in countries.groupby("scenario", sort=False):
-        cited = nearest_figures(bandwidth, sorted(rows["country"].dropna().unique()),
-                                int(years[name]))
-        parts.append(rows.merge(cited, on="country", how="left"))
+        year = int(years[name])
+        cited = nearest_figures(bandwidth, sorted(rows["country"].dropna().unique()), year)
+        part = rows.merge(cited, on="country", how="left")
+        params = gravity.get(str(name))
+        if params is None or part.empty:
+            part["cited_busy_hour_gbps"] = np.nan
+        else:
+            growth = (1.0 + params.cagr) ** (year - part["cited_year"].astype(float))
+            part["cited_busy_hour_gbps"] = (part["cited_gbps"] * params.peak_utilisation
+                                            * growth)
+        parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     out["offered_over_cited"] = out["offered_gbps"] / out["cited_gbps"]
+    out["offered_over_busy_hour"] = out["offered_gbps"] / out["cited_busy_hour_gbps"]
     return out
