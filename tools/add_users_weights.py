@@ -22,8 +22,9 @@ coast) and is not modelled; CNNIC's provincial netizen table was not found as te
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
+
+from cablesim.geo import great_circle_km
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPOLOGY = ROOT / "topology" / "china_asean"
@@ -43,12 +44,6 @@ NODE_PREFECTURE = {"CNBHY": "Beihai", "CNFAN": "Fangchenggang", "CNNNG": "Nannin
 GATEWAYS = ("CNBJS", "CNSHA", "CNCAN")
 """China's international gateway cities until 2024 (facts-inputs; People's Daily 2024)."""
 
-
-def great_circle_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    c = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    return 6371.0088 * math.acos(max(-1.0, min(1.0, c)))
 
 
 def weights() -> tuple[dict[str, float], dict[str, list[str]]]:

@@ -79,8 +79,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if study.path is not None:
             study_file = str(study.path)
             if study.bandwidth_path is not None:
-                countries = set(network.nodes["country"].dropna().astype(str)) - {""}
-                figures = len(load_bandwidth(study.bandwidth_path, known_countries=countries))
+                figures = len(load_bandwidth(study.bandwidth_path,
+                                             known_countries=set(network.countries)))
     except CablesimError as exc:
         if args.json:
             json.dump({"valid": False, "path": args.path,

@@ -204,6 +204,11 @@ class Network:
         return Network(self.nodes.copy(), self.links.copy(), self.name)
 
     # ------------------------------------------------------------------ summaries
+    @property
+    def countries(self) -> list[str]:
+        """The countries of the nodes (ISO 3166-1 alpha-3), sorted; blanks left out."""
+        return sorted({c for c in self.nodes["country"].tolist() if c})
+
     def summary(self) -> dict[str, Any]:
         """Counts and totals describing the network, as a JSON-ready dict.
 
@@ -230,7 +235,7 @@ class Network:
             "links_by_kind": _count(links["kind"]),
             "links_by_status": _count(links["status"]),
             "systems": sorted(set(links["system"].tolist())),
-            "countries": sorted({c for c in self.nodes["country"].tolist() if c}),
+            "countries": self.countries,
             "total_km": round(float(links["length_km"].sum()), 1),
             "km_by_kind": {k: round(float(v), 1) for k, v in
                            links.groupby("kind")["length_km"].sum().sort_index().items()},

@@ -128,8 +128,8 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
     bandwidth = None
     if study.bandwidth_path is not None:
         t = time.perf_counter()
-        known = set(nodes["country"].dropna().astype(str)) - {""}
-        bandwidth = load_bandwidth(study.bandwidth_path, known_countries=known)
+        bandwidth = load_bandwidth(study.bandwidth_path,
+                                   known_countries=set(network.countries))
         stage("load bandwidth table", t)
     in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
