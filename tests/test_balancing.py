@@ -148,15 +148,21 @@ def test_the_flagship_countries_table_carries_the_cited_bandwidth():
     experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
     experiment = type(experiment)(**{**experiment.__dict__,
                                      "scenarios": experiment.scenarios[:1]})
-    countries = run_experiment(experiment).countries.set_index("country")
-    assert countries.loc["KHM", "cited_year"] == 2014
-    assert countries.loc["KHM", "offered_over_cited"] == pytest.approx(
-        countries.loc["KHM", "offered_gbps"] / countries.loc["KHM", "cited_gbps"])
-    # the model's own conversion: Cambodia's 2014 figures (22 and 60 Gbps, median 41) at
-    # the busy hour (peak_utilisation 0.5) grown two years at 30% a year to 2016
     gravity = experiment.scenarios[0].demand.gravity
-    assert (gravity.peak_utilisation, gravity.cagr, experiment.scenarios[0].demand.year) == (
-        0.5, 0.3, 2016)
-    assert countries.loc["KHM", "cited_busy_hour_gbps"] == pytest.approx(41 * 0.5 * 1.3 ** 2)
-    assert countries.loc["KHM", "offered_over_busy_hour"] == pytest.approx(
-        countries.loc["KHM", "offered_gbps"] / (41 * 0.5 * 1.69))
+    assert (gravity.totals, gravity.peak_utilisation, experiment.scenarios[0].demand.year) == (
+        "countries", 0.5, 2016)
+    countries = run_experiment(experiment).countries.set_index("country")
+    # Cambodia's 2016 figure is cited (ITU, 96.081 Gbps): its busy-hour inbound target is
+    # half of it, and the fitted demand meets every study country's target
+    assert countries.loc["KHM", "bandwidth_basis"] == "cited 2016"
+    assert countries.loc["KHM", "bandwidth_gbps"] == pytest.approx(96.081)
+    assert countries.loc["KHM", "target_inbound_gbps"] == pytest.approx(96.081 * 0.5)
+    # Singapore keeps 1 - 0.17 of it for its own traffic (the rest carries others')
+    assert countries.loc["SGP", "target_inbound_gbps"] == pytest.approx(
+        countries.loc["SGP", "bandwidth_gbps"] * 0.5 * (1 - 0.17))
+    np.testing.assert_allclose(countries["inbound_over_target"].dropna(), 1.0, rtol=1e-6)
+    assert len(countries["inbound_over_target"].dropna()) == 11
+    # what the network carries into a country includes transit, never less than its own
+    assert (countries["carried_inbound_gbps"] >= countries["inbound_gbps"] * (1 - 1e-9)).all()
+    assert (countries["served_gbps"] + countries["unserved_gbps"]).to_numpy() == pytest.approx(
+        countries["offered_gbps"].to_numpy())

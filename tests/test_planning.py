@@ -506,19 +506,49 @@ def test_missing_plan_file_and_experiment(tmp_path):
 
 
 def test_gravity_demand_scales_with_the_calibrated_total():
-    # the planner computes the gravity table once and scales it to each year and growth rate
+    # the planner computes a users-based gravity table once and scales it to each year and
+    # growth rate
+    import dataclasses
+
     from cablesim.demand import GravityParams, gravity_demand
     from cablesim.planning.run import _context, _demand
 
     plan = load_plan(ROOT / "experiments" / "guangxi_business_case.toml")
     ctx = _context(plan)
     spec = ctx.spec("hairpin_us")
+    assert spec.demand.gravity is not None
+    spec = dataclasses.replace(spec, demand=dataclasses.replace(
+        spec.demand, gravity=dataclasses.replace(spec.demand.gravity, totals="focus")))
     _demand(ctx, spec, 2025, None)
     scaled = _demand(ctx, spec, 2035, 0.2)
     direct = gravity_demand(ctx.network, ctx.countries,
                             GravityParams.from_mapping({"year": 2035, "cagr": 0.2}), study=STUDY)
     assert list(scaled["origin"]) == list(direct["origin"])
     np.testing.assert_allclose(scaled["gbps"], direct["gbps"], rtol=1e-12)
+
+
+def test_bandwidth_fitted_demand_is_fitted_for_each_year_and_growth_rate():
+    # totals = "countries": each year's table is fitted anew (its shape changes with the
+    # countries' bandwidths), and the growth rate grows the cited figures too
+    import dataclasses
+
+    from cablesim.demand.balancing import load_bandwidth
+    from cablesim.demand.fitted import fitted_demand
+    from cablesim.planning.run import _context, _demand
+
+    plan = load_plan(ROOT / "experiments" / "guangxi_business_case.toml")
+    ctx = _context(plan)
+    spec = ctx.spec("hairpin_us")
+    assert spec.demand.gravity is not None and spec.demand.gravity.totals == "countries"
+    got = _demand(ctx, spec, 2035, 0.2)
+    params = dataclasses.replace(spec.demand.gravity, year=2035, cagr=0.2)
+    bandwidth = load_bandwidth(STUDY.bandwidth_path)
+    want = fitted_demand(ctx.network, ctx.countries, params, bandwidth, study=STUDY)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    slower = _demand(ctx, spec, 2035, 0.1)
+    assert slower["gbps"].sum() < got["gbps"].sum()
 
 
 def test_flagship_plan_file_is_valid():

@@ -45,6 +45,38 @@ Jose; London, Frankfurt, Marseille and Amsterdam; Tokyo; Hong Kong and Singapore
 
 
 
+DEFAULT_ZONE_HUBS: Mapping[str, tuple[str, ...]] = {
+    "US": ("USLAX", "USSJC"),
+    "EU": ("GBLON", "DEFRA", "FRMRS", "NLAMS"),
+    "JP": ("JPTYO",),
+    "HK": ("HKHKG",),
+}
+"""Node ids of the regions outside the study that send traffic to it under
+``totals = "countries"`` (estimate: the cable-landing and data-centre cities through which
+each region's traffic reaches Southeast Asia and China)."""
+
+DEFAULT_ZONE_SHARES: Mapping[str, float] = {"US": 0.40, "EU": 0.28}
+"""Share of the study countries' inbound international traffic sent from each region
+outside Asia: TeleGeography, Asia's international Internet bandwidth connected to the
+US/Canada "nearly 40%" and to Europe 28% in 2013 (CommsUpdate, 17 Oct 2013;
+``calibration/demand_shares.csv``), the cited year nearest 2016."""
+
+DEFAULT_ZONE_GBPS: Mapping[str, float] = {"JP": 942.0, "HK": 2505.0}
+"""Gravity masses (Gbps) of the Asian regions outside the study, whose share is not fixed:
+Japan's international inflow to cooperating ISPs, May 2015 (942 Gbps, MIC traffic survey
+via SankeiBiz, 30 Sep 2015); Hong Kong's international routes to mainland China (~1,000),
+Japan (608), the US (384), Singapore (304) and Taiwan (209 Gbps), Mar 2015 (OFCA data,
+iemoto.com), summed (``calibration/demand_shares.csv``)."""
+
+DEFAULT_HUB_TRANSIT_SHARE: Mapping[str, float] = {"SGP": 0.17}
+"""Share of a hub country's international bandwidth that carries other countries' traffic
+through it (derived: APJII says about 60% of Indonesia's international bandwidth was bought
+from Singapore in early 2014; Indonesia's 2014 bandwidth was 840 Gbps (ITU), 60% of it
+504 Gbps, 17% of Singapore's 2,976 Gbps (median of ITU 2,952 and Terabit 3,000, 2014).
+Other countries' transit via Singapore is left out, so this is a lower bound; the routed
+``carried_over_busy_hour`` of ``countries.csv`` shows how much the model sends through)."""
+
+
 DEFAULT_CAGR = 0.30
 """Growth of demand per year, a fraction: TeleGeography reports global international
 bandwidth growth of +29% in 2021 and +34% in 2020 (State of the Network 2022; facts-inputs
@@ -104,6 +136,29 @@ class GravityParams:
                           doc="Growth of demand per year (TeleGeography, facts-inputs A7).")
     year: int | None = setting(None, kind="year", doc="Year the demand is for (default: "
                                "`base_year`).")
+    totals: str = setting(
+        "focus", choices=("focus", "countries"), doc="`focus`: one total, "
+        "`international_gbps`, spread by Internet users (the seed's ASEAN figure); "
+        "`countries`: each study country receives its own cited international bandwidth "
+        "times `peak_utilisation` (less its `hub_transit_share`), fitted by iterative "
+        "proportional fitting (needs the study's `bandwidth` table; docs/demand.md).")
+    zone_hubs: Mapping[str, tuple[str, ...]] = setting(
+        default_factory=lambda: dict(DEFAULT_ZONE_HUBS), doc="`totals = \"countries\"`: "
+        "node ids of each region outside the study that sends traffic to it (estimate).")
+    zone_shares: Mapping[str, float] = setting(
+        default_factory=lambda: dict(DEFAULT_ZONE_SHARES), low=0.0, high=1.0,
+        doc="`totals = \"countries\"`: share of the study's inbound traffic sent from a "
+        "region, fixed (TeleGeography 2013: US 40%, Europe 28% of Asia's international "
+        "bandwidth).")
+    zone_gbps: Mapping[str, float] = setting(
+        default_factory=lambda: dict(DEFAULT_ZONE_GBPS), low=0.0, low_open=True,
+        unit="Gbps", doc="`totals = \"countries\"`: gravity mass of a region whose share "
+        "is not fixed (Japan 942 Gbps, MIC 2015; Hong Kong 2,505 Gbps, OFCA 2015).")
+    hub_transit_share: Mapping[str, float] = setting(
+        default_factory=lambda: dict(DEFAULT_HUB_TRANSIT_SHARE), low=0.0, high=1.0,
+        high_open=True, doc="`totals = \"countries\"`: share of a hub country's "
+        "international bandwidth carrying other countries' traffic (Singapore 0.17, derived "
+        "from APJII 2014, a lower bound; docs/demand.md).")
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -248,6 +303,32 @@ def _cross_check(values: dict[str, object], where: str, source: str,
         if region not in weights:
             bad("content_hub_weights", f"content region {region!r} has no weight",
                 did_you_mean(str(region), [str(r) for r in weights]))
+    zone_hubs = values["zone_hubs"]
+    assert isinstance(zone_hubs, Mapping)
+    clean_zones: dict[str, tuple[str, ...]] = {}
+    for region, ids in zone_hubs.items():
+        if isinstance(ids, str) or not isinstance(ids, Sequence) or not ids or not all(
+                isinstance(i, str) and i.strip() for i in ids):
+            bad("zone_hubs", f"hubs of region {region!r} must be a non-empty list of node "
+                f"ids, got {ids!r}")
+            continue
+        clean_zones[str(region)] = tuple(i.strip() for i in ids)
+    out["zone_hubs"] = clean_zones
+    shares_z = values["zone_shares"]
+    masses_z = values["zone_gbps"]
+    assert isinstance(shares_z, Mapping) and isinstance(masses_z, Mapping)
+    for key, table in (("zone_shares", shares_z), ("zone_gbps", masses_z)):
+        for region in table:
+            if region not in zone_hubs:
+                bad(key, f"region {region!r} has no hubs in zone_hubs",
+                    did_you_mean(str(region), [str(r) for r in zone_hubs]))
+    for region in zone_hubs:
+        if (region in shares_z) == (region in masses_z):
+            bad("zone_hubs", f"region {region!r} needs exactly one of a fixed share "
+                "(zone_shares) or a gravity mass (zone_gbps)")
+    if sum(float(v) for v in shares_z.values()) >= 1.0:
+        bad("zone_shares", f"the fixed shares sum to {sum(shares_z.values()):g}; they must "
+            "leave room for the rest (< 1)")
     content_share = float(out["content_share"])  # type: ignore[arg-type]
     if not any(w > 0 for w in clean_weights.values()) and content_share > 0:
         bad("content_hub_weights", "no region has a positive weight but content_share is "
@@ -295,5 +376,7 @@ def class_totals_gbps(params: GravityParams) -> dict[str, float]:
 
 
 __all__ = ["DEFAULT_INTERNATIONAL_GBPS", "DEFAULT_BASE_YEAR", "DEFAULT_CAGR",
+           "DEFAULT_ZONE_HUBS", "DEFAULT_ZONE_SHARES", "DEFAULT_ZONE_GBPS",
+           "DEFAULT_HUB_TRANSIT_SHARE",
            "DEFAULT_CONTENT_HUB_WEIGHTS", "DEFAULT_CONTENT_HUBS", "GravityParams",
            "read_gravity", "class_totals_gbps"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from cablesim._errors import Problem
+from cablesim._errors import DemandError, Problem
 from cablesim._toml import input_path
 from cablesim.demand import (
     DEFAULT_BASE_YEAR,
@@ -28,6 +28,8 @@ from cablesim.demand import (
     load_demand_csv,
     read_gravity,
 )
+from cablesim.demand.balancing import load_bandwidth
+from cablesim.demand.fitted import fitted_demand
 from cablesim.network import Network
 from cablesim.settings import read_settings, setting
 from cablesim.study import Study
@@ -108,11 +110,24 @@ class DemandSpec:
                 demand = grow_demand(demand, self.base_year, self.year, self.cagr)
             return demand
         assert self.gravity is not None and countries is not None
+        if self.gravity.totals == "countries":
+            return fitted_demand(network, countries, self.gravity,
+                                 _bandwidth_table(network, study), study=study)
         return gravity_demand(network, countries, self.gravity, study=study)
 
     def total_gbps(self) -> float | None:
         """The gravity model's calibrated total for ``year``, Gbps (None for a matrix)."""
         return None if self.gravity is None else self.gravity.total_gbps
+
+
+def _bandwidth_table(network: Network, study: Study) -> pd.DataFrame:
+    """The study's cited bandwidth table, which ``totals = "countries"`` needs."""
+    if study.bandwidth_path is None:
+        raise DemandError("cannot build the demand", [Problem(
+            "study", None, "bandwidth", f"demand totals = \"countries\" needs the study "
+            f"{study.settings.name!r} to name a bandwidth table", "add `bandwidth = \"...csv\"` to "
+            "its [study] table, or use totals = \"focus\"")])
+    return load_bandwidth(study.bandwidth_path, known_countries=network.countries)
 
 
 def read_demand(table: Mapping[str, Any], *, where: str, file: Path,

@@ -18,6 +18,8 @@ import pandas as pd
 from cablesim._errors import Problem, RoutingError
 from cablesim.demand import load_country_indicators
 from cablesim.demand.balancing import load_bandwidth, nearest_figures
+from cablesim.demand.countries import _country_users
+from cablesim.demand.fitted import country_bandwidth
 from cablesim.experiment.calibration import price_calibration
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
@@ -158,43 +160,86 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
                                     study=study, nodes=nodes)
     if bandwidth is not None and len(frames["countries"]):
         frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
-                                            bandwidth, experiment)
-        notes.append("countries.csv: each country's offered traffic beside the national "
-                     "international bandwidth cited nearest the demand year (cited_gbps, "
-                     "cited_year, cited_metric, offered_over_cited), and that figure at the "
-                     "busy hour of the demand year by the model's own peak_utilisation and "
-                     "cagr (cited_busy_hour_gbps, offered_over_busy_hour); the offered traffic "
-                     "is "
-                     "this study's only, and the figures mix capacity and traffic "
-                     "(docs/demand.md)")
+                                            frames["pairs"], frames["links"], nodes,
+                                            bandwidth, countries, experiment)
+        notes.append("countries.csv: each country's offered international inbound traffic "
+                     "(inbound_gbps) beside its bandwidth of the demand year (bandwidth_gbps, "
+                     "with bandwidth_basis and bandwidth_confidence) times peak_utilisation "
+                     "less hub_transit_share (target_inbound_gbps, inbound_over_target), and "
+                     "the inbound traffic the routed network carries across its borders, "
+                     "transit included (carried_inbound_gbps, carried_over_busy_hour); "
+                     "docs/demand.md")
     stage("tables", t)
     return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
                             frames["countries"], frames["links"], frames["transit_prices"],
                             calibration, timings, sorted(set(notes)))
 
 
-def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame,
-                  bandwidth: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
-    """Each country's offered traffic beside the cited bandwidth nearest its demand year,
-    and that bandwidth converted the way the gravity model converts its own total:
-    ``cited_busy_hour_gbps = cited_gbps x peak_utilisation x (1 + cagr) ^ (year -
-    cited_year)`` (NaN for a demand read from a CSV file, which states no conversion)."""
+def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame, pairs: pd.DataFrame,
+                  links: pd.DataFrame, nodes: pd.DataFrame, bandwidth: pd.DataFrame,
+                  users: pd.DataFrame | None, experiment: Experiment) -> pd.DataFrame:
+    """Each country's international traffic beside its cited bandwidth (docs/demand.md).
+
+    Adds, per scenario and country: the national figure cited nearest the demand year
+    (``cited_gbps``, ``cited_year``, ``cited_metric``); the bandwidth of the demand year
+    with its basis and confidence (:func:`cablesim.demand.fitted.country_bandwidth`); the
+    busy-hour inbound target ``bandwidth x peak_utilisation x (1 - hub_transit_share)``; the
+    offered international inbound traffic (``inbound_gbps``, all classes, by destination
+    country) and ``inbound_over_target``; and the inbound traffic the routed network
+    carries across the country's border links, its own and transit (``carried_inbound_gbps``)
+    over ``bandwidth x peak_utilisation`` (``carried_over_busy_hour``), which the fit does
+    not constrain. Demand read from a CSV file states no conversion: the targets are NaN.
+    """
     years = dict(zip(scenarios["scenario"], scenarios["year"], strict=True))
     gravity = {spec.name: spec.demand.gravity for spec in experiment.scenarios}
+    user_counts = _country_users(users)[0] if users is not None else None
+    node_country = nodes["country"].where(nodes["country"].notna(), None).to_dict()
     parts = []
     for name, rows in countries.groupby("scenario", sort=False):
         year = int(years[name])
-        cited = nearest_figures(bandwidth, sorted(rows["country"].dropna().unique()), year)
+        present = sorted(rows["country"].dropna().unique())
+        cited = nearest_figures(bandwidth, present, year)
         part = rows.merge(cited, on="country", how="left")
         params = gravity.get(str(name))
+        mine = pairs[(pairs["scenario"] == name)
+                     & (pairs["origin_country"] != pairs["destination_country"])]
+        inbound = mine.groupby("destination_country")["offered_gbps"].sum()
+        part["inbound_gbps"] = part["country"].map(inbound).fillna(0.0)
+        carried = _carried_inbound(links[links["scenario"] == name], node_country)
+        part["carried_inbound_gbps"] = part["country"].map(carried).fillna(0.0)
         if params is None or part.empty:
-            part["cited_busy_hour_gbps"] = np.nan
+            for column in ("bandwidth_gbps", "hub_transit_share", "target_inbound_gbps"):
+                part[column] = np.nan
+            part["bandwidth_basis"] = ""
+            part["bandwidth_confidence"] = ""
+            busy = np.nan
         else:
-            growth = (1.0 + params.cagr) ** (year - part["cited_year"].astype(float))
-            part["cited_busy_hour_gbps"] = (part["cited_gbps"] * params.peak_utilisation
-                                            * growth)
+            fit = country_bandwidth(bandwidth, present, year, cagr=params.cagr,
+                                    users=user_counts)
+            part = part.merge(fit, on="country", how="left")
+            part["hub_transit_share"] = part["country"].map(
+                lambda c, p=params: float(p.hub_transit_share.get(c, 0.0)))
+            busy = part["bandwidth_gbps"] * params.peak_utilisation
+            part["target_inbound_gbps"] = busy * (1.0 - part["hub_transit_share"])
+        part["inbound_over_target"] = part["inbound_gbps"] / part["target_inbound_gbps"]
+        part["carried_over_busy_hour"] = part["carried_inbound_gbps"] / busy
         parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    out["offered_over_cited"] = out["offered_gbps"] / out["cited_gbps"]
-    out["offered_over_busy_hour"] = out["offered_gbps"] / out["cited_busy_hour_gbps"]
-    return out
+    return pd.concat(parts, ignore_index=True)
+
+
+def _carried_inbound(links: pd.DataFrame, node_country: dict[str, str | None]
+                     ) -> pd.Series:
+    """Gbps flowing into each country over links with one end in it and the other not
+    (border crossings and cable segments from a landing to the sea)."""
+    into: dict[str, float] = {}
+    for a, b, fwd, rev in zip(links["from_node"], links["to_node"],
+                              links["load_forward_gbps"], links["load_reverse_gbps"],
+                              strict=True):
+        ca, cb = node_country.get(a), node_country.get(b)
+        if ca == cb:
+            continue
+        if cb is not None:
+            into[cb] = into.get(cb, 0.0) + float(fwd)
+        if ca is not None:
+            into[ca] = into.get(ca, 0.0) + float(rev)
+    return pd.Series(into, dtype=float)

@@ -188,6 +188,9 @@ def _demand(ctx: _Context, spec: ScenarioSpec, year: int, cagr: float | None) ->
         base = ctx.demand_cache[base_key]
         demand = (grow_demand(base, demand_spec.base_year, year, demand_spec.cagr)
                   if year != demand_spec.base_year else base)
+    elif demand_spec.gravity is not None and demand_spec.gravity.totals == "countries":
+        # fitted to each country's bandwidth of the year: the shape changes with the year
+        demand = demand_spec.table(ctx.network, ctx.countries, study=ctx.plan.experiment.study)
     else:
         # The gravity model spreads a calibrated total over the same pairs in fixed shares
         # (cablesim.demand), so one table per parameter set serves every year and growth
