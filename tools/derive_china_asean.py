@@ -212,6 +212,7 @@ class System:
     rfs_cite: str = ""
     source: str = "TG21"              # TG21 | TG24
     seg_cap: str | None = None        # special per-segment rule
+    keep: tuple[str, ...] = ()        # only part of the system: the landings kept (see PARTIAL_CITE)
 
 
 W = "facts-inputs A1.2"
@@ -305,7 +306,44 @@ SYSTEMS = [
     System("sea-h2x", "seah2x", "SEA-H2X", 2024, status="planned", source="TG24",
            cap=160000, cap_cite=f"160 Tbps, {W} ([CU-2022-05-13] commsupdate.com)",
            rfs_cite="RFS 2024 [TG24]; status after March 2024 not verified (A1.1)"),
+    # --- [TG21] systems in service by 2016 added after the first derivation: SAFE's Asian leg, BBG, the
+    # Jakarta/Batam-Singapore systems and the Xiamen-Kinmen cable. Their capacities are not in facts-inputs:
+    # each cited figure names its public source; the others get the era rule (E1).
+    System("safe", "safe", "SAFE (South Africa Far East)", 2002, cap=440,
+           cap_cite=("440 Gbps in 2024, 10 Gbps at launch (mybroadband.co.za 2024, 'All the cables connecting "
+                     "South Africa to the world'; not in facts-inputs); earlier: 90 Gbps after the 2006 upgrade, "
+                     "of a 170 Gbps maximum design then (lightwaveonline.com 2005-09-01); 130 Gbps (probsee.com)"),
+           keep=("cochin-india", "penang-malaysia")),
+    System("bay-of-bengal-gateway-bbg", "bbg", "Bay of Bengal Gateway (BBG)", 2016, cap=55000,
+           cap_cite=("55 Tbps design (3 FP, 100G; 9 Tbps lit at launch), medianama.com 2016-04 and "
+                     "en.wikipedia.org/wiki/Bay_of_Bengal_Gateway (not in facts-inputs); contract value not "
+                     "disclosed (siliconrepublic.com 2013-05-01)")),
+    System("jakabare", "jakabare", "JAKABARE", 2009),
+    System("batam-singapore-cable-system-bscs", "bscs", "Batam Singapore Cable System (BSCS)", 2009),
+    System("pgascom", "pgascom", "PGASCOM", 2010),
+    System("b2js-jakarta-bangka-batam-singapore-cable-system", "b2js",
+           "B2JS (Jakarta-Bangka-Batam-Singapore)", 2013),
+    System("jakarta-bangka-bintan-batam-singapore-b3js", "b3js", "Jakarta-Bangka-Bintan-Batam-Singapore (B3JS)",
+           2012, cap=380,
+           cap_cite=("380 Gbps built-in capacity ('kapasitas bawaan'; Moratelindo IPLC product page), "
+                     "id.wikipedia.org 'Sistem kabel Jakarta-Bangka-Bintan-Batam-Singapura' (mirror "
+                     "m.wiki-indonesia.club; not in facts-inputs)"),
+           capex=60e6, capex_cite="US$60 M, id.wikipedia.org B3JS article (citing Berita Satu, 2013)"),
+    System("batam-rengit-cable-system-brcs", "brcs", "Batam-Rengit Cable System (BRCS)", 2007),
+    System("cross-straits-cable-network", "cscn", "Cross-Straits Cable Network (CSCN)", 2012, cap=9600,
+           cap_cite=("9.6 Tbps design (12 FP x 80 wavelengths x 10 Gbps), submarinenetworks.com (Kinmen-Xiamen "
+                     "cable, 2011 and 2012) and subtelforum.com (NCC approval, 2011-09-21) (not in facts-inputs)"),
+           capex=14e6, capex_cite=("~US$14 M estimated total construction cost (Chunghwa Telecom at the NCC "
+                                   "approval, 2011-09-21, subtelforum.com; 2009 plan: 100 M yuan per side, "
+                                   "kakatech.com)")),
 ]
+# The systems of the block above (named in SOURCES.md).
+ADDED_2016 = {"safe", "bay-of-bengal-gateway-bbg", "jakabare", "batam-singapore-cable-system-bscs", "pgascom",
+              "b2js-jakarta-bangka-batam-singapore-cable-system", "jakarta-bangka-bintan-batam-singapore-b3js",
+              "batam-rengit-cable-system-brcs", "cross-straits-cable-network"}
+# A system modelled only in part: every link's citation carries this phrase (tools/add_system_lengths.py leaves
+# its stated length empty, as that is the whole system's).
+PARTIAL_CITE = "part of the system"
 SYSTEM_BY_SLUG = {s.slug: s for s in SYSTEMS}
 
 # Cables of A1.1 deliberately left out (reported in SOURCES.md).
@@ -367,12 +405,13 @@ def landing_country(name: str, lon: float, lat: float) -> str:
 # --------------------------------------------------------------------------------------
 BACKHAUL = {
     "SGSIN": ["tuas-singapore", "changi-north-singapore", "changi-south-singapore", "katong-singapore",
-              "tanah-merah-singapore"],
+              "tanah-merah-singapore", "sakra-island-singapore"],
     "HKHKG": ["deep-water-bay-china", "lantau-island-china", "tseung-kwan-o-china", "cape-daguilar-china",
               "chung-hom-kok-china", "tong-fuk-china", "hong-kong-china"],
     "MOMFM": ["taipa-china"],
     "CNSHA": ["shanghai-china", "chongming-china", "nanhui-china", "lingang-china"],
-    "CNSWA": ["shantou-china"], "CNTAO": ["qingdao-china"], "CNFOC": ["fuzhou-china"],
+    "CNSWA": ["shantou-china"], "CNTAO": ["qingdao-china"],
+    "CNFOC": ["fuzhou-china", "dadeng-island-china", "guanyin-mountain-china"],
     "CNZUH": ["zhuhai-china"], "CNBHY": ["beihai-china"],
     "CNHAK": ["wenchang-china", "hainan-china", "lingao-china", "lingshui-china"],
     "TWTPE": ["toucheng-taiwan", "tanshui-taiwan", "pa-li-taiwan", "fangshan-taiwan"],
@@ -388,13 +427,14 @@ BACKHAUL = {
     "KHPNH": ["sihanoukville-cambodia"],
     "MMRGN": ["pyapon-myanmar", "thanlyin-myanmar", "ngwe-saung-myanmar"],
     "MYKUL": ["melaka-malaysia", "bandar-bukit-tinggi-malaysia", "kuantan-malaysia", "cherating-malaysia"],
-    "MYJHB": ["mersing-malaysia", "kuala-sedili-malaysia"],
+    "MYJHB": ["mersing-malaysia", "kuala-sedili-malaysia", "rengit-malaysia"],
     "MYPEN": ["penang-malaysia", "kuala-kurau-malaysia"],
     "MYKCH": ["kuching-malaysia"], "MYMYY": ["miri-malaysia", "bintulu-malaysia"],
     "MYBKI": ["kota-kinabalu-malaysia", "kiamsam-malaysia"],
     "BNBWN": ["tungku-brunei", "telisai-brunei"],
     "IDJKT": ["jakarta-indonesia", "ancol-indonesia", "tanjung-pakis-indonesia", "anyer-indonesia"],
-    "IDBTH": ["batam-indonesia"], "IDMES": ["medan-indonesia"], "IDPNK": ["pontianak-indonesia"],
+    "IDBTH": ["batam-indonesia", "tanjung-bemban-indonesia", "tanjung-pinggir-indonesia"],
+    "IDMES": ["medan-indonesia"], "IDPNK": ["pontianak-indonesia", "sungai-kakap-indonesia"],
     "IDBPN": ["balikpapan-indonesia", "banjarmasin-indonesia"], "IDMDC": ["manado-indonesia", "kauditan-indonesia"],
     "IDUPG": ["makassar-indonesia", "kendari-indonesia"], "IDSUB": ["madura-indonesia", "surabaya-indonesia"],
     "IDDPS": ["bali-indonesia"],
@@ -414,6 +454,12 @@ BACKHAUL_NOTE = {
     "kendari-indonesia": ("SMPCS Packet-1 landing joined to the nearest city node in the graph (Makassar); stands "
                           "in for the Kendari-Makassar land route of Sulawesi's domestic backbone (route and date "
                           "not sourced)"),
+    "dadeng-island-china": ("Cross-Straits (Xiamen) landing joined to Fuzhou, the nearest city node in the graph "
+                            "and the one in Xiamen's province (Fujian); stands in for the Xiamen-Fuzhou land route "
+                            "of Fujian's domestic backbone (route and date not sourced)"),
+    "guanyin-mountain-china": ("Cross-Straits (Xiamen) landing joined to Fuzhou, the city node in Xiamen's province "
+                               "(Fujian; Shantou, Guangdong, is 8 km nearer by great circle); stands in for the "
+                               "Xiamen-Fuzhou land route of Fujian's domestic backbone (route and date not sourced)"),
 }
 COUNTRY_NAME = {"SGP": "Singapore", "HKG": "Hong Kong", "MAC": "Macau", "CHN": "China", "TWN": "Taiwan",
                 "JPN": "Japan", "KOR": "South Korea", "PHL": "Philippines", "VNM": "Vietnam",
@@ -712,7 +758,11 @@ class Inferred:
     polyline_km: float = 0.0
 
 
-def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, float]]) -> Inferred:
+def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, float]],
+                   paths_only: bool = False) -> Inferred:
+    """Segments of one system. With ``paths_only`` (a system modelled in part) only the route lines on the
+    shortest paths between the given landings are kept (step 5b), so that loops and branches towards the
+    left-out landings go too."""
     notes: list[str] = []
     lines = [[vkey(p) for p in ls] for ls in lines_in if len(ls) >= 2]
     # 1. cluster line ends that TG drew a little apart
@@ -821,6 +871,22 @@ def infer_segments(short: str, lines_in: list, landings: list[tuple[str, float, 
     pruned = before - sum(great_circle_km(a, b) for a, b in g.edges)
     if pruned > 50:
         notes.append(f"{pruned:,.0f} km of route lines that lead to no listed landing point were dropped")
+    # 5b. a system modelled in part: keep only the shortest paths between its kept landings
+    if paths_only:
+        before = sum(great_circle_km(a, b) for a, b in g.edges)
+        for a, b in g.edges:
+            g.edges[a, b]["km"] = great_circle_km(a, b)
+        on_path = set()
+        ends = sorted(label)
+        for i, u in enumerate(ends):
+            for v in ends[i + 1:]:
+                path = nx.shortest_path(g, u, v, weight="km")
+                on_path |= {frozenset(e) for e in pairwise(path)}
+        g.remove_edges_from([e for e in list(g.edges) if frozenset(e) not in on_path])
+        g.remove_nodes_from([v for v in list(g.nodes) if g.degree(v) == 0])
+        dropped = before - sum(great_circle_km(a, b) for a, b in g.edges)
+        notes.append(f"system modelled in part: {dropped:,.0f} km of route lines off the shortest paths "
+                     f"between the kept landings were dropped")
     # 6. key vertices and contraction into segments
     keys = set(label) | {v for v in g.nodes if g.degree(v) >= 3}
     bu_pts = sorted(v for v in keys if v not in label)
@@ -907,7 +973,7 @@ def main() -> None:
     nodes: dict[str, dict] = {}
     links: list[dict] = []
     features: list[dict] = []
-    report = {"scaled": [], "connectors": [], "tbd": [], "tg_systems": [], "bu_land": []}
+    report = {"scaled": [], "connectors": [], "tbd": [], "tg_systems": [], "bu_land": [], "partial": []}
 
     def add_node(nid, name, kind, country, lon, lat, tg_id="", metro="", price=None, citation=""):
         if nid in nodes:
@@ -944,18 +1010,34 @@ def main() -> None:
             tg_len = parse_km(cj.get("length"))
             src_key = "[TG24]"
             rfs_text = cj.get("rfs")
+        # a system modelled in part keeps only the landings in `keep`; the route lines that lead only to the
+        # others are dropped with them (step 5 of the inference), and the length check uses the whole system
+        partial_note = ""
+        whole = None
+        if sysd.keep:
+            left_out = [x for x in lands if x[0] not in sysd.keep]
+            lands = [x for x in lands if x[0] in sysd.keep]
+            if len(lands) != len(sysd.keep):
+                raise SystemExit(f"{sysd.slug}: kept landings {sysd.keep} not all in the TG landing list")
+            whole = infer_segments(sysd.short, lines, [(i, x, y) for i, x, y, _ in lands + left_out]).polyline_km
+            partial_note = (f"; {PARTIAL_CITE}: only the route between its landings "
+                            + " and ".join(n for _, _, _, n in lands) + " is modelled; its landings "
+                            + "; ".join(n for _, _, _, n in left_out) + " and the route lines towards them "
+                            "are left out (outside the study area)")
+            report["partial"].append((sysd, [n for _, _, _, n in lands], [n for _, _, _, n in left_out], whole))
         for lid, lon, lat, lname in lands:
             add_node(lid, lname, "landing", landing_country(lname, lon, lat), lon, lat, tg_id=lid,
                      citation=f"{src_key} landing point {lid}" + (" (A1.3)" if src_key == "[TG24]" else ""))
-        inf = infer_segments(sysd.short, lines, [(i, x, y) for i, x, y, _ in lands])
+        inf = infer_segments(sysd.short, lines, [(i, x, y) for i, x, y, _ in lands], paths_only=bool(sysd.keep))
         total = inf.polyline_km
+        check = total if whole is None else whole
         scale = 1.0
         scale_note = ""
-        if tg_len and abs(total / tg_len - 1) > LENGTH_SCALE_THRESHOLD:
-            scale = tg_len / total
+        if tg_len and abs(check / tg_len - 1) > LENGTH_SCALE_THRESHOLD:
+            scale = tg_len / check
             scale_note = (f"; segment lengths scaled x{scale:.3f} so the system total equals TG's stated "
-                          f"{tg_len:,.0f} km (polyline {total:,.0f} km deviates {100 * (total / tg_len - 1):+.0f}%)")
-            report["scaled"].append(f"{sysd.name}: polyline {total:,.0f} km vs TG {tg_len:,.0f} km -> x{scale:.3f}")
+                          f"{tg_len:,.0f} km (polyline {check:,.0f} km deviates {100 * (check / tg_len - 1):+.0f}%)")
+            report["scaled"].append(f"{sysd.name}: polyline {check:,.0f} km vs TG {tg_len:,.0f} km -> x{scale:.3f}")
         for n in inf.notes:
             report["connectors"].append(f"{sysd.name}: {n}")
         for bid, (x, y) in inf.bus.items():
@@ -1007,7 +1089,7 @@ def main() -> None:
             price = rc.per_km * L
             capex = sysd.capex if (i == 1 and sysd.capex) else None
             cit = [f"{src_key} {sysd.slug} geometry, segment {a}<->{b} inferred from the route lines "
-                   f"(geodesic length){scale_note}"]
+                   f"(geodesic length){scale_note}{partial_note}"]
             if nominal:
                 cit.append(f"co-located landing stations: nominal length {MIN_LINK_KM} km")
             if s.connector:

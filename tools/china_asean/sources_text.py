@@ -94,7 +94,8 @@ def render(nodes, links, report, rates, g) -> str:
     rows = []
     for sysd, nseg, nbu, poly, tg_len, scale in report["tg_systems"]:
         rows.append([sysd.name, f"`{sysd.slug}`", sysd.source, sysd.status, sysd.rfs, nseg, nbu,
-                     f"{poly:,.0f}", "n.a." if not tg_len else f"{tg_len:,.0f}",
+                     f"{poly:,.0f}" + (" (part)" if sysd.keep else ""),
+                     "n.a." if not tg_len else f"{tg_len:,.0f}" + (" (whole)" if sysd.keep else ""),
                      "" if scale == 1.0 else f"x{scale:.3f}"])
     w(_table(["System", "TG slug", "source", "status", "RFS", "segments", "BUs", "polyline km", "TG km",
               "length scale"], rows))
@@ -140,6 +141,34 @@ def render(nodes, links, report, rates, g) -> str:
       "2006; parallel to S-U-B between East Java, South Kalimantan and South Sulawesi), LTCS (2015, "
       "Luwuk-Tutuyan; no link towards Java), and the other short domestic links (XL Link 1-5, SJJK, MKCS, "
       "TSCS and similar); none is needed to connect a city node.\n")
+    added = [t[0] for t in report["tg_systems"] if t[0].slug in g["ADDED_2016"]]
+    if added:
+        w("**Systems in service by 2016 added after the first derivation.** "
+          + ", ".join(f"{x.name} ({x.rfs})" for x in added) + ", all [TG21], with the same segment-inference, "
+          "length, price and capacity rules as the other [TG21] systems; their capacity figures are not in "
+          "facts-inputs, so each cited one names its public source in the citation (BBG 55 Tbps design, "
+          "medianama.com/Wikipedia; SAFE 440 Gbps, mybroadband.co.za 2024; B3JS 380 Gbps, Moratelindo via "
+          "id.wikipedia; CSCN 9.6 Tbps design, submarinenetworks.com/subtelforum.com) and JAKABARE, BSCS, "
+          "PGASCOM, B2JS and BRCS, for which no figure was found, get the era rule (E1). Their new landings are "
+          "backhauled like the others where a city node is near: "
+          + "; ".join(bh_txt(lid, city) for lid, city in (
+              ("sakra-island-singapore", "Singapore"), ("tanjung-bemban-indonesia", "Batam"),
+              ("tanjung-pinggir-indonesia", "Batam"), ("rengit-malaysia", "Johor Bahru"),
+              ("sungai-kakap-indonesia", "Pontianak"), ("dadeng-island-china", "Fuzhou"),
+              ("guanyin-mountain-china", "Fuzhou")))
+          + " (the two Xiamen landings of the Cross-Straits Cable Network by long land backhauls that stand in "
+          "for Fujian's domestic backbone, E19). Its Kinmen landings (Guningtou, Lake Ci), the Bangka "
+          "landings of B2JS/B3JS (Pesaren, Batu Prahu), Bintan, Kuala Tungkal and BBG's Ratmalana and Barka have "
+          "no city node nearby and are reached along their cables.\n")
+    for sysd, kept, left, whole in report["partial"]:
+        w(f"**{sysd.name} is modelled in part.** Only the route between its landings {' and '.join(kept)} "
+          f"is kept (the shortest path along TeleGeography's route lines); its landings {'; '.join(left)} and "
+          "the route lines towards them are left out (outside the study area, no node of the study there). "
+          "The length check against "
+          f"TeleGeography's stated length uses the whole system's polyline ({whole:,.0f} km); in the table "
+          "above the polyline is the modelled part's. Its links' citations say 'part of the system', and "
+          "`tools/add_system_lengths.py` leaves their `system_length_km` empty, so the latency model does "
+          "not stretch the part to the whole system's stated length.\n")
     w("Left out of A1.1 on purpose:\n")
     for slug, why in g["SKIPPED_SYSTEMS"]:
         w(f"- `{slug}`: {why}")
@@ -193,7 +222,8 @@ def render(nodes, links, report, rates, g) -> str:
       "Hawaii-Hong Kong (segments with both ends east of 180/in the Americas, or both ends west of 119E, get "
       "2.88; the rest 1.92); APG 54.8 Tbps; AAE-1 40 Tbps; SJC 17 Tbps; SJC2 126 Tbps; MCT 30 Tbps; SEA-US "
       "20 Tbps; PLCN 144 Tbps; ADC 160 Tbps; ASE 15 Tbps; PEACE 192 Tbps on Mediterranean segments (both ends "
-      "north of 30.5N) and 96 Tbps elsewhere; ALC 144 Tbps (8 x 18, derived); SEA-H2X 160 Tbps. Land: CMI 800 "
+      "north of 30.5N) and 96 Tbps elsewhere; ALC 144 Tbps (8 x 18, derived); SEA-H2X 160 Tbps. Not in A1.2 "
+      "(sources in the citations): BBG 55 Tbps; SAFE 440 Gbps (2024); B3JS 380 Gbps; CSCN 9.6 Tbps. Land: CMI 800 "
       "Gbps; Myanmar-Thailand 10 Gbps; China Telecom Ruili-Muse ~10 Gbps; Heihe-Blagoveshchensk 300 Gbps "
       "design; MTS Blagoveshchensk-Heihe 100 Gbps; Manzhouli-Zabaikalsk 100 Gbps; Transit Mongolia 200 Gbps "
       "(A2.1, A2.2).\n")
@@ -235,7 +265,8 @@ def render(nodes, links, report, rates, g) -> str:
     w("Whole-system costs from A1.2/A2/A4 are put on the system's first link (`:01`) only: AAG US$500 M, "
       "APG 450 M, SJC 400 M, ASE 430 M, SEA-US 250 M, MCT 100 M, AAE-1 820 M, SeaMeWe-4 ~500 M (low "
       "confidence), PLCN 400 M, ALC 300 M, Cambodia-Hong Kong ~165 M (RMB 1.16 bn, derived), CMI 50 M, MTS "
-      "Heihe link ~2.3 M, TEA upgrade >70 M (an upgrade, not a build). Proposed links: "
+      "Heihe link ~2.3 M, TEA upgrade >70 M (an upgrade, not a build); not in A1.2: B3JS US$60 M, CSCN ~14 M. "
+      "Proposed links: "
       f"{g['CAPEX_LAND_CITE']}; {g['CAPEX_SUB_CITE']}.\n")
 
     # ---------------------------------------------------------------- land routes
@@ -253,7 +284,7 @@ def render(nodes, links, report, rates, g) -> str:
     w(_table(["system", "links", "km", "status", "capacity Gbps"], rows))
     w("\n- Landing backhaul (`bh:<landing>`): each landing in the hand table `BACKHAUL` is joined to its "
       f"city/hub (`metro` column): kind `metro` when the great circle is <= {g['METRO_MAX_KM']:.0f} km, else "
-      "`terrestrial`. Landings with no nearby city in the graph (small islands, Middle East, Africa, India, "
+      "`terrestrial`. Landings with no nearby city in the graph (small islands, Middle East, Africa, India, Sri Lanka, "
       "Okinawa, Guam, Hawaii, Maluku, Papua) have no backhaul; they are reached along their cables.")
     sab = [link for link in links if link["id"].startswith("bb-my-sabah:")]
     for link in sab:
@@ -327,7 +358,8 @@ def render(nodes, links, report, rates, g) -> str:
         "E19 Existing domestic land links that no source documents, added so that a city is not cut off "
         "before its first cable: Kota Kinabalu-Miri (Telekom Malaysia's backbone in Sabah before SKR1M; "
         "`rfs_year` empty, capacity E6, length E12), and the land backhauls Banjarmasin->Balikpapan and "
-        "Kendari->Makassar standing in for the Kalimantan and Sulawesi backbones (capacity E5, length E12).",
+        "Kendari->Makassar standing in for the Kalimantan and Sulawesi backbones, and Xiamen (Dadeng Island, "
+        "Guanyin Mountain)->Fuzhou for Fujian's (capacity E5, length E12).",
         "E20 Transatlantic aggregate London-New York (one `submarine` link for the [TG21] systems joining the UK "
         "to New York/New Jersey; existing, `rfs_year` empty): length great circle x 1.3 (A6); capacity "
         + g["TRANSATLANTIC_CITE"].replace("estimate: ", "") + "; price B3 London-New York 10G wave US$8,000/month "
@@ -344,7 +376,8 @@ def render(nodes, links, report, rates, g) -> str:
     w("")
     w("## Not sourced / gaps\n")
     w("- Capacities of TGN-IA, IGG, JaSuKa, Matrix, SEAX-1, TIS, FEA, APCN-2, H2HE, SIGMAR and the other "
-      "small systems (C2): era estimates (E1).")
+      "small systems (C2), and of JAKABARE, BSCS, PGASCOM, B2JS and BRCS (searched when they were added, no "
+      "figure found): era estimates (E1).")
     w("- Cross-border capacities and lengths for Hekou-Lao Cai, Mohan-Boten, Laos-Thailand, Laos-Vietnam, "
       "Cambodia-Vietnam, Cambodia-Thailand, Thailand-Malaysia, Malaysia-Singapore, China-Kazakhstan (C2); "
       "Nanning gateway capacity (A3).")
