@@ -250,3 +250,25 @@ def test_a_full_disk_while_writing_is_a_user_error_and_replaces_nothing(experime
     assert code == EXIT_INVALID, err
     assert "No space left on device" in err and "internal error" not in err
     assert snapshot(out) == before and leftovers(tmp_path) == []
+
+
+def test_an_interrupt_inside_an_import_is_an_interrupt(monkeypatch):
+    # Python turns a KeyboardInterrupt raised while an extension module initialises into
+    # "ImportError: initialization failed"; after a signal that is an interrupt, not a bug
+    from cablesim import cli
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ImportError("initialization failed") from None
+    except ImportError as exc:
+        chained = exc
+    assert cli._interrupted(chained) is True  # the interrupt is still its context
+    assert cli._interrupted(ImportError("initialization failed")) is False
+    monkeypatch.setattr(cli, "_SIGNALLED", [True])
+    assert cli._interrupted(ImportError("initialization failed")) is True
+    assert cli._interrupted(ValueError("a real bug")) is False
+    wrapped = RuntimeError("x")
+    wrapped.__context__ = KeyboardInterrupt()
+    assert cli._interrupted(wrapped) is True

@@ -284,6 +284,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
                   "contents (or none)\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
+        if _interrupted(exc):  # an interrupt inside e.g. an extension's import
+            if exiting and threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                previous = None
+            err.write("cablesim: interrupted; output folders keep their previous complete "
+                      "contents (or none)\n")
+            return EXIT_INTERRUPTED
         if isinstance(exc, OSError) and exc.errno in _USER_OS_ERRORS and (
                 exc.filename is not None or exc.errno in _MACHINE_OS_ERRORS):
             # the machine, not cablesim: a full disk, a read-only or vanished location
@@ -310,12 +318,31 @@ def _with_flags(exc: CablesimError, flags: dict[str, str]) -> CablesimError:
     return type(exc)(exc.summary, problems)
 
 
+_SIGNALLED: list[bool] = [False]
+"""Whether a SIGTERM or SIGINT reached the command line's handlers in this process."""
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is an interrupt in disguise: a KeyboardInterrupt in its chain, or an
+    ImportError ("initialization failed") after a SIGTERM arrived, which is what Python
+    makes of an interrupt raised while an extension module initialises."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return _SIGNALLED[0] and isinstance(exc, ImportError)
+
+
 def _raise_on_sigterm() -> Any:
     """Treat SIGTERM like Ctrl-C (KeyboardInterrupt) so that clean-up runs; main thread only."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def interrupt(signum: int, frame: object) -> None:
+        _SIGNALLED[0] = True
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, interrupt)
@@ -324,6 +351,12 @@ def _raise_on_sigterm() -> Any:
 def run() -> None:  # pragma: no cover - console-script entry point
     """Entry point of the ``cablesim`` console script."""
     _raise_on_sigterm()
+
+    def interrupt(signum: int, frame: object) -> None:
+        _SIGNALLED[0] = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
     try:
         code = main(exiting=True)
     except KeyboardInterrupt:  # before main's own handling took over

@@ -47,6 +47,7 @@ from cablesim._toml import read_toml
 from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
 from cablesim.latency import LatencyModel
+from cablesim.lit import LitModel, LitRule, load_lit_anchors
 from cablesim.settings import read_settings, setting
 
 __all__ = ["StudySettings", "Group", "PriceClaims", "Study", "load_study", "find_study",
@@ -140,6 +141,7 @@ class Study:
     policies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
     latency: LatencyModel = field(default_factory=LatencyModel)
+    lit: LitRule = field(default_factory=LitRule)
 
     # ------------------------------------------------------------------ groups
     def members(self, key: str | None) -> tuple[str, ...]:
@@ -243,7 +245,8 @@ def load_study(path: str | Path) -> Study:
     doc = read_toml(file)
     source = str(file)
     problems: list[Problem] = []
-    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies", "latency"}, "",
+    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies", "latency", "lit"},
+             "",
              source, problems)
     settings = read_settings(StudySettings, _table(doc.get("study"), "study", source, problems),
                              where="study", source=source, problems=problems)
@@ -283,10 +286,24 @@ def load_study(path: str | Path) -> Study:
     latency = read_settings(LatencyModel, _table(doc.get("latency"), "latency", source,
                                                  problems),
                             where="latency", source=source, problems=problems)
+    lit_model = read_settings(LitModel, _table(doc.get("lit"), "lit", source, problems),
+                              where="lit", source=source, problems=problems)
+    anchors = None
+    if lit_model.anchors is not None:
+        anchor_file = file.parent / lit_model.anchors
+        if not anchor_file.is_file():
+            problems.append(Problem(source, None, "lit.anchors",
+                                    f"file {str(anchor_file)!r} does not exist"))
+        else:
+            try:
+                anchors = load_lit_anchors(anchor_file)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise ScenarioError(f"study {source!r} is invalid", problems)
     study = Study(settings, groups, {str(k): str(v) for k, v in capitals.items()}, claims,
-                  {str(k): dict(v) for k, v in policies.items()}, file, latency)
+                  {str(k): dict(v) for k, v in policies.items()}, file, latency,
+                  LitRule(lit_model, anchors))
     # check the presets against the study's traffic classes now, not at first use
     from cablesim.policy import Policy
 

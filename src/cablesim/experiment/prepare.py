@@ -26,11 +26,13 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
                          source: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Links of ``network`` as edited by ``spec``, and which are in service.
 
-    In service by default: existing and planned links whose ``rfs_year`` is unknown or not
-    after the scenario's network year (``[links] year``, else the demand year). Proposed
-    links are out of service unless enabled. The experiment's ``[links]`` enable and disable
-    apply first, then the scenario's, so a scenario can re-enable what the experiment
-    disabled; within one level, disable wins.
+    Capacities are the study's lit capacity of the network year (:mod:`cablesim.lit`;
+    column ``capacity_basis`` says how each was obtained) unless the scenario asks for
+    design capacity. In service by default: existing and planned links whose ``rfs_year`` is
+    unknown or not after the scenario's network year (``[links] year``, else the demand
+    year). Proposed links are out of service unless enabled. The experiment's ``[links]``
+    enable and disable apply first, then the scenario's, so a scenario can re-enable what the
+    experiment disabled; within one level, disable wins.
 
     Returns
     -------
@@ -39,6 +41,11 @@ def network_for_scenario(network: Network, spec: ScenarioSpec, demand_year: int,
     """
     links = network.links.copy()
     year = spec.network_year if spec.network_year is not None else demand_year
+    if not spec.lit.model.is_identity:
+        capacity, basis, confidence = spec.lit.apply(links, year)
+        links["capacity_gbps"] = capacity
+        links["capacity_basis"] = basis
+        links["capacity_confidence"] = confidence
     rfs = links["rfs_year"].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
     enabled = links["status"].isin(["existing", "planned"]).to_numpy() & (rfs <= year)
     problems: list[Problem] = []

@@ -51,6 +51,7 @@ from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
 from cablesim.experiment.demand import DemandSpec, read_demand
 from cablesim.latency import LatencyModel
+from cablesim.lit import LitRule
 from cablesim.policy import Policy
 from cablesim.schema import MAX_GBPS, MAX_USD_PER_MBPS_MONTH, MIN_CAPACITY_GBPS
 from cablesim.settings import read_settings, setting
@@ -163,6 +164,10 @@ class LinkSettings:
                                        "enable at the same level).")
     year: int | None = setting(None, kind="year", doc="Network year: links ready for "
                                "service by then (default: the demand year).")
+    capacity: str | None = setting(None, choices=("lit", "design"), doc="Link capacity: "
+                                   "`lit`, what the study's `[lit]` rule says was lit in "
+                                   "the network year (the default), or the topology's "
+                                   "`design` capacity.")
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ class ScenarioSpec:
     edits: tuple[LinkEdit, ...] = ()
     network_year: int | None = None
     latency: LatencyModel = field(default_factory=LatencyModel)
+    lit: LitRule = field(default_factory=LitRule)
 
 
 @dataclass(frozen=True)
@@ -371,7 +377,8 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
             costs, (("enable", base_links.enable), ("disable", base_links.disable),
                     ("enable", links.enable), ("disable", links.disable)),
             base_edits + edits, links.year if links.year is not None else base_links.year,
-            study.latency if study is not None else LatencyModel()))
+            study.latency if study is not None else LatencyModel(),
+            _lit_rule(study, links.capacity or base_links.capacity or "lit")))
     if problems:
         raise ScenarioError(f"experiment {source!r} is invalid", problems)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
@@ -395,3 +402,10 @@ def with_policy(spec: ScenarioSpec, name: str, *, study: Study, rename: str | No
 
 
 __all__ += ["with_policy", "preset"]
+
+
+def _lit_rule(study: Study | None, capacity: str) -> LitRule:
+    """The lit capacity rule a scenario uses: the study's, or the identity for design."""
+    if study is None or capacity == "design":
+        return LitRule()
+    return study.lit

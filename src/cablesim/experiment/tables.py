@@ -350,6 +350,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "utilization": util,
         "lease_usd_month": lease_link,
         "capacity_confidence": capacity_class,
+        "capacity_basis": (links["capacity_basis"].to_numpy(dtype=object)
+                           if "capacity_basis" in links.columns else "design"),
         "price_confidence": price_class,
     })
     # ---- capex of proposed links in service

@@ -242,17 +242,26 @@ def route(
     model = PathLP(volume, capacity, penalty, hot_arcs=hot)
     model.add_paths(cand_arcs, cand_commodity, cost)
     active = volume > 0
-    iterations, converged, gap = 0, False, np.inf
+    finite = np.isfinite(capacity)
+    iterations, converged, gap, best_bound = 0, False, np.inf, -np.inf
     while iterations < max_iterations:
         sigma, pi = model.solve()
         iterations += 1
         priced = route_commodities(graph, arc_weight + pi, commodities, enabled)
         reduced = np.where(active & np.isfinite(priced.dist), priced.dist - sigma, 0.0)
         improving = reduced < -1e-9 * (1.0 + np.abs(sigma))
-        # Lagrangian bound: no commodity can gain more than volume x its best reduced cost
+        # Lagrangian bound (capacity rows relaxed with prices pi >= 0): every commodity pays
+        # its cheapest priced path or the penalty, less the capacity's worth at those prices.
+        # Valid for any pi >= 0, so the solver's tolerances cannot make it overstate.
+        price = np.maximum(pi, 0.0)
+        dist = priced.dist if not (pi < 0).any() else route_commodities(
+            graph, arc_weight + price, commodities, enabled).dist  # re-price with pi >= 0
+        cheapest = np.minimum(dist, model.unmet_penalty)
+        lagrange = (float(volume[active] @ cheapest[active])
+                    - float(price[finite] @ capacity[finite]))
+        best_bound = max(best_bound, lagrange)
         objective = model.objective()
-        bound = objective + float(np.minimum(reduced, 0.0) @ volume)
-        gap = (objective - bound) / max(abs(objective), 1e-12)
+        gap = (objective - best_bound) / max(abs(objective), 1e-12)
         if not improving.any() or gap <= optimality_gap:
             converged = True
             break
@@ -264,6 +273,11 @@ def route(
     lp = model.result()
     cand = PathSet(model.path_arcs, (model.path_arcs >= 0).sum(axis=1),
                    np.zeros(len(model.path_commodity)))
+    # the gap of the solution returned (its own flows, not the solver's objective value)
+    primal = (float(lp.path_flow @ _path_weight(model.path_arcs, arc_weight))
+              + model.unmet_penalty * float(lp.unserved.sum()))
+    if np.isfinite(best_bound):
+        gap = (primal - best_bound) / max(abs(primal), 1e-12)
     return RoutingResult(cand, model.path_commodity, lp.path_flow, lp.served, lp.unserved,
                          lp.arc_load, model.solves, converged, float(max(gap, 0.0)))
 
