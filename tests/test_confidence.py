@@ -45,9 +45,10 @@ def test_the_flagship_reports_what_rests_on_estimates():
                                      "scenarios": experiment.scenarios[:1]})
     result = run_experiment(experiment)
     row = result.scenarios.iloc[0]
-    # the per-link lease adds up to the scenario's lease cost
+    # the per-link lease adds up to the scenario's lease cost and the background traffic's
+    assert row["background_lease_cost_usd_month"] > 0
     assert result.links["lease_usd_month"].sum() == pytest.approx(
-        row["lease_cost_usd_month"], rel=1e-9)
+        row["lease_cost_usd_month"] + row["background_lease_cost_usd_month"], rel=1e-9)
     # every lease price of the topology is a quote scaled by distance: none cited, none a
     # bare estimate; part of the traffic rides on estimated capacities
     assert row["lease_on_cited_price_share"] == 0.0

@@ -32,7 +32,7 @@ def bandwidth(**gbps: float) -> pd.DataFrame:
 
 def params(**changes) -> GravityParams:
     base = {"year": 2016, "totals": "countries", "zone_hubs": ZONES,
-            "hub_transit_share": {"SGP": 0.2}}
+            "hub_transit_share": {"SGP": 0.2}, "background_countries": ()}
     return GravityParams(**{**base, **changes})
 
 
@@ -104,6 +104,29 @@ def test_each_country_receives_its_target_and_the_zones_their_shares(net):
     assert set(classes.index) == {"content", "intra_asean", "china_asean"}
     content = demand[demand["traffic_class"] == "content"]
     assert set(content["origin"]) == {"USLAX", "GBLON", "JPTYO", "HKHKG"}
+
+
+def test_background_countries_receive_their_own_bandwidth(net):
+    # Japan (Tokyo, also a zone hub) is outside the study: with background on, it receives
+    # its own busy-hour bandwidth less what the study's nodes would send it (not modelled)
+    table = bandwidth(SGP=1000.0, MYS=400.0, CHN=2000.0, JPN=3000.0)
+    demand = fitted_demand(net, USERS, params(background_countries=("JPN",)), table,
+                           study=STUDY)
+    bg = demand[demand["traffic_class"] == "background"]
+    assert set(bg["destination_country"]) == {"JPN"}
+    assert not bg["origin_country"].isin(["SGP", "MYS", "CHN", "JPN"]).any()
+    assert 0 < bg["gbps"].sum() < 0.5 * 3000.0
+    targets = demand.attrs["targets"].set_index("country")
+    assert targets.loc["JPN", "target_inbound_gbps"] == pytest.approx(1500.0)
+    # the study's own traffic is unchanged by the background
+    study_only = fitted_demand(net, USERS, params(), table, study=STUDY)
+    pd.testing.assert_frame_equal(
+        demand[demand["traffic_class"] != "background"].reset_index(drop=True),
+        study_only.reset_index(drop=True))
+    missing = bandwidth(SGP=1000.0, MYS=400.0, CHN=2000.0)
+    with pytest.raises(DemandError, match="JPN"):
+        fitted_demand(net, USERS, params(background_countries=("JPN",)), missing,
+                      study=STUDY)
 
 
 def test_demand_spec_needs_the_study_bandwidth_table(net):

@@ -26,7 +26,7 @@ from cablesim.routing.paths import distances_from
 __all__ = ["ExchangeOption", "ExchangeRule", "Policy", "GENERIC_TRAFFIC_CLASSES",
            "TransitRules", "assign_exchange"]
 
-GENERIC_TRAFFIC_CLASSES = ("domestic", "content", "other")
+GENERIC_TRAFFIC_CLASSES = ("domestic", "content", "other", "background")
 """Traffic classes of every study; a study adds its own (:attr:`cablesim.study.Study.
 traffic_classes`)."""
 

@@ -177,7 +177,8 @@ class Study:
     @property
     def traffic_classes(self) -> tuple[str, ...]:
         """Every traffic class, in the order pairs are tested."""
-        return ("domestic", self.intra_class, self.partner_class, "content", "other")
+        return ("domestic", self.intra_class, self.partner_class, "content", "other",
+                "background")
 
     @property
     def intra_rtt_column(self) -> str:

@@ -167,6 +167,89 @@ def balance_groups(seed: np.ndarray, row_groups: Sequence[str], col_groups: Sequ
         "without a sender that can fill it; lower zone_shares")])
 
 
+def _targets(bandwidth: pd.DataFrame, present: list[str], params: GravityParams,
+             users: Mapping[str, float], network: Network) -> pd.DataFrame:
+    """Per country: its bandwidth of the year and busy-hour inbound target."""
+    year = int(params.year if params.year is not None else params.base_year)
+    known = country_bandwidth(bandwidth, present, year, cagr=params.cagr, users=users)
+    lacking = sorted(set(present) - set(known["country"]))
+    if lacking:
+        raise DemandError(_demand_summary(network), [Problem(
+            "bandwidth", None, "country", "no cited international bandwidth and no Internet "
+            "users for " + ", ".join(lacking), "add a national figure to the study's "
+            "bandwidth table")])
+    transit = {c: float(params.hub_transit_share.get(c, 0.0)) for c in known["country"]}
+    known["hub_transit_share"] = known["country"].map(transit)
+    known["target_inbound_gbps"] = (known["bandwidth_gbps"] * params.peak_utilisation
+                                    * (1.0 - known["hub_transit_share"]))
+    return known[list(TARGET_COLUMNS)].reset_index(drop=True)
+
+
+def _zone_senders(network: Network, params: GravityParams, total_in: float
+                  ) -> tuple[list[str], list[str], dict[str, float], dict[str, float]]:
+    """The zone hubs as senders: ids, groups, masses, and the fixed row totals."""
+    nodes = network.nodes
+    node_ids = [str(i) for i in nodes.index]
+    problems = [Problem("nodes", None, "id", f"zone hub {hub!r} ({region}) is not a node of "
+                        "the network", did_you_mean(hub, node_ids)
+                        or "add the node, or edit zone_hubs")
+                for region, hubs in params.zone_hubs.items() for hub in hubs
+                if hub not in nodes.index]
+    if problems:
+        raise DemandError(_demand_summary(network), problems)
+    senders: list[str] = []
+    groups: list[str] = []
+    mass: dict[str, float] = {}
+    for region, hubs in params.zone_hubs.items():
+        per = (params.zone_gbps[region] if region in params.zone_gbps
+               else params.zone_shares[region] * total_in) / len(hubs)
+        for hub in hubs:
+            senders.append(hub)
+            groups.append(f"zone:{region}")
+            mass[hub] = per
+    rows = {f"zone:{r}": params.zone_shares[r] * total_in for r in params.zone_shares}
+    return senders, groups, mass, rows
+
+
+def _fit(network: Network, params: GravityParams, senders: list[str], sender_group: list[str],
+         mass: Mapping[str, float], receivers: list[str], receiver_group: list[str],
+         row_totals: Mapping[str, float], col_totals: Mapping[str, float]) -> np.ndarray:
+    """The gravity seed between senders and receivers (domestic pairs zero), fitted."""
+    nodes = network.nodes
+    lon = nodes["lon"].astype(float)
+    lat = nodes["lat"].astype(float)
+    s_idx = np.repeat(np.arange(len(senders)), len(receivers))
+    r_idx = np.tile(np.arange(len(receivers)), len(senders))
+    s_mass = np.array([mass[s] for s in senders])
+    r_mass = np.array([mass[r] for r in receivers])
+    s_lon, s_lat = lon[senders].to_numpy(), lat[senders].to_numpy()
+    r_lon, r_lat = lon[receivers].to_numpy(), lat[receivers].to_numpy()
+    w = gravity_weights(s_mass[s_idx], r_mass[r_idx], s_lon[s_idx], s_lat[s_idx],
+                        r_lon[r_idx], r_lat[r_idx],
+                        origin_exponent=params.users_exponent_origin,
+                        destination_exponent=params.users_exponent_destination,
+                        distance_exponent=params.distance_exponent,
+                        min_distance_km=params.min_distance_km)
+    seed = w.reshape(len(senders), len(receivers))
+    s_country = nodes.loc[senders, "country"].to_numpy(dtype=object)
+    r_country = nodes.loc[receivers, "country"].to_numpy(dtype=object)
+    seed[s_country[:, None] == r_country[None, :]] = 0.0  # domestic: not international
+    return balance_groups(seed, sender_group, receiver_group, row_totals, col_totals)
+
+
+def _node_masses(ids: list[str], country: Mapping[str, str], weight: Mapping[str, float],
+                 target: Mapping[str, float]) -> dict[str, float]:
+    """Each node's share of its country's target (by ``weight``, or equally)."""
+    total = {c: 0.0 for c in target}
+    count = {c: 0 for c in target}
+    for i in ids:
+        total[country[i]] += weight.get(i, 0.0)
+        count[country[i]] += 1
+    return {i: target[country[i]] * (weight.get(i, 0.0) / total[country[i]]
+                                     if total[country[i]] > 0 else 1.0 / count[country[i]])
+            for i in ids}
+
+
 def fitted_demand(network: Network, countries: pd.DataFrame, params: GravityParams,
                   bandwidth: pd.DataFrame, *, study: Study) -> pd.DataFrame:
     """Busy-hour demand whose inbound total per study country matches its cited bandwidth.
@@ -179,9 +262,9 @@ def fitted_demand(network: Network, countries: pd.DataFrame, params: GravityPara
         Internet users per country (``internet_users_million``): they split nothing here
         but estimate the bandwidth of a country without a cited figure.
     params : GravityParams
-        ``peak_utilisation``, ``cagr``, ``year``, the exponents and distance floor, and the
-        zone settings (``zone_hubs``, ``zone_shares``, ``zone_gbps``,
-        ``hub_transit_share``).
+        ``peak_utilisation``, ``cagr``, ``year``, the exponents and distance floor, the zone
+        settings (``zone_hubs``, ``zone_shares``, ``zone_gbps``, ``hub_transit_share``) and
+        ``background_countries`` (:func:`background_demand`, appended unless empty).
     bandwidth : DataFrame
         The study's cited bandwidth table (:func:`cablesim.demand.balancing.load_bandwidth`).
     study : Study
@@ -191,8 +274,9 @@ def fitted_demand(network: Network, countries: pd.DataFrame, params: GravityPara
     -------
     DataFrame
         :data:`cablesim.demand.DEMAND_OUTPUT_COLUMNS`; classes ``intra_<focus>``,
-        ``<partner>_<focus>`` between study countries and ``content`` from the zones; its
-        ``attrs["targets"]`` holds :data:`TARGET_COLUMNS` per study country.
+        ``<partner>_<focus>`` between study countries, ``content`` from the zones and
+        ``background`` between countries outside the study; ``attrs["targets"]`` holds
+        :data:`TARGET_COLUMNS` per study country (and per background country).
 
     Raises
     ------
@@ -202,84 +286,27 @@ def fitted_demand(network: Network, countries: pd.DataFrame, params: GravityPara
     """
     users, problems = _country_users(countries)
     ids, country, node_users = _demand_nodes(network, users, problems, study)
-    nodes = network.nodes
-    node_ids = [str(i) for i in nodes.index]
-    for region, hubs in params.zone_hubs.items():
-        for hub in hubs:
-            if hub not in nodes.index:
-                problems.append(Problem("nodes", None, "id", f"zone hub {hub!r} ({region}) "
-                                        "is not a node of the network",
-                                        did_you_mean(hub, node_ids)
-                                        or "add the node, or edit zone_hubs"))
     if problems:
         raise DemandError(_demand_summary(network), problems)
-    year = int(params.year if params.year is not None else params.base_year)
     present = sorted(set(country.values()))
-    known = country_bandwidth(bandwidth, present, year, cagr=params.cagr, users=users)
-    lacking = sorted(set(present) - set(known["country"]))
-    if lacking:
-        raise DemandError(_demand_summary(network), [Problem(
-            "bandwidth", None, "country", "no cited international bandwidth and no Internet "
-            "users for " + ", ".join(lacking), "add a national figure to the study's "
-            "bandwidth table")])
-    transit = {c: float(params.hub_transit_share.get(c, 0.0)) for c in known["country"]}
-    known["hub_transit_share"] = known["country"].map(transit)
-    known["target_inbound_gbps"] = (known["bandwidth_gbps"] * params.peak_utilisation
-                                    * (1.0 - known["hub_transit_share"]))
+    known = _targets(bandwidth, present, params, users, network)
     target = dict(zip(known["country"], known["target_inbound_gbps"], strict=True))
-
-    # senders: study nodes (free) and zone hubs (fixed share or free with a mass)
-    per_country_users = {c: math.fsum(node_users[j] for j in ids if country[j] == c)
-                         for c in present}
-    count = {c: sum(1 for j in ids if country[j] == c) for c in present}
-    mass = {i: target[country[i]] * (node_users[i] / per_country_users[country[i]]
-                                     if per_country_users[country[i]] > 0
-                                     else 1.0 / count[country[i]]) for i in ids}
-    senders = list(ids)
-    sender_group = [country[i] for i in ids]
-    zone_mass: dict[str, float] = {}
-    total_in = math.fsum(target.values())
-    for region, hubs in params.zone_hubs.items():
-        per = (params.zone_gbps[region] if region in params.zone_gbps
-               else params.zone_shares[region] * total_in) / len(hubs)
-        for hub in hubs:
-            senders.append(hub)
-            sender_group.append(f"zone:{region}")
-            zone_mass[hub] = per
-    lon = nodes["lon"].astype(float)
-    lat = nodes["lat"].astype(float)
-    s_idx = np.repeat(np.arange(len(senders)), len(ids))
-    r_idx = np.tile(np.arange(len(ids)), len(senders))
-    s_mass = np.array([mass.get(s, zone_mass.get(s, 0.0)) for s in senders])
-    s_lon = np.array([lon[s] for s in senders])
-    s_lat = np.array([lat[s] for s in senders])
-    r_mass = np.array([mass[i] for i in ids])
-    r_lon = np.array([lon[i] for i in ids])
-    r_lat = np.array([lat[i] for i in ids])
-    w = gravity_weights(s_mass[s_idx], r_mass[r_idx], s_lon[s_idx], s_lat[s_idx],
-                        r_lon[r_idx], r_lat[r_idx],
-                        origin_exponent=params.users_exponent_origin,
-                        destination_exponent=params.users_exponent_destination,
-                        distance_exponent=params.distance_exponent,
-                        min_distance_km=params.min_distance_km)
-    seed = w.reshape(len(senders), len(ids))
-    s_country = [str(nodes.at[s, "country"]) for s in senders]
-    for a, sc in enumerate(s_country):
-        for b, i in enumerate(ids):
-            if sc == country[i]:
-                seed[a, b] = 0.0  # domestic traffic is not international demand
-    row_totals = {f"zone:{r}": params.zone_shares[r] * total_in for r in params.zone_shares}
-    fitted = balance_groups(seed, sender_group, [country[i] for i in ids], row_totals, target)
-
+    mass = _node_masses(ids, country, node_users, target)
+    zone, zone_group, zone_mass, zone_rows = _zone_senders(network, params,
+                                                           math.fsum(target.values()))
+    senders = ids + zone
+    sender_group = [country[i] for i in ids] + zone_group
+    fitted = _fit(network, params, senders, sender_group, {**mass, **zone_mass}, ids,
+                  [country[i] for i in ids], zone_rows, target)
+    nodes = network.nodes
     focus, partner = set(study.focus_members), set(study.partner_members)
     records = []
     for a, s in enumerate(senders):
-        zone = sender_group[a].startswith("zone:")
         for b, d in enumerate(ids):
             v = float(fitted[a, b])
             if v <= 0:
                 continue
-            if zone:
+            if a >= len(ids):
                 cls = "content"
             elif country[s] in focus and country[d] in focus:
                 cls = study.intra_class
@@ -288,9 +315,63 @@ def fitted_demand(network: Network, countries: pd.DataFrame, params: GravityPara
             else:
                 cls = "other"
             records.append((cls, s, d, v))
+    background, bg_targets = background_demand(network, params, bandwidth, users=users,
+                                               study_mass={**mass})
     records.sort()
-    sender_country = dict(zip(senders, s_country, strict=True))
-    out = _demand_frame((o, d, v, sender_country[o], country[d], cls)
+    out = _demand_frame((o, d, v, str(nodes.at[o, "country"]), country[d], cls)
                         for cls, o, d, v in records)
-    out.attrs["targets"] = known[list(TARGET_COLUMNS)].reset_index(drop=True)
+    if len(background):
+        out = pd.concat([out, background], ignore_index=True)
+    out.attrs["targets"] = pd.concat([known, bg_targets], ignore_index=True)
     return out
+
+
+def background_demand(network: Network, params: GravityParams, bandwidth: pd.DataFrame, *,
+                      users: Mapping[str, float], study_mass: Mapping[str, float]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Traffic between countries outside the study that rides the same cables.
+
+    Each of ``params.background_countries`` with nodes (its city and hub nodes, else its
+    cable landings) receives its own bandwidth of the year times ``peak_utilisation``; the
+    senders are the zones (the US and Europe with their fixed shares, Japan and Hong Kong
+    with their masses), the other background countries and, as masses only, the study's
+    nodes; the fit is the same as the study's (:func:`balance_groups`). Flows from study
+    nodes are then dropped: they are the study's uploads, which are not modelled.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Demand rows of class ``background`` and the background countries' targets.
+    """
+    nodes = network.nodes
+    kinds = nodes["kind"].to_numpy(dtype=object)
+    countries = nodes["country"].to_numpy(dtype=object)
+    receivers: list[str] = []
+    for code in params.background_countries:
+        mine = [str(i) for i, k, c in zip(nodes.index, kinds, countries, strict=True)
+                if c == code and k in ("city", "hub")]
+        if not mine:
+            mine = [str(i) for i, k, c in zip(nodes.index, kinds, countries, strict=True)
+                    if c == code and k == "landing"]
+        receivers += sorted(mine)
+    if not receivers:
+        return _demand_frame([]), pd.DataFrame(columns=list(TARGET_COLUMNS))
+    country = {i: str(nodes.at[i, "country"]) for i in receivers}
+    present = sorted(set(country.values()))
+    known = _targets(bandwidth, present, params, users, network)
+    target = dict(zip(known["country"], known["target_inbound_gbps"], strict=True))
+    mass = _node_masses(receivers, country, {}, target)
+    zone, zone_group, zone_mass, zone_rows = _zone_senders(network, params,
+                                                           math.fsum(target.values()))
+    study_ids = sorted(study_mass)
+    senders = receivers + [z for z in zone if z not in country] + study_ids
+    groups = ([country[i] for i in receivers]
+              + [g for z, g in zip(zone, zone_group, strict=True) if z not in country]
+              + ["study"] * len(study_ids))
+    fitted = _fit(network, params, senders, groups, {**study_mass, **zone_mass, **mass},
+                  receivers, [country[i] for i in receivers], zone_rows, target)
+    rows = [(s, d, float(fitted[a, b]), str(nodes.at[s, "country"]), country[d], "background")
+            for a, s in enumerate(senders) if groups[a] != "study"
+            for b, d in enumerate(receivers) if fitted[a, b] > 0]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return _demand_frame(rows), known

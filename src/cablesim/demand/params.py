@@ -154,6 +154,11 @@ class GravityParams:
         default_factory=lambda: dict(DEFAULT_ZONE_GBPS), low=0.0, low_open=True,
         unit="Gbps", doc="`totals = \"countries\"`: gravity mass of a region whose share "
         "is not fixed (Japan 942 Gbps, MIC 2015; Hong Kong 2,505 Gbps, OFCA 2015).")
+    background_countries: tuple[str, ...] = setting(
+        ("JPN", "KOR", "TWN", "IND"), kind="iso3", doc="`totals = \"countries\"`: "
+        "countries outside the study whose own traffic (from the US, Europe, Hong Kong and "
+        "each other) is loaded on the same cables as traffic class `background`, each "
+        "receiving its cited bandwidth at the busy hour; empty: none (docs/demand.md).")
     hub_transit_share: Mapping[str, float] = setting(
         default_factory=lambda: dict(DEFAULT_HUB_TRANSIT_SHARE), low=0.0, high=1.0,
         high_open=True, doc="`totals = \"countries\"`: share of a hub country's "

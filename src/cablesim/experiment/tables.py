@@ -362,16 +362,23 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         notes.append(f"{spec.name}: proposed links without capex_usd are counted at 0: "
                      + ", ".join(capex.index[capex.isna()]))
     capex_month = float(capex.fillna(0).sum()) * crf / 12.0
-    # ---- scenario row
+    # ---- scenario row: the study's traffic; background traffic (between countries outside
+    # the study, sharing the cables) is reported in its own columns
+    background = pairs[pairs["traffic_class"] == "background"]
+    whole = pairs
+    pairs = pairs[pairs["traffic_class"] != "background"]
+    com_study = (demand["traffic_class"].to_numpy(dtype=object)[
+        com_table["demand"].to_numpy()] != "background")
     served_total = float(pairs["served_gbps"].sum())
     weights_ok = pairs["served_gbps"].to_numpy()
     rtts = pairs["rtt_ms"].to_numpy()
     intra = (pairs["traffic_class"] == study.intra_class).to_numpy()
     intra_served = float(pairs.loc[intra, "served_gbps"].sum())
-    lease = float(pairs["cost_usd_month"].sum() - com_table["transit_usd_month"].sum())
-    transit_total = float(com_table["transit_usd_month"].sum())
+    transit_total = float(com_table.loc[com_study, "transit_usd_month"].sum())
+    lease = float(pairs["cost_usd_month"].sum()) - transit_total
     total = lease + transit_total + capex_month
     path_rtt = 2.0 * paths.latency_ms + spec.latency.path_overhead_ms
+    path_study = com_study[pc] if len(pc) else np.zeros(0, dtype=bool)
     scenario_row = pd.DataFrame([{
         "scenario": spec.name,
         "policy": spec.policy.name,
@@ -388,7 +395,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "cost_usd_per_mbps": total / (served_total * 1000.0) if served_total else math.nan,
         "mean_rtt_ms": float(np.nansum(rtts * weights_ok) / served_total) if served_total
         else math.nan,
-        "p95_rtt_ms": weighted_quantile(path_rtt, flow, 0.95),
+        "p95_rtt_ms": weighted_quantile(path_rtt[path_study], flow[path_study], 0.95),
         "mean_stretch": float(np.nansum(pairs["stretch"].to_numpy() * weights_ok)
                               / served_total) if served_total else math.nan,
         study.intra_rtt_column: float(np.nansum(rtts[intra] * weights_ok[intra])
@@ -402,6 +409,15 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "lp_gap_bound": float(result.gap_bound),
         **_confidence_shares(fwd + rev, links["length_km"].to_numpy(dtype=float), lease_link,
                              capacity_class, price_class),
+        "background_offered_gbps": float(background["offered_gbps"].sum()),
+        "background_lease_cost_usd_month": float(background["cost_usd_month"].sum())
+        - float(com_table.loc[~com_study, "transit_usd_month"].sum()),
+        "background_served_gbps": float(background["served_gbps"].sum()),
+        "background_unserved_gbps": float(background["unserved_gbps"].sum()),
+        "background_mean_rtt_ms": float(np.nansum(background["rtt_ms"].to_numpy()
+                                                  * background["served_gbps"].to_numpy())
+                                        / background["served_gbps"].sum())
+        if background["served_gbps"].sum() > 0 else math.nan,
     }])
     # ---- countries
     attributed = np.where(pairs["traffic_class"] == "content", pairs["destination_country"],
@@ -439,8 +455,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         delivered[column] = (delivered["delivered_usd_per_mbps_month"] / float(by_node[node])
                              if node in by_node.index else np.nan)
     delivered["capital"] = delivered["node"].isin(list(study.capitals.values()))
-    check_scenario_tables(spec.name, pairs, link_table, capacitated)
-    return {"scenarios": scenario_row, "pairs": pairs, "countries": countries_table,
+    check_scenario_tables(spec.name, whole, link_table, capacitated)
+    return {"scenarios": scenario_row, "pairs": whole, "countries": countries_table,
             "links": link_table, "transit_prices": delivered}
 
 

@@ -33,7 +33,9 @@ def scenario_columns(study: Study) -> list[str]:
         "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
         "links_in_service", "lp_solves", "lp_gap_bound",
         "gbps_km_on_estimated_capacity_share", "lease_on_cited_price_share",
-        "lease_on_estimated_price_share",
+        "lease_on_estimated_price_share", "background_offered_gbps", "background_served_gbps",
+        "background_lease_cost_usd_month",
+        "background_unserved_gbps", "background_mean_rtt_ms",
     ]
 
 _FLOAT = "%.6g"
