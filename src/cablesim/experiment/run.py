@@ -162,6 +162,7 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
                                             frames["pairs"], frames["links"], nodes,
                                             bandwidth, countries, experiment)
+        frames["scenarios"] = _demand_confidence(frames["scenarios"], frames["countries"])
         notes.append("countries.csv: each country's offered international inbound traffic "
                      "(inbound_gbps) beside its bandwidth of the demand year (bandwidth_gbps, "
                      "with bandwidth_basis and bandwidth_confidence) times peak_utilisation "
@@ -169,6 +170,9 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
                      "the inbound traffic the routed network carries across its borders, "
                      "transit included (carried_inbound_gbps, carried_over_busy_hour); "
                      "docs/demand.md")
+    for column in ("offered_on_cited_bandwidth_share", "offered_on_estimated_bandwidth_share"):
+        if len(frames["scenarios"]) and column not in frames["scenarios"].columns:
+            frames["scenarios"][column] = np.nan  # no bandwidth table: nothing to say
     stage("tables", t)
     return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
                             frames["countries"], frames["links"], frames["transit_prices"],
@@ -225,6 +229,23 @@ def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame, pairs: pd.Da
         part["carried_over_busy_hour"] = part["carried_inbound_gbps"] / busy
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
+
+
+def _demand_confidence(scenarios: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, the shares of its offered inbound traffic whose country's bandwidth is
+    cited and is an estimate (the rest is derived: interpolated or grown); NaN for a demand
+    that states no bandwidth (a CSV matrix)."""
+    out = scenarios.copy()
+    for column, level in (("offered_on_cited_bandwidth_share", "cited"),
+                          ("offered_on_estimated_bandwidth_share", "estimate")):
+        shares = {}
+        for name, rows in countries.groupby("scenario", sort=False):
+            total = float(rows["inbound_gbps"].sum())
+            known = rows["bandwidth_confidence"].astype(str)
+            shares[name] = (float(rows.loc[known == level, "inbound_gbps"].sum()) / total
+                            if total > 0 and (known != "").any() else np.nan)
+        out[column] = out["scenario"].map(shares)
+    return out
 
 
 def _carried_inbound(links: pd.DataFrame, node_country: dict[str, str | None]

@@ -33,7 +33,8 @@ def scenario_columns(study: Study) -> list[str]:
         "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
         "links_in_service", "lp_solves", "lp_gap_bound",
         "gbps_km_on_estimated_capacity_share", "lease_on_cited_price_share",
-        "lease_on_estimated_price_share", "background_offered_gbps", "background_served_gbps",
+        "lease_on_estimated_price_share", "offered_on_cited_bandwidth_share",
+        "offered_on_estimated_bandwidth_share", "background_offered_gbps", "background_served_gbps",
         "background_lease_cost_usd_month",
         "background_unserved_gbps", "background_mean_rtt_ms",
     ]
@@ -96,11 +97,15 @@ def summary_markdown(result: ExperimentResult) -> str:
               "`capacity_confidence`, `price_confidence`: cited, derived or estimate; a link "
               "without one counts as an estimate).", "",
               "| scenario | Gbps-km on estimated capacity | lease cost on cited prices "
-              "| lease cost on estimated prices |", "|---|---:|---:|---:|"]
+              "| lease cost on estimated prices | demand on cited bandwidth "
+              "| demand on estimated bandwidth |", "|---|---:|---:|---:|---:|---:|"]
     for row in s.itertuples(index=False):
+        cited_bw = getattr(row, "offered_on_cited_bandwidth_share", math.nan)
+        estimated_bw = getattr(row, "offered_on_estimated_bandwidth_share", math.nan)
         lines.append(f"| {row.scenario} | {_fmt(100 * row.gbps_km_on_estimated_capacity_share)}% "
                      f"| {_fmt(100 * row.lease_on_cited_price_share)}% "
-                     f"| {_fmt(100 * row.lease_on_estimated_price_share)}% |")
+                     f"| {_fmt(100 * row.lease_on_estimated_price_share)}% "
+                     f"| {_fmt(100 * cited_bw)}% | {_fmt(100 * estimated_bw)}% |")
     lines += ["", "The rest of the lease cost rests on derived prices (a cited quote scaled by "
               "a stated rule); transit prices are per hub and named in the assumptions.", ""]
     lines += ["## Scenario descriptions", ""]
