@@ -108,3 +108,22 @@ def test_validate_checks_the_studys_bandwidth_table(tiny_copy):
     assert code == EXIT_INVALID and out == ""
     assert f"{table}, line 2, field 'country': unknown country 'SPG'" in err
     assert "Traceback" not in err
+
+
+def test_validate_checks_the_studys_lit_anchors(tiny_copy):
+    import pandas as pd
+
+    system = str(pd.read_csv(tiny_copy / "links.csv")["system"].dropna().iloc[0])
+    (tiny_copy / "study.toml").write_text(
+        '[study]\nname = "tiny"\n[lit]\ninitial_share = 0.2\ngrowth = 0.1\n'
+        'anchors = "lit.csv"\n')
+    table = tiny_copy / "lit.csv"
+    table.write_text(f'system,year,lit_gbps,metric,source\n"{system}",2015,100,lit,S1\n')
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_OK, err
+    assert "lit capacity: 1 cited anchors" in out
+    table.write_text(f'system,year,lit_gbps,metric,source\n"{system}x",2015,100,lit,S1\n')
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_INVALID and out == ""
+    assert f"{table}, line 2, field 'system': unknown system" in err
+    assert "Traceback" not in err

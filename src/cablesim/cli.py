@@ -69,10 +69,12 @@ def format_summary(summary: dict[str, Any]) -> str:
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.demand.balancing import load_bandwidth
     from cablesim.io.topology import load_topology
+    from cablesim.lit import load_lit_anchors
     from cablesim.study import find_study
 
     study_file: str | None = None
     figures: int | None = None
+    anchors: int | None = None
     try:
         network = load_topology(args.path)
         study = find_study(Path(args.path))
@@ -81,6 +83,9 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if study.bandwidth_path is not None:
                 figures = len(load_bandwidth(study.bandwidth_path,
                                              known_countries=set(network.countries)))
+            if study.lit_anchors_path is not None:
+                anchors = len(load_lit_anchors(
+                    study.lit_anchors_path, known_systems=set(network.links["system"].dropna())))
     except CablesimError as exc:
         if args.json:
             json.dump({"valid": False, "path": args.path,
@@ -90,15 +95,18 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     summary = network.summary()
     if args.json:
         json.dump({"valid": True, "path": args.path, "study": study_file,
-                   "bandwidth_figures": figures, **summary}, out,
+                   "bandwidth_figures": figures, "lit_anchors": anchors, **summary}, out,
                   indent=2)
         out.write("\n")
     else:
         out.write(format_summary(summary) + "\n")
         if study_file is not None:
             line = f"  study          {study_file}: valid"
-            if figures is not None:
-                line += f" (bandwidth table: {figures} cited figures)"
+            tables = ([f"bandwidth table: {figures} cited figures"] if figures is not None
+                      else []) + ([f"lit capacity: {anchors} cited anchors"]
+                                  if anchors is not None else [])
+            if tables:
+                line += " (" + "; ".join(tables) + ")"
             out.write(line + "\n")
     return EXIT_OK
 

@@ -186,6 +186,13 @@ class Study:
         return f"{self.intra_class}_mean_rtt_ms"
 
     @property
+    def lit_anchors_path(self) -> Path | None:
+        """The study's lit capacity anchor table, resolved (None when it names none)."""
+        if self.lit.model.anchors is None or self.path is None:
+            return None
+        return (self.path.parent / self.lit.model.anchors).resolve()
+
+    @property
     def bandwidth_path(self) -> Path | None:
         """The study's bandwidth table, resolved (None when it names none)."""
         if self.settings.bandwidth is None or self.path is None:

@@ -25,6 +25,7 @@ from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
 from cablesim.experiment.tables import scenario_tables
 from cablesim.io.topology import load_topology
+from cablesim.lit import load_lit_anchors
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
@@ -133,6 +134,9 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         bandwidth = load_bandwidth(study.bandwidth_path,
                                    known_countries=set(network.countries))
         stage("load bandwidth table", t)
+    if study.lit_anchors_path is not None:  # a misspelt system would silently not anchor
+        load_lit_anchors(study.lit_anchors_path,
+                         known_systems=set(network.links["system"].dropna()))
     in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}
