@@ -291,7 +291,11 @@ def test_china_users_weights_follow_the_cited_province_populations():
     china = nodes[(nodes["country"] == "CHN") & nodes["kind"].isin(["city", "hub"])]
     weights = china["users_weight"].astype(float)
     assert (weights > 0).all()
-    assert (nodes.loc[~nodes.index.isin(china.index), "users_weight"] == "").all()
+    asean = nodes[nodes["country"].isin(["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL",
+                                         "SGP", "THA", "VNM"])
+                  & nodes["kind"].isin(["city", "hub"])]
+    weighted = china.index.union(asean.index)
+    assert (nodes.loc[~nodes.index.isin(weighted), "users_weight"] == "").all()
     assert weights.sum() == pytest.approx(provinces["population"].sum(), rel=1e-6)
     guangxi = ["CNNNG", "CNQZH", "CNBHY", "CNFAN"]
     people = float(provinces.loc[provinces["province"] == "Guangxi", "population"].iloc[0])
@@ -301,3 +305,16 @@ def test_china_users_weights_follow_the_cited_province_populations():
         pop["Nanning"] / pop["Fangchenggang"], rel=1e-6)
     # the audit's finding, undone: Fangchenggang no longer outweighs Beijing
     assert weights["CNFAN"] < weights["CNBJS"] / 50
+
+
+def test_asean_users_weights_are_the_cited_agglomeration_populations():
+    """tools/add_users_weights.py: ASEAN cities by UN WUP 2018 agglomeration, 2015."""
+    nodes = pd.read_csv(DATA / "nodes.csv", keep_default_na=False).set_index("id")
+    cities = pd.read_csv(DATA / "calibration" / "asean_city_population.csv")
+    wup = cities[(cities["year"] == 2015) & cities["population"].notna()
+                 & cities["source"].str.contains("File 12")].set_index("node")["population"]
+    for node in ("PHMNL", "PHDVO", "MMRGN", "MMNYT", "IDJKT", "VNSGN"):
+        assert float(nodes.loc[node, "users_weight"]) == pytest.approx(wup[node])
+    # Manila, not Davao, is the Philippines' big city
+    assert float(nodes.loc["PHMNL", "users_weight"]) > 7 * float(nodes.loc["PHDVO",
+                                                                       "users_weight"])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write ``users_weight`` for China's city and hub nodes in ``topology/china_asean/nodes.csv``.
+"""Write ``users_weight`` for the study's city and hub nodes in ``topology/china_asean/nodes.csv``.
 
 Provenance script (committed, not run by CI). Without weights the gravity model splits a
 country's Internet users equally over its city and hub nodes, which gave China's four Guangxi
@@ -17,7 +17,15 @@ than Beijing). The rule, from two cited tables in ``topology/china_asean/calibra
 
 Population stands in for Internet users: provincial penetration differs (higher on the
 coast) and is not modelled; CNNIC's provincial netizen table was not found as text
-(docs/demand.md). Run from anywhere: ``python tools/add_users_weights.py``.
+(docs/demand.md).
+
+3. The ASEAN countries' city and hub nodes get the 2015 population of their urban
+   agglomeration (``asean_city_population.csv``: UN World Urbanization Prospects 2018, File
+   12); a city the file lacks takes the latest UN Demographic Yearbook figure there
+   (urban agglomeration before city proper): Miri 2010, George Town 2010 (the core city
+   only, so Penang is under-weighted). Only the ratios within a country matter.
+
+Run from anywhere: ``python tools/add_users_weights.py``.
 """
 from __future__ import annotations
 
@@ -76,8 +84,30 @@ def weights() -> tuple[dict[str, float], dict[str, list[str]]]:
     return out, serves
 
 
+def asean_weights() -> tuple[dict[str, float], dict[str, str]]:
+    """Population (people) of each ASEAN city/hub node and the figure's description."""
+    with open(CAL / "asean_city_population.csv", newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["population"]]
+    out: dict[str, float] = {}
+    what: dict[str, str] = {}
+    for r in rows:  # UN WUP 2018 agglomerations, 2015
+        if r["year"] == "2015" and "World Urbanization Prospects" in r["source"] \
+                and "File 12" in r["source"]:
+            out[r["node"]] = float(r["population"])
+            what[r["node"]] = "2015 urban agglomeration, UN WUP 2018"
+    fallback = sorted((r for r in rows if r["node"] not in out and "Demographic" in r["source"]),
+                      key=lambda r: (r["node"], "agglomeration" not in r["note"].lower(),
+                                     -int(r["year"])))
+    for r in fallback:
+        if r["node"] not in out:
+            out[r["node"]] = float(r["population"])
+            what[r["node"]] = f"{r['year']} population, UN Demographic Yearbook"
+    return out, what
+
+
 def main() -> None:
     weight, serves = weights()
+    asean, asean_what = asean_weights()
     path = TOPOLOGY / "nodes.csv"
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -94,6 +124,10 @@ def main() -> None:
             row["citation"] += (f"{marker} people of {', '.join(serves[node])} (2017 resident "
                                 "population; calibration/china_province_population.csv; rule "
                                 "in tools/add_users_weights.py)")
+        elif node in asean and row["kind"] in ("city", "hub"):
+            row["users_weight"] = f"{asean[node]:.0f}"
+            row["citation"] += (f"{marker} {asean_what[node]} "
+                                "(calibration/asean_city_population.csv)")
         else:
             row["users_weight"] = ""
     with open(path, "w", newline="", encoding="utf-8") as f:
