@@ -36,7 +36,7 @@ def test_unlabelled_links_count_as_estimates():
     assert list(_confidence(links, "price_confidence")) == ["estimate"] * 3
 
 
-def test_the_flagship_reports_what_rests_on_estimates():
+def test_the_flagship_reports_what_rests_on_estimates(tmp_path):
     from cablesim.experiment import load_experiment, run_experiment
     from conftest import ROOT
 
@@ -55,3 +55,12 @@ def test_the_flagship_reports_what_rests_on_estimates():
     assert row["lease_on_estimated_price_share"] == 0.0
     assert 0.0 < row["gbps_km_on_estimated_capacity_share"] < 1.0
     assert set(result.links["price_confidence"]) == {"derived"}
+    # every study country's 2016 bandwidth is cited; the background is reported apart
+    assert row["offered_on_cited_bandwidth_share"] == pytest.approx(1.0)
+    assert row["offered_on_estimated_bandwidth_share"] == 0.0
+    from cablesim import write_results
+
+    write_results(result, tmp_path / "R")
+    summary = (tmp_path / "R" / "summary.md").read_text()
+    assert "| scenario | background offered Gbps |" in summary
+    assert "demand on cited bandwidth" in summary

@@ -171,6 +171,21 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _background_text(scenarios: Any) -> str:
+    """One sentence on the background traffic loaded with the scenarios (none: empty)."""
+    if "background_offered_gbps" not in scenarios.columns:
+        return ""
+    offered = scenarios["background_offered_gbps"].fillna(0.0)
+    if not (offered > 0).any():
+        return ""
+    unserved = float(scenarios["background_unserved_gbps"].fillna(0.0).max())
+    most = float(offered.max())
+    return (f" Background traffic between countries outside the study ({_fmt(most, 0)} "
+            f"Gbps, unserved at most {_fmt(unserved, 0)} Gbps) shares "
+            "the links and their capacity but is not counted in these columns "
+            "(scenarios.csv background_*).")
+
+
 def _pct(value: Any) -> str:
     try:
         v = float(value)
@@ -227,7 +242,8 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
     blocks.append(Block("p", "Served + unserved = offered in every scenario. RTT: round-trip "
                              "time of the path, weighted by served traffic. Utilisation: the "
                              "busier direction of a link divided by its capacity (routing "
-                             "without capacity limits can exceed 100%)."))
+                             "without capacity limits can exceed 100%)."
+                             + _background_text(s)))
     blocks.append(Block("h2", "What rests on estimates"))
     blocks.append(Block("table", header=["scenario", "Gbps-km on estimated capacity",
                                          "lease cost on cited prices",

@@ -75,6 +75,18 @@ def summary_markdown(result: ExperimentResult) -> str:
             f"| {_fmt(row.mean_stretch, 2)} | {_fmt(100 * row.out_of_region_share)}% "
             f"| {_fmt(100 * row.max_utilization)}% |")
     lines += ["", "Every scenario accounts for all demand: served + unserved = offered.", ""]
+    if "background_offered_gbps" in s.columns and (s["background_offered_gbps"] > 0).any():
+        lines += ["Background traffic between countries outside the study shares the links "
+                  "and their capacity but is not counted above:", "",
+                  "| scenario | background offered Gbps | served Gbps | unserved Gbps "
+                  "| lease cost USD/month | mean RTT ms |", "|---|---:|---:|---:|---:|---:|"]
+        for row in s.itertuples(index=False):
+            lines.append(f"| {row.scenario} | {_fmt(row.background_offered_gbps)} "
+                         f"| {_fmt(row.background_served_gbps)} "
+                         f"| {_fmt(row.background_unserved_gbps)} "
+                         f"| {_fmt(row.background_lease_cost_usd_month, 0)} "
+                         f"| {_fmt(row.background_mean_rtt_ms)} |")
+        lines.append("")
     lines += ["## Most loaded links", "", "The busiest segment of the three busiest systems.", "",
               "| scenario | link | system | load Gbps | capacity Gbps | utilisation |",
               "|---|---|---|---:|---:|---:|"]
