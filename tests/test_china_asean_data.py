@@ -19,7 +19,8 @@ DATA = ROOT / "topology" / "china_asean"
 TG21 = ROOT / ".." / "shared" / "data" / "telegeography-2021"
 
 NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
-                "transit_price_usd_per_mbps_month", "users_weight", "citation"]
+                "transit_price_usd_per_mbps_month", "transit_price_confidence", "users_weight",
+                "citation"]
 LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
                 "design_capacity_gbps", "price_usd_per_mbps_month", "length_km",
                 "system_length_km", "route_factor",
@@ -318,3 +319,15 @@ def test_asean_users_weights_are_the_cited_agglomeration_populations():
     # Manila, not Davao, is the Philippines' big city
     assert float(nodes.loc["PHMNL", "users_weight"]) > 7 * float(nodes.loc["PHDVO",
                                                                        "users_weight"])
+
+
+def test_transit_price_confidence_follows_the_citation(nodes):
+    """tools/add_confidence.py: a price borrowed from another city is an estimate,
+    Singapore's 4 x London is derived, a cited median is cited; no price, no class."""
+    conf = nodes.set_index("id")["transit_price_confidence"]
+    assert conf["GBLON"] == "cited" and conf["HKHKG"] == "cited"
+    assert conf["SGSIN"] == "derived"
+    assert conf["DEFRA"] == "estimate" and conf["USSJC"] == "estimate"
+    priced = nodes["transit_price_usd_per_mbps_month"].str.strip() != ""
+    assert (nodes.loc[~priced, "transit_price_confidence"] == "").all()
+    assert (nodes.loc[priced, "transit_price_confidence"] != "").all()

@@ -248,21 +248,28 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
     blocks.append(Block("table", header=["scenario", "Gbps-km on estimated capacity",
                                          "lease cost on cited prices",
                                          "lease cost on estimated prices",
+                                         "transit cost on cited prices",
+                                         "transit cost on estimated prices",
                                          "demand on cited bandwidth",
                                          "demand on estimated bandwidth"],
                         rows=[[str(r.scenario), _pct(r.gbps_km_on_estimated_capacity_share),
                                _pct(r.lease_on_cited_price_share),
                                _pct(r.lease_on_estimated_price_share),
+                               _pct(r.transit_on_cited_price_share),
+                               _pct(r.transit_on_estimated_price_share),
                                _pct(getattr(r, "offered_on_cited_bandwidth_share", math.nan)),
                                _pct(getattr(r, "offered_on_estimated_bandwidth_share",
                                             math.nan))]
                               for r in s.itertuples(index=False)],
-                        align=["l", "r", "r", "r", "r", "r"]))
+                        align=["l"] + ["r"] * 7))
     blocks.append(Block("p", "From each link's confidence classes (links.csv "
                              "capacity_confidence, price_confidence: cited, derived or "
                              "estimate; a link without one counts as an estimate). The rest "
                              "of the lease cost rests on derived prices: a cited quote scaled "
-                             "by a stated rule. Demand: the share of the offered traffic into "
+                             "by a stated rule. Transit: the share of the transit cost paid at "
+                             "hubs whose price is cited or an estimate (nodes.csv "
+                             "transit_price_confidence). Demand: the share of the offered "
+                             "traffic into "
                              "countries whose bandwidth of the year is cited or an estimate "
                              "(the rest is interpolated or grown from a cited year; "
                              "countries.csv bandwidth_confidence)."))

@@ -139,6 +139,10 @@ NODE_COLUMNS: tuple[Column, ...] = (
     Column("transit_price_usd_per_mbps_month", "float", "USD per Mbps per month", False, True,
            "Wholesale IP transit price at this node (hubs and cities where a price is cited).",
            min=0.0, max=MAX_USD_PER_MBPS_MONTH),
+    Column("transit_price_confidence", "category", "", False, True,
+           "How transit_price_usd_per_mbps_month is known: " + ", ".join(CONFIDENCE_CLASSES)
+           + "; results report the share of transit cost resting on each class.",
+           allowed=CONFIDENCE_CLASSES),
     Column("users_weight", "float", "relative (any unit)", False, True,
            "For a city or hub node: its weight in splitting the country's Internet users "
            "over the country's city and hub nodes (e.g. the netizens of the provinces it "

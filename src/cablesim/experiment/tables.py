@@ -203,6 +203,23 @@ def _confidence(links: pd.DataFrame, column: str) -> np.ndarray:
                     dtype=object)
 
 
+def _transit_shares(commodities: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, float]:
+    """Shares of the transit cost paid at hubs whose price is cited and an estimate
+    (nodes.csv ``transit_price_confidence``; a hub without one counts as an estimate)."""
+    cost = commodities["transit_usd_month"].to_numpy(dtype=float)
+    total = float(cost.sum())
+    if "transit_price_confidence" in nodes.columns:
+        level = commodities["via"].map(nodes["transit_price_confidence"]).astype(object)
+    else:
+        level = pd.Series("estimate", index=commodities.index, dtype=object)
+    level = level.where(level.isin(["cited", "derived"]), "estimate").to_numpy()
+    def share(name: str) -> float:
+        return float(cost[level == name].sum()) / total if total > 0 else math.nan
+
+    return {"transit_on_cited_price_share": share("cited"),
+            "transit_on_estimated_price_share": share("estimate")}
+
+
 def _confidence_shares(load_gbps: np.ndarray, length_km: np.ndarray, lease: np.ndarray,
                        capacity_class: np.ndarray, price_class: np.ndarray
                        ) -> dict[str, float]:
@@ -409,6 +426,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "lp_gap_bound": float(result.gap_bound),
         **_confidence_shares(fwd + rev, links["length_km"].to_numpy(dtype=float), lease_link,
                              capacity_class, price_class),
+        **_transit_shares(com_table[com_study], nodes),
         "background_offered_gbps": float(background["offered_gbps"].sum()),
         "background_lease_cost_usd_month": float(background["cost_usd_month"].sum())
         - float(com_table.loc[~com_study, "transit_usd_month"].sum()),

@@ -33,7 +33,8 @@ def scenario_columns(study: Study) -> list[str]:
         "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
         "links_in_service", "lp_solves", "lp_gap_bound",
         "gbps_km_on_estimated_capacity_share", "lease_on_cited_price_share",
-        "lease_on_estimated_price_share", "offered_on_cited_bandwidth_share",
+        "lease_on_estimated_price_share", "transit_on_cited_price_share",
+        "transit_on_estimated_price_share", "offered_on_cited_bandwidth_share",
         "offered_on_estimated_bandwidth_share", "background_offered_gbps", "background_served_gbps",
         "background_lease_cost_usd_month",
         "background_unserved_gbps", "background_mean_rtt_ms",
@@ -44,6 +45,12 @@ _FLOAT = "%.6g"
 
 def _csv(table: pd.DataFrame) -> str:
     return table.to_csv(index=False, float_format=_FLOAT, lineterminator="\n")
+
+
+def _pct(value: Any) -> str:
+    """A share as a percentage with one decimal; ``n/a`` for NaN (nothing to share)."""
+    v = float(value)
+    return "n/a" if math.isnan(v) else f"{100 * v:.1f}%"
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -109,15 +116,16 @@ def summary_markdown(result: ExperimentResult) -> str:
               "`capacity_confidence`, `price_confidence`: cited, derived or estimate; a link "
               "without one counts as an estimate).", "",
               "| scenario | Gbps-km on estimated capacity | lease cost on cited prices "
-              "| lease cost on estimated prices | demand on cited bandwidth "
-              "| demand on estimated bandwidth |", "|---|---:|---:|---:|---:|---:|"]
+              "| lease cost on estimated prices | transit cost on cited prices "
+              "| transit cost on estimated prices | demand on cited bandwidth "
+              "| demand on estimated bandwidth |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in s.itertuples(index=False):
         cited_bw = getattr(row, "offered_on_cited_bandwidth_share", math.nan)
         estimated_bw = getattr(row, "offered_on_estimated_bandwidth_share", math.nan)
-        lines.append(f"| {row.scenario} | {_fmt(100 * row.gbps_km_on_estimated_capacity_share)}% "
-                     f"| {_fmt(100 * row.lease_on_cited_price_share)}% "
-                     f"| {_fmt(100 * row.lease_on_estimated_price_share)}% "
-                     f"| {_fmt(100 * cited_bw)}% | {_fmt(100 * estimated_bw)}% |")
+        shares = (row.gbps_km_on_estimated_capacity_share, row.lease_on_cited_price_share,
+                  row.lease_on_estimated_price_share, row.transit_on_cited_price_share,
+                  row.transit_on_estimated_price_share, cited_bw, estimated_bw)
+        lines.append(f"| {row.scenario} | " + " | ".join(_pct(v) for v in shares) + " |")
     lines += ["", "The rest of the lease cost rests on derived prices (a cited quote scaled by "
               "a stated rule); transit prices are per hub and named in the assumptions.", ""]
     lines += ["## Scenario descriptions", ""]
