@@ -99,3 +99,18 @@ def test_measurement_files_are_checked_and_the_command_runs(tmp_path):
                  str(good), "--out", str(tmp_path / "cal")], out, err)
     assert code == EXIT_OK, err.getvalue()
     assert "[latency]" in out.getvalue() and (tmp_path / "cal" / "latency_pairs.csv").is_file()
+
+
+def test_a_paths_rtt_parts_add_up_to_its_rtt():
+    # the parts come from the whole link table: a path's own segments of a system are not
+    # stretched to the system's stated length (a hairpin once showed 752 ms of propagation
+    # in a 372 ms round trip)
+    from cablesim.experiment import load_experiment
+    from cablesim.experiment.path import path_between
+    from conftest import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    assert experiment.study.latency.stated_lengths
+    for policy in ("direct", "hairpin_us"):
+        info = path_between(experiment, "VNHAN", "IDJKT", policy=policy)
+        assert sum(info["rtt_parts_ms"].values()) == pytest.approx(info["rtt_ms"], rel=1e-9)

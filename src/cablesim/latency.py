@@ -111,9 +111,21 @@ def stated_length_scale(links: pd.DataFrame) -> np.ndarray:
     return scale
 
 
-def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
-              ) -> dict[str, float]:
-    """The round trip of a path (its links, in any order) split into its parts, ms.
+def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame, *,
+              edges: np.ndarray | None = None) -> dict[str, float]:
+    """The round trip of a path split into its parts, ms.
+
+    Parameters
+    ----------
+    model : LatencyModel
+    links : DataFrame
+        The whole link table of the network: the model scales a system's segments by the
+        system's stated length over all its segments, so a path's own links alone would
+        stretch them to the whole system's length.
+    nodes : DataFrame
+    edges : ndarray of int, optional
+        Positions in ``links`` of the path's links, in any order, a link as often as the
+        path uses it (default: every link once).
 
     Returns
     -------
@@ -124,13 +136,14 @@ def rtt_parts(model: LatencyModel, links: pd.DataFrame, nodes: pd.DataFrame
         part is a round trip.
     """
     identity = LatencyModel()
-    with_model = model.link_latency_ms(links, nodes)
-    equipment = links["equipment_latency_ms"].to_numpy(dtype=float)
+    take = np.arange(len(links)) if edges is None else np.asarray(edges, dtype=np.int64)
+    with_model = model.link_latency_ms(links, nodes)[take]
+    equipment = links["equipment_latency_ms"].to_numpy(dtype=float)[take]
     no_nodes = LatencyModel(stated_lengths=model.stated_lengths,
                             subsea_factor=model.subsea_factor,
                             terrestrial_factor=model.terrestrial_factor)
-    stretched = no_nodes.link_latency_ms(links, nodes) if not no_nodes.is_identity \
-        else identity.link_latency_ms(links, nodes)
+    stretched = (no_nodes.link_latency_ms(links, nodes) if not no_nodes.is_identity
+                 else identity.link_latency_ms(links, nodes))[take]
     propagation = float((stretched - equipment).sum())
     interconnection = float((with_model - stretched).sum())
     parts = {"propagation_ms": 2.0 * propagation, "equipment_ms": 2.0 * float(equipment.sum()),

@@ -110,7 +110,7 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
         nodes.at[destination, "lat"])]))[0])
     hub_price = float(prep.hub_price_usd_per_mbps_month[0])
     price = prep.price_usd_per_mbps_month
-    parts = rtt_parts(spec.latency, prep.links.iloc[edges], nodes)
+    parts = rtt_parts(spec.latency, prep.links, nodes, edges=edges)
     rtt = 2.0 * one_way + spec.latency.path_overhead_ms
     return {
         "scenario": spec.name,
