@@ -129,6 +129,15 @@ def test_background_countries_receive_their_own_bandwidth(net):
                       study=STUDY)
 
 
+@pytest.mark.parametrize("codes, words", [(("JPX",), "has no node"),
+                                          (("MYS",), "is in the study")])
+def test_bad_background_countries_are_named(net, codes, words):
+    table = bandwidth(SGP=1000.0, MYS=400.0, CHN=2000.0, JPN=3000.0)
+    with pytest.raises(DemandError) as err:
+        fitted_demand(net, USERS, params(background_countries=codes), table, study=STUDY)
+    assert words in str(err.value) and codes[0] in str(err.value)
+
+
 def test_demand_spec_needs_the_study_bandwidth_table(net):
     from cablesim.experiment.demand import DemandSpec
     from cablesim.study import load_study

@@ -346,6 +346,17 @@ def background_demand(network: Network, params: GravityParams, bandwidth: pd.Dat
     nodes = network.nodes
     kinds = nodes["kind"].to_numpy(dtype=object)
     countries = nodes["country"].to_numpy(dtype=object)
+    known_codes = sorted({str(c) for c in countries if isinstance(c, str)})
+    problems = [Problem("demand", None, "background_countries", f"{code!r} has no node in "
+                        "the topology", did_you_mean(code, known_codes))
+                for code in params.background_countries if code not in known_codes]
+    problems += [Problem("demand", None, "background_countries", f"{code!r} is in the "
+                         "study: its traffic is already the study's",
+                         "remove it from background_countries")
+                 for code in params.background_countries
+                 if any(str(nodes.at[i, "country"]) == code for i in study_mass)]
+    if problems:
+        raise DemandError(_demand_summary(network), problems)
     receivers: list[str] = []
     for code in params.background_countries:
         mine = [str(i) for i, k, c in zip(nodes.index, kinds, countries, strict=True)
