@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "topology" / "china_asean"
 TG21 = ROOT / ".." / "shared" / "data" / "telegeography-2021"
 
-NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "metro",
+NODE_COLUMNS = ["id", "name", "kind", "country", "lon", "lat", "tg_id", "interconnect", "metro",
                 "transit_price_usd_per_mbps_month", "transit_price_confidence", "users_weight",
                 "citation"]
 LINK_COLUMNS = ["id", "from_node", "to_node", "kind", "system", "capacity_gbps",
@@ -85,7 +85,7 @@ def test_node_schema(nodes):
                 problems.append(f"{nid}: country {r['country']!r}")
         elif r["kind"] != "junction":
             problems.append(f"{nid}: empty country on a {r['kind']}")
-        if r["kind"] == "landing" and r["tg_id"] and r["tg_id"] != nid:
+        if r["kind"] == "landing" and r["tg_id"] and nid.split("~")[0] != r["tg_id"]:
             problems.append(f"{nid}: tg_id {r['tg_id']} differs from id")
         if r["kind"] in {"city", "hub"} and not re.fullmatch(r"[A-Z]{5}", nid):
             problems.append(f"{nid}: city/hub id is not a UN/LOCODE-shaped code")
@@ -226,7 +226,7 @@ def test_submarine_systems_count(links):
     for slug in ("seamewe-3", "seamewe-4", "seamewe-5", "asia-africa-europe-1-aae-1",
                  "flag-europe-asia-fea", "peace-cable"):
         s = sub[sub["tg_cable_id"] == slug]
-        used = set(s["from_node"]) | set(s["to_node"])
+        used = {n.split("~")[0] for n in set(s["from_node"]) | set(s["to_node"])}
         assert used & europe, f"{slug} does not reach Europe"
 
 
@@ -248,7 +248,8 @@ def _tg_length(text) -> float | None:
 def test_telegeography_cross_check(nodes, links):
     if not (TG21 / "cable").is_dir():
         pytest.skip("shared TeleGeography 2021 data not present")
-    tg_nodes = set(nodes.loc[nodes["tg_id"] != "", "id"])
+    # a landing split by system (cablesim.interconnect) is TG's landing point once per system
+    tg_of = dict(zip(nodes["id"], nodes["tg_id"], strict=True))
     sub = links[(links["kind"] == "submarine") & (links["tg_cable_id"] != "")]
     problems = []
     checked = 0
@@ -261,7 +262,7 @@ def test_telegeography_cross_check(nodes, links):
         expected = {lp["id"] for lp in tg["landing_points"]
                     if str(lp.get("is_tbd")).lower() != "true"
                     and not lp["name"].lower().startswith("t.b.d")}
-        used = (set(grp["from_node"]) | set(grp["to_node"])) & tg_nodes
+        used = {tg_of[n] for n in set(grp["from_node"]) | set(grp["to_node"]) if tg_of.get(n)}
         # a system modelled in part (SAFE: only Cochin-Penang) says so in every citation: its
         # landings are a subset of TG's and its stated length is the whole system's
         partial = grp["citation"].str.contains("part of the system", regex=False)

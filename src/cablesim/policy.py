@@ -195,11 +195,18 @@ def _parse_rule(raw: object, where: str, source: str, problems: list[Problem],
 
 
 class TransitRules:
-    """Countries whose networks carry only their own traffic (no transit through them).
+    """Which countries' networks a commodity may cross (transit roles).
 
-    A commodity may use a link touching a node of a restricted country only if its origin,
-    destination or exchange hub lies in that country. Commodities are grouped by the set of
-    restricted countries they touch; each group routes on its own edge mask.
+    A country is *open* (sells transit to all, the default), *closed* (carries only
+    traffic that starts, ends or is exchanged there: ``restricted``, the experiment's
+    ``no_transit``) or sells transit to listed customer countries only (``roles``). A
+    commodity may use a link of a non-open country's land network (a terrestrial or metro
+    link, or any link at one of its cities or hubs: ``land_side``) only if that country is
+    its origin's, destination's or exchange hub's, or sells transit to one of them. A cable
+    system merely landing in a country is not its network: with landing stations split by
+    system (:mod:`cablesim.interconnect`), a path passes them without entering the country.
+    Commodities are grouped by the set of non-open countries they may cross; each group
+    routes on its own edge mask.
 
     Parameters
     ----------
@@ -210,32 +217,62 @@ class TransitRules:
     enabled : ndarray of bool, shape (m,)
         Edges in service.
     restricted : sequence of str
-        ISO3 codes of the countries closed to transit (e.g. ``["CHN"]``).
+        ISO3 codes of the countries closed to transit (e.g. ``["CHN"]``); they stay closed
+        whatever ``roles`` and ``open_countries`` say.
+    roles : mapping, optional
+        Country to the frozenset of countries it sells transit to, or None for all (a
+        study's transit role table, :mod:`cablesim.transit_roles`).
+    open_countries : sequence of str
+        Countries treated as open whatever ``roles`` says (a scenario lifting a role).
+    land_side : ndarray of bool, shape (m,), optional
+        Edges that belong to the countries of their ends' land networks (default: every
+        edge, so a restricted country's cable landings are closed too).
     """
 
     def __init__(self, graph: ArcGraph, node_country: Mapping[str, str | None],
-                 enabled: np.ndarray, restricted: Sequence[str] = ()) -> None:
-        self.restricted = tuple(sorted(set(restricted)))
+                 enabled: np.ndarray, restricted: Sequence[str] = (), *,
+                 roles: Mapping[str, frozenset[str] | None] | None = None,
+                 open_countries: Sequence[str] = (),
+                 land_side: np.ndarray | None = None) -> None:
+        closed = set(restricted)
+        opened = set(open_countries) - closed
+        customers: dict[str, frozenset[str]] = {c: frozenset() for c in closed}
+        for country, sells in (roles or {}).items():
+            if sells is not None and country not in closed and country not in opened:
+                customers[country] = frozenset(sells)
+        self.restricted = tuple(sorted(customers))
+        self.customers = customers
         self.enabled = np.asarray(enabled, dtype=bool)
         countries = np.array([node_country.get(n) for n in graph.node_ids], dtype=object)
         self._country = countries
-        self._touches = {c: (countries[graph.edge_u] == c) | (countries[graph.edge_v] == c)
+        side = (np.ones(graph.n_edges, dtype=bool) if land_side is None
+                else np.asarray(land_side, dtype=bool))
+        self._touches = {c: side & ((countries[graph.edge_u] == c)
+                                    | (countries[graph.edge_v] == c))
                          for c in self.restricted}
         self._keys: dict[frozenset[str], int] = {}
         self._masks: list[np.ndarray] = []
-        # bit i of a node's code: the node is in restricted country i
+        # bit i of a node's code: the commodity may cross non-open country i because this
+        # node (an end or its hub) is in it, or in a country it sells transit to
         self._bits = np.zeros(len(countries), dtype=np.int64)
-        for i, country in enumerate(self.restricted):
-            self._bits[countries == country] = 1 << i
+        allow: dict[object, int] = {}
+        for c in set(countries.tolist()):
+            allow[c] = sum(1 << i for i, x in enumerate(self.restricted)
+                           if c is not None and (c == x or c in customers[x]))
+        for k, c in enumerate(countries.tolist()):
+            self._bits[k] = allow[c]
 
     def key(self, *node_indices: int) -> frozenset[str]:
-        """Restricted countries among the given nodes."""
-        return frozenset(c for c in (self._country[i] for i in node_indices if i >= 0)
-                         if c in self.restricted)
+        """Non-open countries a commodity with these ends (and hub) may cross."""
+        code = 0
+        for i in node_indices:
+            if i >= 0:
+                code |= int(self._bits[i])
+        return self.key_of(code)
 
     def key_codes(self, *node_indices: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`key`: one integer code per element (bit i set when restricted
-        country i is among the nodes; negative indices are ignored). See :meth:`key_of`."""
+        """Vectorised :meth:`key`: one integer code per element (bit i set when non-open
+        country i may be crossed; negative indices are ignored). See :meth:`key_of`."""
         code = np.zeros(np.broadcast_shapes(*(np.shape(a) for a in node_indices)),
                         dtype=np.int64)
         for idx in node_indices:
@@ -244,7 +281,8 @@ class TransitRules:
         return code
 
     def key_of(self, code: int) -> frozenset[str]:
-        """The key (restricted countries) of a code from :meth:`key_codes`."""
+        """The key (the non-open countries that may be crossed) of a code from
+        :meth:`key_codes`."""
         return frozenset(c for i, c in enumerate(self.restricted) if int(code) >> i & 1)
 
     def group(self, key: frozenset[str]) -> int:
@@ -259,7 +297,7 @@ class TransitRules:
         return self._keys[key]
 
     def mask(self, key: frozenset[str]) -> np.ndarray:
-        """Edge mask for commodities touching the restricted countries in ``key``."""
+        """Edge mask for commodities that may cross the non-open countries in ``key``."""
         return self._masks[self.group(key)]
 
     def groups(self, origin: np.ndarray, via: np.ndarray, destination: np.ndarray) -> np.ndarray:

@@ -134,6 +134,12 @@ NODE_COLUMNS: tuple[Column, ...] = (
            min=-90.0, max=90.0),
     Column("tg_id", "str", "", False, True,
            "TeleGeography landing-point slug when the node is a TeleGeography landing point."),
+    Column("interconnect", "category", "", False, True,
+           "yes: carriers exchange traffic here, so a path may change network or cable "
+           "system at this node (cities and hubs always may; a landing station or border "
+           "junction only when this says yes, with the reason in the citation). Landing "
+           "stations where several systems land without it are one node per system "
+           "(cablesim.interconnect.split_landings).", allowed=("yes", "no")),
     Column("metro", "str", "", False, True,
            "For a landing station: id of the city or hub node its traffic is backhauled to."),
     Column("transit_price_usd_per_mbps_month", "float", "USD per Mbps per month", False, True,

@@ -49,6 +49,7 @@ from cablesim._toml import unknown_keys as _unknown
 from cablesim.latency import LatencyModel
 from cablesim.lit import LitModel, LitRule, load_lit_anchors
 from cablesim.settings import read_settings, setting
+from cablesim.transit_roles import load_transit_roles, roles_of
 
 __all__ = ["StudySettings", "Group", "PriceClaims", "Study", "load_study", "find_study",
            "STUDY_FILE", "DIRECT_POLICY"]
@@ -102,6 +103,10 @@ class StudySettings:
     bandwidth: str | None = setting(None, doc="Cited international bandwidth by country and "
                                     "year (CSV, relative to the study file), shown beside "
                                     "each country's offered traffic in countries.csv.")
+    transit_roles: str | None = setting(None, doc="Transit role table (CSV, relative to the "
+                                        "study file): which countries' networks carry other "
+                                        "countries' traffic, for whom "
+                                        "(cablesim.transit_roles; docs/routing.md).")
     colours: Mapping[str, str] = setting(
         default_factory=dict, doc="Colour (#rrggbb) of each policy or scenario in path maps "
         "and charts (others take a palette).")
@@ -142,6 +147,7 @@ class Study:
     path: Path | None = None
     latency: LatencyModel = field(default_factory=LatencyModel)
     lit: LitRule = field(default_factory=LitRule)
+    transit_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ groups
     def members(self, key: str | None) -> tuple[str, ...]:
@@ -184,6 +190,13 @@ class Study:
     def intra_rtt_column(self) -> str:
         """Scenario column: traffic-weighted RTT of the intra-focus class, ms."""
         return f"{self.intra_class}_mean_rtt_ms"
+
+    @property
+    def transit_roles_path(self) -> Path | None:
+        """The study's transit role table, resolved (None when it names none)."""
+        if self.settings.transit_roles is None or self.path is None:
+            return None
+        return (self.path.parent / self.settings.transit_roles).resolve()
 
     @property
     def lit_anchors_path(self) -> Path | None:
@@ -273,6 +286,17 @@ def load_study(path: str | Path) -> Study:
     if settings.bandwidth is not None and not (file.parent / settings.bandwidth).is_file():
         problems.append(Problem(source, None, "study.bandwidth",
                                 f"file {str(file.parent / settings.bandwidth)!r} does not exist"))
+    roles: Mapping[str, frozenset[str]] = {}
+    if settings.transit_roles is not None:
+        roles_file = file.parent / settings.transit_roles
+        if not roles_file.is_file():
+            problems.append(Problem(source, None, "study.transit_roles",
+                                    f"file {str(roles_file)!r} does not exist"))
+        else:
+            try:
+                roles = roles_of(load_transit_roles(roles_file))
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
     capitals = _table(doc.get("capitals"), "capitals", source, problems)
     for country, node in capitals.items():
         if not isinstance(node, str):
@@ -311,7 +335,7 @@ def load_study(path: str | Path) -> Study:
         raise ScenarioError(f"study {source!r} is invalid", problems)
     study = Study(settings, groups, {str(k): str(v) for k, v in capitals.items()}, claims,
                   {str(k): dict(v) for k, v in policies.items()}, file, latency,
-                  LitRule(lit_model, anchors))
+                  LitRule(lit_model, anchors), roles)
     # check the presets against the study's traffic classes now, not at first use
     from cablesim.policy import Policy
 

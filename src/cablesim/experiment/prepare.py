@@ -13,6 +13,7 @@ import pandas as pd
 
 from cablesim._errors import Problem, ScenarioError
 from cablesim.experiment.spec import ScenarioSpec
+from cablesim.interconnect import land_side
 from cablesim.network import Network
 from cablesim.policy import TransitRules, assign_exchange
 from cablesim.routing.engine import Commodities
@@ -173,7 +174,10 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
              "at 0 USD per Mbps per month" for hub in spec.policy.hubs()
              if hub in transit.index and pd.isna(transit.get(hub))]
     country = {k: (v if isinstance(v, str) else None) for k, v in nodes["country"].items()}
-    transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit)
+    transit_rules = TransitRules(graph, country, enabled, spec.routing.no_transit,
+                                 roles=spec.transit_roles,
+                                 open_countries=spec.routing.open_transit,
+                                 land_side=land_side(table_links, nodes))
     table = assign_exchange(demand, spec.policy, graph, weight, enabled, country,
                             hub_surcharge=surcharge, source=source, transit=transit_rules)
     origin_idx = graph.nodes_of(list(table["origin"]))

@@ -112,7 +112,12 @@ class RoutingSettings:
                                   "column generation at most.")
     no_transit: tuple[str, ...] = setting(default_factory=tuple, kind="iso3", doc="Countries "
                                           "whose networks carry only traffic that starts, "
-                                          "ends or is exchanged there.")
+                                          "ends or is exchanged there (whatever the study's "
+                                          "transit roles say).")
+    open_transit: tuple[str, ...] = setting(default_factory=tuple, kind="iso3", doc="Countries "
+                                            "whose networks carry anyone's traffic in this "
+                                            "scenario, lifting their role in the study's "
+                                            "transit role table (not `no_transit`).")
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ class ScenarioSpec:
     network_year: int | None = None
     latency: LatencyModel = field(default_factory=LatencyModel)
     lit: LitRule = field(default_factory=LitRule)
+    transit_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -378,7 +384,8 @@ def load_experiment(path: str | Path, extra_tables: Collection[str] = ()) -> Exp
                     ("enable", links.enable), ("disable", links.disable)),
             base_edits + edits, links.year if links.year is not None else base_links.year,
             study.latency if study is not None else LatencyModel(),
-            _lit_rule(study, links.capacity or base_links.capacity or "lit")))
+            _lit_rule(study, links.capacity or base_links.capacity or "lit"),
+            study.transit_roles if study is not None else {}))
     if problems:
         raise ScenarioError(f"experiment {source!r} is invalid", problems)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
