@@ -184,8 +184,18 @@ def _cmd_path(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"          = " + " + ".join(
                       f"{v:.1f} {k.removesuffix('_ms').replace('_', ' ')}"
                       for k, v in info["rtt_parts_ms"].items()) + "\n"
-                  f"  cost    {info['cost_usd_per_mbps_month']:.3f} USD per Mbps per month\n")
+                  f"  cost    {info['cost_usd_per_mbps_month']:.3f} USD per Mbps per month\n"
+                  f"  systems {' > '.join(info['systems'])}\n"
+                  f"  crosses " + ("; ".join(f"{c['country']} ({c['role']})"
+                                            for c in info["crossings"]) or "-") + "\n"
+                  + "".join(_handover_line(h) for h in info["handovers"]))
     return EXIT_OK
+
+
+def _handover_line(h: dict[str, Any]) -> str:
+    where = f" ({h['country']})" if h["country"] else ""
+    flag = "" if h["interconnection_point"] else " NOT an interconnection point"
+    return f"  changes {h['from']} -> {h['to']} at {h['node']}{where}{flag}\n"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["INTERCONNECT_KINDS", "interconnection_points", "land_side", "split_landings",
+__all__ = ["INTERCONNECT_KINDS", "interconnection_points", "land_side", "access_links",
+           "split_landings", "effective_systems",
            "system_slug", "SystemChange", "system_changes"]
 
 INTERCONNECT_KINDS: tuple[str, ...] = ("city", "hub")
@@ -55,6 +56,19 @@ def land_side(links: pd.DataFrame, nodes: pd.DataFrame) -> np.ndarray:
                | links["to_node"].map(kind).isin(INTERCONNECT_KINDS))
     land = links["kind"].astype(str).isin(("terrestrial", "metro"))
     return (land | at_city).to_numpy(dtype=bool)
+
+
+def access_links(links: pd.DataFrame, nodes: pd.DataFrame) -> np.ndarray:
+    """Whether each link is a landing's access to its metro: a non-submarine link between a
+    landing station and an interconnection point (the backhaul). It belongs to the system
+    it leads to, so stepping from a cable onto it is not a change of network."""
+    points = interconnection_points(nodes)
+    kind = nodes["kind"].astype(str)
+    frm, to = links["from_node"], links["to_node"]
+    landing_to_point = ((frm.map(kind) == "landing") & to.map(points).fillna(False).astype(bool)
+                        ) | ((to.map(kind) == "landing")
+                             & frm.map(points).fillna(False).astype(bool))
+    return (landing_to_point & (links["kind"].astype(str) != "submarine")).to_numpy(dtype=bool)
 
 
 def system_slug(system: str) -> str:
@@ -174,15 +188,36 @@ class SystemChange:
     interconnection_point: bool
 
 
+def effective_systems(path_nodes: Sequence[str], path_systems: Sequence[str],
+                      points: pd.Series, *, access: Sequence[bool] | None = None
+                      ) -> list[str]:
+    """The system of each link of a path, an access link (:func:`access_links`) taking
+    that of the cable at its landing."""
+    systems = list(path_systems)
+    if access is not None:
+        for i, is_access in enumerate(access):
+            if not is_access:
+                continue
+            landing_first = not bool(points.get(path_nodes[i], False))
+            j = i - 1 if landing_first else i + 1
+            if 0 <= j < len(systems) and not access[j]:
+                systems[i] = path_systems[j]
+    return systems
+
+
 def system_changes(path_nodes: Sequence[str], path_systems: Sequence[str],
-                   points: pd.Series) -> list[SystemChange]:
+                   points: pd.Series, *, access: Sequence[bool] | None = None
+                   ) -> list[SystemChange]:
     """Where a path changes system: ``path_nodes`` has one more entry than
     ``path_systems`` (the system of each link in order); ``points`` says which nodes are
-    interconnection points (:func:`interconnection_points`)."""
+    interconnection points (:func:`interconnection_points`). Links flagged in ``access``
+    (:func:`access_links`: a landing's backhaul to its metro) belong to the system they
+    lead to: stepping from a cable onto its backhaul is not a change of network."""
+    systems = effective_systems(path_nodes, path_systems, points, access=access)
     out = []
-    for i in range(1, len(path_systems)):
-        if path_systems[i] != path_systems[i - 1]:
+    for i in range(1, len(systems)):
+        if systems[i] != systems[i - 1]:
             node = path_nodes[i]
-            out.append(SystemChange(node, path_systems[i - 1], path_systems[i],
+            out.append(SystemChange(node, systems[i - 1], systems[i],
                                     bool(points.get(node, False))))
     return out

@@ -15,10 +15,17 @@ import pandas as pd
 
 from cablesim._errors import Problem, RoutingError, ScenarioError, did_you_mean
 from cablesim.demand import classify_pairs
-from cablesim.experiment.prepare import prepare_scenario
+from cablesim.experiment.prepare import PreparedScenario, prepare_scenario
 from cablesim.experiment.spec import Experiment, load_experiment, with_policy
 from cablesim.experiment.tables import fibre_floor_rtt_ms, path_nodes
 from cablesim.geo import great_circle_km
+from cablesim.interconnect import (
+    access_links,
+    effective_systems,
+    interconnection_points,
+    land_side,
+    system_changes,
+)
 from cablesim.io.topology import load_topology
 from cablesim.latency import rtt_parts
 from cablesim.network import Network
@@ -112,13 +119,15 @@ def path_between(experiment: Experiment | str | Path, origin: str, destination: 
     price = prep.price_usd_per_mbps_month
     parts = rtt_parts(spec.latency, prep.links, nodes, edges=edges)
     rtt = 2.0 * one_way + spec.latency.path_overhead_ms
+    node_seq = path_nodes(graph, arcs)
     return {
         "scenario": spec.name,
         "origin": origin,
         "destination": destination,
         "traffic_class": str(traffic_class),
         "via": via or None,
-        "nodes": path_nodes(graph, arcs),
+        **route_business(network, prep, node_seq, edges, origin, destination, via or None),
+        "nodes": node_seq,
         "links": [str(graph.edge_ids[e]) for e in edges],
         "rtt_ms": rtt,
         "rtt_parts_ms": {k: v for k, v in parts.items() if k != "rtt_ms"},
@@ -185,3 +194,50 @@ def paths_under(experiment: Experiment, origin: str, destination: str,
         except RoutingError as exc:
             out[name] = exc.problems[0].message if exc.problems else "no path"
     return out
+
+
+def route_business(network: Network, prep: PreparedScenario, node_seq: list[str], edges: np.ndarray,
+                   origin: str, destination: str, via: str | None) -> dict[str, Any]:
+    """How a path is bought: the countries it crosses (each with the role that lets the
+    traffic through), the systems it uses in order, and where it changes system or network
+    (each at an interconnection point or not)."""
+    nodes = network.nodes
+    country = nodes["country"].where(nodes["country"].notna(), None).to_dict()
+    systems = [str(s) for s in prep.links["system"].to_numpy(dtype=object)[edges]]
+    side = land_side(prep.links, nodes)[edges]
+    access = list(access_links(prep.links, nodes)[edges])
+    ends = {c for c in (country.get(origin), country.get(destination),
+                        country.get(via) if via else None) if c}
+    rules = prep.transit_rules
+    crossed: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for k in range(len(edges)):
+        if not side[k]:
+            continue  # a cable passing a landing does not enter the country's network
+        for node in (node_seq[k], node_seq[k + 1]):
+            c = country.get(node)
+            if c is None or c in seen:
+                continue
+            seen.add(c)
+            if c == country.get(origin):
+                role = "origin"
+            elif c == country.get(destination):
+                role = "destination"
+            elif via and c == country.get(via):
+                role = "exchange hub"
+            elif c in rules.customers:
+                buyers = sorted(rules.customers[c] & ends)
+                role = ("sells transit to " + ", ".join(buyers)) if buyers else "not allowed"
+            else:
+                role = "open (sells transit to all)"
+            crossed.append({"country": c, "role": role})
+    points = interconnection_points(nodes)
+    changes = [{"node": ch.node, "country": country.get(ch.node), "from": ch.from_system,
+                "to": ch.to_system, "interconnection_point": ch.interconnection_point}
+               for ch in system_changes(node_seq, systems, points, access=access)]
+    used: list[str] = []
+    for name in effective_systems(node_seq, systems, points, access=access):
+        if not used or used[-1] != name:
+            used.append(name)
+    return {"countries": [c["country"] for c in crossed], "crossings": crossed,
+            "systems": used, "handovers": changes}

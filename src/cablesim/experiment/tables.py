@@ -26,7 +26,7 @@ from cablesim._errors import Problem, RoutingError
 from cablesim.geo import fibre_latency_ms, great_circle_km_array
 from cablesim.invariants import check_scenario_tables
 from cablesim.policy import TransitRules
-from cablesim.routing.engine import RoutingResult
+from cablesim.routing.engine import Commodities, RoutingResult
 from cablesim.routing.graph import ArcGraph
 from cablesim.routing.paths import distances_from
 
@@ -203,6 +203,29 @@ def _confidence(links: pd.DataFrame, column: str) -> np.ndarray:
                     dtype=object)
 
 
+def _transit_share(graph: ArcGraph, result: RoutingResult, commodities: Commodities,
+                   nodes: pd.DataFrame, load: np.ndarray) -> np.ndarray:
+    """Per link, the share of its load (both directions) that neither comes from nor goes
+    to a country at one of its ends: third-country traffic. NaN for a link without load or
+    without a country at either end (a segment between two points at sea)."""
+    country = nodes["country"].reindex(graph.node_ids).to_numpy(dtype=object)
+    cu, cv = country[graph.edge_u], country[graph.edge_v]
+    arcs = result.paths.arcs
+    rows, cols = np.nonzero(arcs >= 0)
+    edges = graph.arc_edge(arcs[rows, cols])
+    com = result.path_commodity[rows]
+    oc = country[commodities.origin[com]]
+    dc = country[commodities.destination[com]]
+    third = ((oc != cu[edges]) & (oc != cv[edges]) & (dc != cu[edges]) & (dc != cv[edges]))
+    flow = result.path_flow[rows] * third
+    third_load = np.bincount(edges, weights=flow, minlength=graph.n_edges)
+    has_country = np.array([a is not None and a == a for a in cu]) | np.array(
+        [b is not None and b == b for b in cv])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where((load > 0) & has_country, third_load / load, np.nan)
+    return share
+
+
 def _transit_shares(commodities: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, float]:
     """Shares of the transit cost paid at hubs whose price is cited and an estimate
     (nodes.csv ``transit_price_confidence``; a hub without one counts as an estimate)."""
@@ -352,6 +375,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     lease_link = (fwd + rev) * price * 1000.0
     capacity_class = _confidence(links, "capacity_confidence")
     price_class = _confidence(links, "price_confidence")
+    transit_share = _transit_share(graph, result, com, nodes, fwd + rev)
     link_table = pd.DataFrame({
         "scenario": spec.name,
         "link": links.index.to_numpy(dtype=object),
@@ -365,6 +389,7 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "load_forward_gbps": fwd,
         "load_reverse_gbps": rev,
         "utilization": util,
+        "transit_share": transit_share,
         "lease_usd_month": lease_link,
         "capacity_confidence": capacity_class,
         "capacity_basis": (links["capacity_basis"].to_numpy(dtype=object)
