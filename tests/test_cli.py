@@ -127,3 +127,17 @@ def test_validate_checks_the_studys_lit_anchors(tiny_copy):
     assert code == EXIT_INVALID and out == ""
     assert f"{table}, line 2, field 'system': unknown system" in err
     assert "Traceback" not in err
+
+
+def test_validate_checks_the_studys_transit_roles(tiny_copy):
+    (tiny_copy / "study.toml").write_text('[study]\nname = "tiny"\ntransit_roles = "r.csv"\n')
+    table = tiny_copy / "r.csv"
+    header = "country,sells_transit_to,operator,source,url,confidence,note\n"
+    table.write_text(header + "SGP,none,,S,,estimate,\n")
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_OK and "transit roles: 1 countries" in out, err
+    table.write_text(header + "SGP,none,,S,,estimate,\nHKX,none,,S,,estimate,\n")
+    code, out, err = run("validate", str(tiny_copy))
+    assert code == EXIT_INVALID and out == ""
+    assert f"{table}, line 3, field 'country': unknown country 'HKX'" in err
+    assert "did you mean 'HKG'" in err and "Traceback" not in err

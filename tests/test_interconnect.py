@@ -249,3 +249,31 @@ def test_the_audit_routes_are_gone():
         info = path_between(experiment, origin, destination, policy="direct")
         crossed = {str(c) for c in info["countries"]}
         assert not crossed & via_gms, (origin, destination, info["nodes"])
+
+
+def test_the_generalized_objective_prices_latency_at_the_value_of_time():
+    net, graph, prep, _ = flagship_paths("direct")
+    from cablesim.experiment import load_experiment
+    from conftest import ROOT
+
+    spec = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml").scenarios[0]
+    assert spec.routing.objective == "generalized" and spec.routing.value_of_time == 0.5
+    np.testing.assert_allclose(prep.weight, prep.price_usd_per_mbps_month
+                               + 0.5 * prep.latency_ms)
+
+
+def test_a_cheaper_slower_route_wins_under_the_generalized_objective():
+    # two routes V1 -> A1: across L1 and T1 (3 links of 2 ms, price 1 each: 6 ms, 3 USD)
+    # and direct (1 ms, 5 USD); at 0.01 USD per ms the cheap detour wins (3.06 < 5.01), at
+    # 1 USD per ms the short one (9 > 6)
+    net = LAND
+    latency = np.array([2.0, 2.0, 2.0, 1.0])
+    price = np.array([1.0, 1.0, 1.0, 5.0])
+    rules = rules_for(net)
+    graph = ArcGraph.from_network(net)
+    o, d = graph.nodes_of(["V1"]), graph.nodes_of(["A1"])
+    com = Commodities(o, np.array([-1]), d, np.ones(1), rules.groups(o, np.array([-1]), d))
+    for vot, want in ((0.01, ["vl", "lt", "ta"]), (1.0, ["va"])):
+        got = route_commodities(graph, price + vot * latency, com, rules.masks())
+        arcs = got.arcs[0][got.arcs[0] >= 0]
+        assert [str(graph.edge_ids[e]) for e in graph.arc_edge(arcs)] == want

@@ -71,10 +71,12 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.io.topology import load_topology
     from cablesim.lit import load_lit_anchors
     from cablesim.study import find_study
+    from cablesim.transit_roles import load_transit_roles
 
     study_file: str | None = None
     figures: int | None = None
     anchors: int | None = None
+    roles: int | None = None
     try:
         network = load_topology(args.path)
         study = find_study(Path(args.path))
@@ -83,6 +85,9 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if study.bandwidth_path is not None:
                 figures = len(load_bandwidth(study.bandwidth_path,
                                              known_countries=set(network.countries)))
+            if study.transit_roles_path is not None:
+                roles = len(load_transit_roles(study.transit_roles_path,
+                                               known_countries=set(network.countries)))
             if study.lit_anchors_path is not None:
                 anchors = len(load_lit_anchors(
                     study.lit_anchors_path, known_systems=set(network.links["system"].dropna())))
@@ -95,7 +100,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     summary = network.summary()
     if args.json:
         json.dump({"valid": True, "path": args.path, "study": study_file,
-                   "bandwidth_figures": figures, "lit_anchors": anchors, **summary}, out,
+                   "bandwidth_figures": figures, "lit_anchors": anchors,
+                   "transit_roles": roles, **summary}, out,
                   indent=2)
         out.write("\n")
     else:
@@ -104,7 +110,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line = f"  study          {study_file}: valid"
             tables = ([f"bandwidth table: {figures} cited figures"] if figures is not None
                       else []) + ([f"lit capacity: {anchors} cited anchors"]
-                                  if anchors is not None else [])
+                                  if anchors is not None else []) + (
+                [f"transit roles: {roles} countries"] if roles is not None else [])
             if tables:
                 line += " (" + "; ".join(tables) + ")"
             out.write(line + "\n")

@@ -164,7 +164,12 @@ def prepare_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
         price = price * lease_factor
     capacity = table_links["capacity_gbps"].to_numpy(dtype=float) * spec.routing.capacity_scale
     objective = objective or spec.routing.objective
-    weight = latency + 1e-6 * price if objective == "latency" else price + 1e-6 * latency
+    if objective == "latency":
+        weight = latency + 1e-6 * price
+    elif objective == "generalized":  # USD per Mbps-month, latency at the value of time
+        weight = price + spec.routing.value_of_time * latency
+    else:
+        weight = price + 1e-6 * latency
     transit = (nodes["transit_price_usd_per_mbps_month"] if transit_prices is None
                else transit_prices)
     surcharge = {} if objective == "latency" else {

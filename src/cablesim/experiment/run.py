@@ -30,6 +30,7 @@ from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
 from cablesim.study import Study
+from cablesim.transit_roles import load_transit_roles
 
 __all__ = ["ExperimentResult", "run_experiment", "route_scenario", "Progress"]
 
@@ -134,6 +135,8 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         bandwidth = load_bandwidth(study.bandwidth_path,
                                    known_countries=set(network.countries))
         stage("load bandwidth table", t)
+    if study.transit_roles_path is not None:  # a misspelt country would silently be open
+        load_transit_roles(study.transit_roles_path, known_countries=set(network.countries))
     if study.lit_anchors_path is not None:  # a misspelt system would silently not anchor
         load_lit_anchors(study.lit_anchors_path,
                          known_systems=set(network.links["system"].dropna()))

@@ -93,9 +93,17 @@ class RoutingSettings:
 
     mode: str = setting("uncapacitated", choices=("uncapacitated", "capacitated"),
                         doc="Least-weight paths, or a path LP with link capacities.")
-    objective: str = setting("latency", choices=("latency", "cost"),
+    objective: str = setting("latency", choices=("latency", "cost", "generalized"),
                              doc="Path weight: latency (ms) or lease price (USD per Mbps per "
-                             "month), the other as a tie-breaker.")
+                             "month), the other as a tie-breaker; or `generalized`: lease "
+                             "and transit price plus latency at `value_of_time` (exchange "
+                             "hubs are chosen with it too).")
+    value_of_time: float = setting(
+        0.5, low=0.0, high=100.0, unit="USD per ms per Mbps per month",
+        doc="`objective = \"generalized\"`: what a buyer pays to save one millisecond of "
+        "one-way latency on a Mbps-month (calibrated: the smallest of 0.01, 0.02, 0.05, 0.1, "
+        "0.2, 0.5 at which no 2016 Europe-Asia content detours across the US, as it did not; "
+        "a 5 ms longer route wins when it saves more than US$2.5; docs/routing.md).")
     capacity_scale: float = setting(1.0, low=0.0, low_open=True, high=1000.0,
                                     doc="Multiplier on every "
                                     "link's capacity_gbps (e.g. the share of design capacity "
