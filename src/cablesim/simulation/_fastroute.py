@@ -119,22 +119,25 @@ class ModelCache:
         self.c_hub = model.cand_via >= 0
         self.c_h = base + np.maximum(model.cand_via, 0)
         self.c_group = np.asarray(model.cand_group, dtype=np.int64)
-        # flat indices into (G, size) tables of distances from one node per group
-        self.f_o = self.c_group * size + self.c_o
-        self.f_t = self.c_group * size + self.c_t
-        self.f_h = self.c_group * size + self.c_h
-        # intact-network distances per super node (rows filled on demand): lower bounds
-        # for every state of the network
+        # flat indices into (G, n) tables of distances from one node per group (row g holds
+        # the distances within block g, so a super node's index is its flat index)
+        self.f_o, self.f_t, self.f_h = self.c_o, self.c_t, self.c_h
+        # intact-network distances per super node to the nodes of its own block (rows filled
+        # on demand; a search never leaves its block): lower bounds for every state of the
+        # network. (size, n), not (size, size): with many transit groups the full square
+        # would grow with the square of their number.
         self._intact_csr: Any = None
-        self.d0 = np.full((size, size), np.nan)
+        self._intact_blocks: dict[int, Any] = {}
+        self.d0 = np.full((size, n), np.nan)
         self.d0_known = np.zeros(size, dtype=bool)
-        self.d0_flat = self.d0.ravel()
         hubs = self.c_h[self.c_hub]
         d0h = self.intact_rows(hubs)
         self.c_d0_ho = np.full(len(cand_com), np.inf)
         self.c_d0_ht = np.full(len(cand_com), np.inf)
-        self.c_d0_ho[self.c_hub] = d0h[np.arange(len(hubs)), self.c_o[self.c_hub]]
-        self.c_d0_ht[self.c_hub] = d0h[np.arange(len(hubs)), self.c_t[self.c_hub]]
+        local_o = (self.c_o - self.c_group * n)[self.c_hub]
+        local_t = (self.c_t - self.c_group * n)[self.c_hub]
+        self.c_d0_ho[self.c_hub] = d0h[np.arange(len(hubs)), local_o]
+        self.c_d0_ht[self.c_hub] = d0h[np.arange(len(hubs)), local_t]
         self.initial: dict[str, np.ndarray] | None = None
         self._bounds: dict[int, np.ndarray] = {}
         self._edge_keys: dict[int, np.ndarray] = {}
@@ -151,7 +154,7 @@ class ModelCache:
         if np.isfinite(model.weight[e]):
             w = max(float(model.weight[e]), MIN_WEIGHT)
             groups = np.arange(self.n_groups) * self.n
-            du = self.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x size)
+            du = self.intact_rows(groups + graph.edge_u[e]).ravel()  # (G x n)
             dv = self.intact_rows(groups + graph.edge_v[e]).ravel()
             du_o, du_t, du_h = du[self.f_o], du[self.f_t], du[self.f_h]
             dv_o, dv_t, dv_h = dv[self.f_o], dv[self.f_t], dv[self.f_h]
@@ -244,16 +247,23 @@ class ModelCache:
         table[self.e_slot[self.key_start[key_ids]]] = pos
 
     def intact_rows(self, nodes: np.ndarray) -> np.ndarray:
-        """Distances on the intact network from super nodes ``nodes``, shape (k, size)."""
+        """Distances on the intact network from super nodes ``nodes`` to the nodes of
+        their own block, shape (k, n)."""
         known = self.d0_known[nodes]
         if not known.all():
             missing = np.unique(nodes[~known])
             if self._intact_csr is None:
                 self._intact_csr = self.matrix(self.intact_alive)
-            self.d0[missing] = dijkstra(self._intact_csr, directed=True, indices=missing,
-                                        limit=FINITE)
+            n = self.n
+            for g in np.unique(missing // n).tolist():
+                rows = missing[missing // n == g]
+                block = self._intact_blocks.get(g)
+                if block is None:
+                    block = self._intact_csr[g * n:(g + 1) * n, g * n:(g + 1) * n]
+                    self._intact_blocks[g] = block
+                self.d0[rows] = dijkstra(block, directed=True, indices=rows - g * n,
+                                         limit=FINITE)
             self.d0_known[missing] = True
-            self.d0_flat = self.d0.ravel()
         return self.d0[nodes]
 
 
