@@ -33,6 +33,7 @@ from cablesim._errors import DemandError, Problem, did_you_mean
 from cablesim.demand.countries import _country_users
 from cablesim.demand.gravity import _demand_frame, _demand_nodes, _demand_summary, gravity_weights
 from cablesim.demand.params import GravityParams
+from cablesim.interconnect import interconnection_points
 from cablesim.network import Network
 from cablesim.study import Study
 
@@ -332,11 +333,12 @@ def background_demand(network: Network, params: GravityParams, bandwidth: pd.Dat
     """Traffic between countries outside the study that rides the same cables.
 
     Each of ``params.background_countries`` with nodes (its city and hub nodes, else its
-    cable landings) receives its own bandwidth of the year times ``peak_utilisation``; the
-    senders are the zones (the US and Europe with their fixed shares, Japan and Hong Kong
-    with their masses), the other background countries and, as masses only, the study's
-    nodes; the fit is the same as the study's (:func:`balance_groups`). Flows from study
-    nodes are then dropped: they are the study's uploads, which are not modelled.
+    interconnection points, else its cable landings) receives its own bandwidth of the
+    year times ``peak_utilisation``; the senders are the zones (the US and Europe with
+    their fixed shares, Japan and Hong Kong with their masses), the other background
+    countries and, as masses only, the study's nodes; the fit is the study's
+    (:func:`balance_groups`). Flows from study nodes are then dropped: they are the study's
+    uploads, which are not modelled.
 
     Returns
     -------
@@ -361,6 +363,10 @@ def background_demand(network: Network, params: GravityParams, bandwidth: pd.Dat
     for code in params.background_countries:
         mine = [str(i) for i, k, c in zip(nodes.index, kinds, countries, strict=True)
                 if c == code and k in ("city", "hub")]
+        if not mine:  # no city: its interconnection points, else its cable landings
+            points = interconnection_points(nodes)
+            mine = [str(i) for i, c in zip(nodes.index, countries, strict=True)
+                    if c == code and points[i]]
         if not mine:
             mine = [str(i) for i, k, c in zip(nodes.index, kinds, countries, strict=True)
                     if c == code and k == "landing"]
