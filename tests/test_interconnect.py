@@ -277,3 +277,21 @@ def test_a_cheaper_slower_route_wins_under_the_generalized_objective():
         got = route_commodities(graph, price + vot * latency, com, rules.masks())
         arcs = got.arcs[0][got.arcs[0] >= 0]
         assert [str(graph.edge_ids[e]) for e in graph.arc_edge(arcs)] == want
+
+
+def test_a_bad_interconnect_flag_is_a_located_error(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    folder = tmp_path / "t"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    nodes = pd.read_csv(folder / "nodes.csv", dtype=str, keep_default_na=False)
+    nodes.insert(len(nodes.columns) - 1, "interconnect", "")
+    nodes.loc[0, "interconnect"] = "maybe"
+    nodes.to_csv(folder / "nodes.csv", index=False)
+    with pytest.raises(cablesim.TopologyError) as err:
+        cablesim.load_topology(folder)
+    problem = err.value.problems[0]
+    assert (problem.row, problem.field) == (2, "interconnect")
+    assert "maybe" in str(err.value)
