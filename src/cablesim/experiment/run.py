@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -129,15 +130,21 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
     source = str(experiment.path)
     nodes = network.nodes
     study = experiment.study
+    # the study's tables name the topology's countries and systems; a study used on another
+    # topology (e.g. the China-ASEAN study on the global map) may name countries that have
+    # no node there (land-locked Laos) and systems spelt differently
+    own = (study.path is not None
+           and study.path.parent.resolve() == Path(experiment.topology).resolve())
+    known = set(network.countries) | (set() if own else {
+        c for g in study.groups.values() for c in g.members})
     bandwidth = None
     if study.bandwidth_path is not None:
         t = time.perf_counter()
-        bandwidth = load_bandwidth(study.bandwidth_path,
-                                   known_countries=set(network.countries))
+        bandwidth = load_bandwidth(study.bandwidth_path, known_countries=known)
         stage("load bandwidth table", t)
     if study.transit_roles_path is not None:  # a misspelt country would silently be open
-        load_transit_roles(study.transit_roles_path, known_countries=set(network.countries))
-    if study.lit_anchors_path is not None:  # a misspelt system would silently not anchor
+        load_transit_roles(study.transit_roles_path, known_countries=known)
+    if study.lit_anchors_path is not None and own:  # a misspelt system would not anchor
         load_lit_anchors(study.lit_anchors_path,
                          known_systems=set(network.links["system"].dropna()))
     in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
