@@ -128,8 +128,8 @@ def test_fixture_copies_of_the_china_asean_study_are_current() -> None:
     import re
 
     main = (ROOT / "topology" / "china_asean" / "study.toml").read_text()
-    main = re.sub(r"(?ms)^# BEGIN (latency|data files|lit)\b.*?^# END (latency|data files|lit)"
-                  r"[^\n]*\n", "", main)
+    main = re.sub(r"(?ms)^# BEGIN (latency|data files|lit|markets)\b.*?"
+                  r"^# END (latency|data files|lit|markets)[^\n]*\n", "", main)
     for folder in ("policy_small", "sim_small", "plan_small"):
         copy = (DATA / folder / "study.toml").read_text().split("\n", 2)[2]
         assert copy == main, f"tests/data/{folder}/study.toml is stale: copy the study again"

@@ -70,6 +70,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cablesim.demand.balancing import load_bandwidth
     from cablesim.io.topology import load_topology
     from cablesim.lit import load_lit_anchors
+    from cablesim.markets import load_transit_prices
     from cablesim.study import find_study
     from cablesim.transit_roles import load_transit_roles
 
@@ -77,6 +78,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     figures: int | None = None
     anchors: int | None = None
     roles: int | None = None
+    markets: int | None = None
     try:
         network = load_topology(args.path)
         study = find_study(Path(args.path))
@@ -88,6 +90,9 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if study.transit_roles_path is not None:
                 roles = len(load_transit_roles(study.transit_roles_path,
                                                known_countries=set(network.countries)))
+            if study.market_prices_path is not None:
+                markets = len(load_transit_prices(study.market_prices_path,
+                                                  known_nodes=set(network.nodes.index)))
             if study.lit_anchors_path is not None:
                 anchors = len(load_lit_anchors(
                     study.lit_anchors_path, known_systems=set(network.links["system"].dropna())))
@@ -101,7 +106,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         json.dump({"valid": True, "path": args.path, "study": study_file,
                    "bandwidth_figures": figures, "lit_anchors": anchors,
-                   "transit_roles": roles, **summary}, out,
+                   "transit_roles": roles, "transit_prices": markets, **summary}, out,
                   indent=2)
         out.write("\n")
     else:
@@ -111,7 +116,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             tables = ([f"bandwidth table: {figures} cited figures"] if figures is not None
                       else []) + ([f"lit capacity: {anchors} cited anchors"]
                                   if anchors is not None else []) + (
-                [f"transit roles: {roles} countries"] if roles is not None else [])
+                [f"transit roles: {roles} countries"] if roles is not None else []) + (
+                [f"transit prices: {markets} cited figures"] if markets is not None else [])
             if tables:
                 line += " (" + "; ".join(tables) + ")"
             out.write(line + "\n")

@@ -309,7 +309,8 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
     cal = result.calibration
     blocks.append(Block("h2", "Calibration against the seed report"))
     blocks.append(Block("p", (
-        f"Delivered transit price (transit price at the cheapest reachable hub + leased "
+        "Delivered transit price (the lower of the local market price and the cheapest "
+        "reachable hub's price + leased "
         f"transport to it), scenario `{cal.get('scenario')}`: **{cal.get('verdict')}**.")))
     items = []
     for check in cal.get("checks", []):

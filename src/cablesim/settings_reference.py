@@ -18,6 +18,8 @@ from cablesim.experiment.spec import (
     RoutingSettings,
 )
 from cablesim.latency import LatencyModel
+from cablesim.lit import LitModel
+from cablesim.markets import MarketModel
 from cablesim.planning.spec import (
     BusinessCase,
     ExtendSpec,
@@ -65,6 +67,9 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
     ("`[calibration]`", PriceClaims, "The study's claims on delivered transit prices."),
     ("`[latency]`", LatencyModel, "The study's latency model (docs/latency.md): written by "
      "`cablesim calibrate-latency --update-study`; the defaults are plain physics."),
+    ("`[lit]`", LitModel, "The study's rule for lit capacity by year (docs/demand.md): "
+     "the defaults are design capacity throughout."),
+    ("`[markets]`", MarketModel, "The study's local IP transit markets (docs/prices.md)."),
     ("`[simulation]`", SimulationSettings,
      "Faults, repairs and replays (`cablesim simulate`; docs/simulation.md). Replays are "
      "`[[replay]]` tables in the experiment file or in the files listed in `replays`."),

@@ -48,6 +48,7 @@ from cablesim._toml import table as _table
 from cablesim._toml import unknown_keys as _unknown
 from cablesim.latency import LatencyModel
 from cablesim.lit import LitModel, LitRule, load_lit_anchors
+from cablesim.markets import MarketModel, Markets, load_transit_prices
 from cablesim.settings import read_settings, setting
 from cablesim.transit_roles import load_transit_roles, roles_of
 
@@ -148,6 +149,7 @@ class Study:
     latency: LatencyModel = field(default_factory=LatencyModel)
     lit: LitRule = field(default_factory=LitRule)
     transit_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    markets: Markets = field(default_factory=Markets)
 
     # ------------------------------------------------------------------ groups
     def members(self, key: str | None) -> tuple[str, ...]:
@@ -197,6 +199,13 @@ class Study:
         if self.settings.transit_roles is None or self.path is None:
             return None
         return (self.path.parent / self.settings.transit_roles).resolve()
+
+    @property
+    def market_prices_path(self) -> Path | None:
+        """The study's transit price table, resolved (None when it names none)."""
+        if self.markets.model.prices is None or self.path is None:
+            return None
+        return (self.path.parent / self.markets.model.prices).resolve()
 
     @property
     def lit_anchors_path(self) -> Path | None:
@@ -266,8 +275,8 @@ def load_study(path: str | Path) -> Study:
     doc = read_toml(file)
     source = str(file)
     problems: list[Problem] = []
-    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies", "latency", "lit"},
-             "",
+    _unknown(doc, {"study", "groups", "capitals", "calibration", "policies", "latency", "lit",
+                   "markets"}, "",
              source, problems)
     settings = read_settings(StudySettings, _table(doc.get("study"), "study", source, problems),
                              where="study", source=source, problems=problems)
@@ -331,11 +340,25 @@ def load_study(path: str | Path) -> Study:
                 anchors = load_lit_anchors(anchor_file)
             except ScenarioError as exc:
                 problems.extend(exc.problems)
+    market_model = read_settings(MarketModel, _table(doc.get("markets"), "markets", source,
+                                                     problems),
+                                 where="markets", source=source, problems=problems)
+    market_table = None
+    if market_model.prices is not None:
+        prices_file = file.parent / market_model.prices
+        if not prices_file.is_file():
+            problems.append(Problem(source, None, "markets.prices",
+                                    f"file {str(prices_file)!r} does not exist"))
+        else:
+            try:
+                market_table = load_transit_prices(prices_file)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise ScenarioError(f"study {source!r} is invalid", problems)
     study = Study(settings, groups, {str(k): str(v) for k, v in capitals.items()}, claims,
                   {str(k): dict(v) for k, v in policies.items()}, file, latency,
-                  LitRule(lit_model, anchors), roles)
+                  LitRule(lit_model, anchors), roles, Markets(market_model, market_table))
     # check the presets against the study's traffic classes now, not at first use
     from cablesim.policy import Policy
 

@@ -96,8 +96,11 @@ def price_calibration(prices: pd.DataFrame, scenario: str, *, study: Study,
     verdict["verdict"] = "reproduced" if holds else "not reproduced"
     if not holds:
         verdict["why"] = (
-            "delivered price = hub transit price + leased transport to the hub, both from "
-            "cited medians; the claimed higher prices include local market power, small "
-            "volumes and retail margins that a cost-based model of wholesale transport does "
-            "not contain")
+            "delivered price = the lower of a city's local market price and a hub's market "
+            "price plus the leased transport to it; a buyer in a dear market could bring a "
+            "hub's transit in over the leased routes for much less than its market price "
+            "(transit_prices.csv market_over_cost: about 19x in Phnom Penh, Vientiane and "
+            "Yangon), so the delivered price is the hub's plus transport. What keeps market "
+            "prices up (state gateways, cross-border and gateway premiums, small volumes) is "
+            "not in the model yet")
     return verdict

@@ -27,6 +27,7 @@ from cablesim.experiment.spec import Experiment, ScenarioSpec
 from cablesim.experiment.tables import scenario_tables
 from cablesim.io.topology import load_topology
 from cablesim.lit import load_lit_anchors
+from cablesim.markets import load_transit_prices
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
@@ -144,6 +145,8 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
         stage("load bandwidth table", t)
     if study.transit_roles_path is not None:  # a misspelt country would silently be open
         load_transit_roles(study.transit_roles_path, known_countries=known)
+    if study.market_prices_path is not None and own:  # a misspelt city would have no price
+        load_transit_prices(study.market_prices_path, known_nodes=set(network.nodes.index))
     if study.lit_anchors_path is not None and own:  # a misspelt system would not anchor
         load_lit_anchors(study.lit_anchors_path,
                          known_systems=set(network.links["system"].dropna()))

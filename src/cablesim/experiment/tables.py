@@ -25,6 +25,7 @@ import pandas as pd
 from cablesim._errors import Problem, RoutingError
 from cablesim.geo import fibre_latency_ms, great_circle_km_array
 from cablesim.invariants import check_scenario_tables
+from cablesim.markets import market_prices
 from cablesim.policy import TransitRules
 from cablesim.routing.engine import Commodities, RoutingResult
 from cablesim.routing.graph import ArcGraph
@@ -135,24 +136,41 @@ def delivered_transit_prices(
     nodes: pd.DataFrame,
     price: np.ndarray,
     transit: TransitRules,
+    market: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Cheapest delivered IP transit price for every city and hub node.
 
-    The delivered price at city c is ``min_h (transit price at h + lease price of the
-    cheapest path c -> h)`` over the hubs with a cited transit price.
+    The delivered price at city c is the lower of its local market price (``market``,
+    :func:`cablesim.markets.market_prices`, where it has one) and ``min_h (transit price at
+    h + lease price of the cheapest path c -> h)`` over the hubs with a price: their market
+    price of the year where they have one, else the topology's
+    ``transit_price_usd_per_mbps_month``. ``binding`` says which term sets it.
 
     Returns
     -------
     DataFrame
-        ``node, name, country, delivered_usd_per_mbps_month, via_hub,
-        hub_price_usd_per_mbps_month, transport_usd_per_mbps_month``, one row per city/hub.
+        ``node, name, country, delivered_usd_per_mbps_month, binding, via_hub,
+        hub_price_usd_per_mbps_month, transport_usd_per_mbps_month,
+        via_hub_usd_per_mbps_month, market_usd_per_mbps_month, market_basis,
+        market_over_cost`` (the local market price over the cost of bringing a hub's
+        transit there), one row per city/hub.
     """
-    priced = nodes["transit_price_usd_per_mbps_month"].dropna()
+    columns = ["node", "name", "country", "delivered_usd_per_mbps_month", "binding",
+               "via_hub", "hub_price_usd_per_mbps_month", "transport_usd_per_mbps_month",
+               "via_hub_usd_per_mbps_month", "market_usd_per_mbps_month", "market_basis",
+               "market_over_cost"]
+    priced = nodes["transit_price_usd_per_mbps_month"].dropna().astype(float)
+    local = pd.Series(dtype=float)
+    basis = pd.Series(dtype=object)
+    if market is not None and len(market):
+        m = market.set_index("node")
+        m = m[m.index.isin(nodes.index)]
+        local = m["market_usd_per_mbps_month"].astype(float)
+        basis = m["market_basis"]
+        priced = pd.concat([priced[~priced.index.isin(local.index)], local]).sort_index()
     cities = nodes[nodes["kind"].isin(["city", "hub"])]
     if priced.empty:
-        return pd.DataFrame(columns=["node", "name", "country", "delivered_usd_per_mbps_month",
-                                     "via_hub", "hub_price_usd_per_mbps_month",
-                                     "transport_usd_per_mbps_month"])
+        return pd.DataFrame(columns=columns)
     hub_idx = graph.nodes_of(list(priced.index))
     city_idx = graph.nodes_of(list(cities.index))
     transport = np.full((len(hub_idx), len(city_idx)), np.inf)
@@ -166,15 +184,25 @@ def delivered_transit_prices(
     total = transport + priced.to_numpy()[:, None]
     best = np.argmin(total, axis=0)
     cols = np.arange(len(city_idx))
+    via_total = total[best, cols]
+    own = local.reindex(cities.index).to_numpy(dtype=float)
+    local_binds = np.isfinite(own) & (own <= via_total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        over = np.where(np.isfinite(own) & (via_total > 0), own / via_total, np.nan)
     return pd.DataFrame({
         "node": cities.index.to_numpy(dtype=object),
         "name": cities["name"].to_numpy(dtype=object),
         "country": cities["country"].to_numpy(dtype=object),
-        "delivered_usd_per_mbps_month": total[best, cols],
+        "delivered_usd_per_mbps_month": np.where(local_binds, own, via_total),
+        "binding": np.where(local_binds, "local market", "via hub"),
         "via_hub": priced.index.to_numpy(dtype=object)[best],
         "hub_price_usd_per_mbps_month": priced.to_numpy()[best],
         "transport_usd_per_mbps_month": transport[best, cols],
-    })
+        "via_hub_usd_per_mbps_month": via_total,
+        "market_usd_per_mbps_month": own,
+        "market_basis": basis.reindex(cities.index).fillna("").to_numpy(dtype=object),
+        "market_over_cost": over,
+    }, columns=columns)
 
 
 def fibre_floor_rtt_ms(distance_km: np.ndarray) -> np.ndarray:
@@ -486,7 +514,9 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "mean_rtt_ms": countries_table["rtt_flow"] / served_c,
     })
     # ---- delivered transit prices
-    delivered = delivered_transit_prices(graph, nodes, price, transit_rules)
+    market = (market_prices(study.markets.table, year, study.markets.model)
+              if study.markets.table is not None else None)
+    delivered = delivered_transit_prices(graph, nodes, price, transit_rules, market)
     delivered.insert(0, "scenario", spec.name)
     by_node = delivered.set_index("node")["delivered_usd_per_mbps_month"]
     names = list(study.settings.price_names) + [None, None]

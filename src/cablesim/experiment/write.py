@@ -134,7 +134,8 @@ def summary_markdown(result: ExperimentResult) -> str:
                      f"{spec.description}")
     cal = result.calibration
     lines += ["", "## Calibration against the study's price claims", "",
-              f"Delivered transit price (cheapest hub transit price + leased transport to it), "
+              "Delivered transit price (the lower of the local market price and the cheapest "
+              "hub price + leased transport to it), "
               f"scenario `{cal.get('scenario')}`: **{cal.get('verdict')}**.", ""]
     for check in cal.get("checks", []):
         value = check["value"]
