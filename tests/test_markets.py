@@ -110,3 +110,22 @@ def test_the_flagship_singapore_over_london_comes_from_independent_figures():
              / got.loc["GBLON", "market_usd_per_mbps_month"])
     assert ratio == pytest.approx(13.51 * 0.42 * 0.86 ** 2 / 1.00, rel=1e-9)
     assert 2.0 <= ratio <= 5.0
+
+
+def test_scenarios_that_could_not_have_existed_are_labelled_counterfactual():
+    from cablesim.experiment import load_experiment
+    from cablesim.experiment.prepare import network_for_scenario
+    from cablesim.experiment.tables import counterfactual_reasons
+    from conftest import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    net = cablesim.load_topology(experiment.topology)
+    by_name = {s.name: s for s in experiment.scenarios}
+    for name, year, want in (("direct", 2016, 0), ("pan_eurasian_backup", 2016, 0),
+                             ("guangxi_hub", 2016, 2), ("guangxi_hub", 2025, 1)):
+        spec = by_name[name]
+        links, enabled = network_for_scenario(net, spec, year, "x")
+        why = counterfactual_reasons(spec, links, enabled, year, experiment.study)
+        assert len(why) == want, (name, year, why)
+        if name == "guangxi_hub" and year == 2016:
+            assert "CNNNG" in why[1] and "2024" in why[1] and "proposed" in why[0]

@@ -272,3 +272,21 @@ def test_an_interrupt_inside_an_import_is_an_interrupt(monkeypatch):
     wrapped = RuntimeError("x")
     wrapped.__context__ = KeyboardInterrupt()
     assert cli._interrupted(wrapped) is True
+
+
+def test_an_interrupt_swallowed_by_a_finaliser_is_raised_at_the_next_stage(monkeypatch):
+    # a signal that lands in a weakref callback is only "ignored" by Python: the command
+    # line keeps it (no traceback printed) and raises it between two stages
+    import types
+
+    from cablesim import cli
+
+    seen = []
+    hook = cli._swallowed_interrupts(lambda info: seen.append(info))
+    monkeypatch.setattr(cli, "_PENDING", [False])
+    hook(types.SimpleNamespace(exc_value=KeyboardInterrupt()))
+    hook(types.SimpleNamespace(exc_value=ValueError("other")))
+    assert len(seen) == 1 and cli._PENDING[0]
+    with pytest.raises(KeyboardInterrupt):
+        cli._raise_pending_interrupt()
+    cli._raise_pending_interrupt()  # nothing pending any more

@@ -157,6 +157,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def progress(stage: str, seconds: float) -> None:
         err.write(f"  {stage:<45} {seconds:8.3f} s\n")
+        _raise_pending_interrupt()
 
     # checked, and locked against a second writer, before any computing
     with results_folder(experiment, out_dir, force=args.force).open() as folder:
@@ -349,6 +350,31 @@ def _with_flags(exc: CablesimError, flags: dict[str, str]) -> CablesimError:
     return type(exc)(exc.summary, problems)
 
 
+_PENDING: list[bool] = [False]
+"""An interrupt that Python swallowed (raised inside a finaliser or a weakref callback,
+where it is only reported as "Exception ignored"), to be raised at the next safe point."""
+
+
+def _swallowed_interrupts(hook: Any) -> Any:
+    """A ``sys.unraisablehook`` that keeps a swallowed KeyboardInterrupt for later instead of
+    printing its traceback, and passes everything else to ``hook``."""
+
+    def unraisable(info: Any) -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            _PENDING[0] = True
+            return
+        hook(info)
+
+    return unraisable
+
+
+def _raise_pending_interrupt() -> None:
+    """Raise the interrupt a finaliser swallowed, now that it is safe (between stages)."""
+    if _PENDING[0]:
+        _PENDING[0] = False
+        raise KeyboardInterrupt
+
+
 _SIGNALLED: list[bool] = [False]
 """Whether a SIGTERM or SIGINT reached the command line's handlers in this process."""
 
@@ -388,6 +414,7 @@ def run() -> None:  # pragma: no cover - console-script entry point
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, interrupt)
+    sys.unraisablehook = _swallowed_interrupts(sys.unraisablehook)
     try:
         code = main(exiting=True)
     except KeyboardInterrupt:  # before main's own handling took over

@@ -171,6 +171,16 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _counterfactual_text(scenarios: Any) -> str:
+    """One sentence naming the counterfactual scenarios and why (none: empty)."""
+    if "counterfactual" not in scenarios.columns or not scenarios["counterfactual"].any():
+        return ""
+    rows = scenarios[scenarios["counterfactual"]]
+    return (" Counterfactual (could not have existed in their year): "
+            + "; ".join(f"{r.scenario} ({r.counterfactual_why})"
+                        for r in rows.itertuples(index=False)) + ".")
+
+
 def _background_text(scenarios: Any) -> str:
     """One sentence on the background traffic loaded with the scenarios (none: empty)."""
     if "background_offered_gbps" not in scenarios.columns:
@@ -243,7 +253,7 @@ def report_blocks(result: ExperimentResult, images: dict[str, tuple[str, str]],
                              "time of the path, weighted by served traffic. Utilisation: the "
                              "busier direction of a link divided by its capacity (routing "
                              "without capacity limits can exceed 100%)."
-                             + _background_text(s)))
+                             + _background_text(s) + _counterfactual_text(s)))
     blocks.append(Block("h2", "What rests on estimates"))
     blocks.append(Block("table", header=["scenario", "Gbps-km on estimated capacity",
                                          "lease cost on cited prices",

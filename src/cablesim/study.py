@@ -104,6 +104,10 @@ class StudySettings:
     bandwidth: str | None = setting(None, doc="Cited international bandwidth by country and "
                                     "year (CSV, relative to the study file), shown beside "
                                     "each country's offered traffic in countries.csv.")
+    hub_since: Mapping[str, float] = setting(
+        default_factory=dict, doc="Exchange hub node id to the first year it could exchange "
+        "international traffic (a scenario of an earlier year exchanging there is labelled "
+        "counterfactual).")
     transit_roles: str | None = setting(None, doc="Transit role table (CSV, relative to the "
                                         "study file): which countries' networks carry other "
                                         "countries' traffic, for whom "

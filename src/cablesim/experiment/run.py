@@ -187,6 +187,13 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
                      "the inbound traffic the routed network carries across its borders, "
                      "transit included (carried_inbound_gbps, carried_over_busy_hour); "
                      "docs/demand.md")
+    if len(frames["scenarios"]):  # every table says which scenarios are counterfactual
+        flag = dict(zip(frames["scenarios"]["scenario"], frames["scenarios"]["counterfactual"],
+                        strict=True))
+        for name in ("pairs", "countries", "links", "transit_prices"):
+            frame = frames[name]
+            if len(frame) and "scenario" in frame.columns:
+                frame.insert(1, "counterfactual", frame["scenario"].map(flag).astype(bool))
     for column in ("offered_on_cited_bandwidth_share", "offered_on_estimated_bandwidth_share"):
         if len(frames["scenarios"]) and column not in frames["scenarios"].columns:
             frames["scenarios"][column] = np.nan  # no bandwidth table: nothing to say

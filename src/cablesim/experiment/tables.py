@@ -231,6 +231,25 @@ def _confidence(links: pd.DataFrame, column: str) -> np.ndarray:
                     dtype=object)
 
 
+def counterfactual_reasons(spec: ScenarioSpec, links: pd.DataFrame, enabled: np.ndarray,
+                           year: int, study: Study) -> list[str]:
+    """Why a scenario could not have existed in its year (empty: it could): proposed links
+    in service, or exchange at a hub before it could exchange international traffic
+    (the study's ``hub_since``)."""
+    why = []
+    proposed = enabled & (links["status"].to_numpy(dtype=object) == "proposed")
+    if proposed.any():
+        systems = sorted(set(links.loc[proposed, "system"].astype(str)))
+        why.append(f"proposed links in service ({len(systems)} systems: "
+                   + ", ".join(systems[:3]) + (", ..." if len(systems) > 3 else "") + ")")
+    for hub in spec.policy.hubs():
+        since = study.settings.hub_since.get(hub)
+        if since is not None and year < since:
+            why.append(f"exchange at {hub} before it could exchange international traffic "
+                       f"({int(since)})")
+    return why
+
+
 def _transit_share(graph: ArcGraph, result: RoutingResult, commodities: Commodities,
                    nodes: pd.DataFrame, load: np.ndarray) -> np.ndarray:
     """Per link, the share of its load (both directions) that neither comes from nor goes
@@ -449,8 +468,11 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     total = lease + transit_total + capex_month
     path_rtt = 2.0 * paths.latency_ms + spec.latency.path_overhead_ms
     path_study = com_study[pc] if len(pc) else np.zeros(0, dtype=bool)
+    why = counterfactual_reasons(spec, links, enabled, year, study)
     scenario_row = pd.DataFrame([{
         "scenario": spec.name,
+        "counterfactual": bool(why),
+        "counterfactual_why": "; ".join(why),
         "policy": spec.policy.name,
         "mode": spec.routing.mode,
         "objective": spec.routing.objective,

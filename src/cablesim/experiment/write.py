@@ -27,7 +27,8 @@ def scenario_columns(study: Study) -> list[str]:
     """Columns of ``scenarios.csv``, in order; the intra-group RTT column is named by the
     study's focus group (``intra_asean_mean_rtt_ms`` for China-ASEAN)."""
     return [
-        "scenario", "policy", "mode", "objective", "year", "offered_gbps", "served_gbps",
+        "scenario", "counterfactual", "counterfactual_why", "policy", "mode", "objective",
+        "year", "offered_gbps", "served_gbps",
         "unserved_gbps", "lease_cost_usd_month", "transit_cost_usd_month", "capex_usd_month",
         "total_cost_usd_month", "cost_usd_per_mbps", "mean_rtt_ms", "p95_rtt_ms",
         "mean_stretch", study.intra_rtt_column, "out_of_region_share", "max_utilization",
@@ -82,6 +83,12 @@ def summary_markdown(result: ExperimentResult) -> str:
             f"| {_fmt(row.mean_stretch, 2)} | {_fmt(100 * row.out_of_region_share)}% "
             f"| {_fmt(100 * row.max_utilization)}% |")
     lines += ["", "Every scenario accounts for all demand: served + unserved = offered.", ""]
+    if "counterfactual" in s.columns and s["counterfactual"].any():
+        lines += ["Counterfactual scenarios (they could not have existed in their year; "
+                  "column `counterfactual` in every table):", ""]
+        lines += [f"- **{r.scenario}** ({r.year}): {r.counterfactual_why}"
+                  for r in s.itertuples(index=False) if r.counterfactual]
+        lines.append("")
     if "background_offered_gbps" in s.columns and (s["background_offered_gbps"] > 0).any():
         lines += ["Background traffic between countries outside the study shares the links "
                   "and their capacity but is not counted above:", "",
