@@ -129,3 +129,32 @@ def test_scenarios_that_could_not_have_existed_are_labelled_counterfactual():
         assert len(why) == want, (name, year, why)
         if name == "guangxi_hub" and year == 2016:
             assert "CNNNG" in why[1] and "2024" in why[1] and "proposed" in why[0]
+
+
+def test_a_proxy_takes_its_models_price_as_an_estimate():
+    table = prices([("HUB", 2016, "10GigE", 4.0, "median")])
+    model = MarketModel(proxies={"NEW": "HUB", "ORPHAN": "NOWHERE"})
+    got = market_prices(table, 2016, model).set_index("node")
+    assert got.loc["NEW", "market_usd_per_mbps_month"] == pytest.approx(4.0)
+    assert got.loc["NEW", "market_confidence"] == "estimate"
+    assert got.loc["NEW", "market_basis"].startswith("estimate: HUB's market")
+    assert "ORPHAN" not in got.index
+
+
+def test_the_flagship_prices_exchange_at_nanning_and_shows_its_sensitivity(tmp_path):
+    from cablesim.experiment import load_experiment, run_experiment
+    from cablesim.experiment.write import write_results
+    from conftest import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    keep = [s for s in experiment.scenarios if s.name in ("regional_hubs", "guangxi_hub")]
+    experiment = type(experiment)(**{**experiment.__dict__, "scenarios": tuple(keep)})
+    result = run_experiment(experiment)
+    rows = result.scenarios.set_index("scenario")
+    # Nanning no longer exchanges for free: it is charged Hong Kong's 2016 market price
+    assert rows.loc["guangxi_hub", "estimated_hub_gbps"] > 100
+    assert rows.loc["guangxi_hub", "estimated_hub_transit_usd_month"] > 0
+    assert rows.loc["regional_hubs", "estimated_hub_gbps"] == 0
+    write_results(result, tmp_path / "R")
+    summary = (tmp_path / "R" / "summary.md").read_text()
+    assert "| scenario | exchanged there Gbps | USD per Mbps at 0x | at 1x | at 2x |" in summary

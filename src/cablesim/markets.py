@@ -14,7 +14,7 @@ then the lower of that market price and a hub's market price plus the transport 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,7 +25,7 @@ from cablesim.schema import MAX_USD_PER_MBPS_MONTH, Column
 from cablesim.settings import setting, unknown_key_hint
 
 __all__ = ["TRANSIT_PRICE_COLUMNS", "MARKET_STATISTICS", "MarketModel", "Markets",
-           "load_transit_prices", "market_prices"]
+           "load_transit_prices", "market_prices", "transit_prices_for_year"]
 
 PORTS = ("GigE", "10GigE", "intl_bandwidth")
 MARKET_STATISTICS = ("median", "approx_median", "quoted")
@@ -68,6 +68,9 @@ class MarketModel:
     decline_to_2015: float = setting(
         0.14, low=0.0, high=0.9, unit="per year", doc="Fall of transit prices per year up "
         "to 2015 (TeleGeography: 10GigE -14% a year on average 2012-2015).")
+    proxies: Mapping[str, str] = setting(
+        default_factory=dict, doc="Node id to the node whose market price it takes where it "
+        "has no cited price of its own (an estimate; the reason goes in the study file).")
     decline_after_2015: float = setting(
         0.27, low=0.0, high=0.9, unit="per year", doc="Fall of transit prices per year "
         "after 2015 (TeleGeography: 10GigE -27% a year on average 2015-2018).")
@@ -159,5 +162,30 @@ def market_prices(table: pd.DataFrame, year: int, model: MarketModel) -> pd.Data
                      "market_port": "/".join(ports), "market_basis": basis,
                      "market_confidence": "cited" if y == year and not converted
                      else "derived"})
+    have = {str(r["node"]): r for r in out}
+    for node, proxy in sorted(model.proxies.items()):
+        if node not in have and proxy in have:
+            row = dict(have[proxy])
+            basis = f"estimate: {proxy}'s market ({row['market_basis']})"
+            row.update(node=node, market_basis=basis, market_confidence="estimate")
+            out.append(row)
     return pd.DataFrame(out, columns=["node", "market_usd_per_mbps_month", "market_year",
                                       "market_port", "market_basis", "market_confidence"])
+
+
+def transit_prices_for_year(nodes: pd.DataFrame, markets: Markets, year: int
+                            ) -> tuple[pd.Series, pd.Series]:
+    """Transit price (USD per Mbps per month) and its confidence class per node in ``year``:
+    the market price of the year where there is one (:func:`market_prices`), else the
+    topology's ``transit_price_usd_per_mbps_month`` and ``transit_price_confidence``."""
+    price = nodes["transit_price_usd_per_mbps_month"].astype(float).copy()
+    level = (nodes["transit_price_confidence"].astype(object).copy()
+             if "transit_price_confidence" in nodes.columns
+             else pd.Series("estimate", index=nodes.index, dtype=object))
+    level = level.where(price.notna(), None)
+    if markets.table is not None:
+        m = market_prices(markets.table, year, markets.model).set_index("node")
+        m = m[m.index.isin(nodes.index)]
+        price.loc[m.index] = m["market_usd_per_mbps_month"].astype(float)
+        level.loc[m.index] = m["market_confidence"]
+    return price, level

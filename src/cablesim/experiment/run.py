@@ -27,7 +27,7 @@ from cablesim.experiment.spec import Experiment, ScenarioSpec
 from cablesim.experiment.tables import scenario_tables
 from cablesim.io.topology import load_topology
 from cablesim.lit import load_lit_anchors
-from cablesim.markets import load_transit_prices
+from cablesim.markets import load_transit_prices, transit_prices_for_year
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
@@ -70,7 +70,10 @@ def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
                    demand: pd.DataFrame, year: int, in_region: np.ndarray, source: str,
                    notes: list[str], *, study: Study) -> dict[str, pd.DataFrame]:
     """Prepare, route and tabulate one scenario (``notes`` receives its warnings)."""
-    prep = prepare_scenario(spec, network, graph, demand, year, source)
+    prices = None
+    if study.markets.table is not None:  # hub transit at the market price of the year
+        prices = transit_prices_for_year(network.nodes, study.markets, year)[0]
+    prep = prepare_scenario(spec, network, graph, demand, year, source, transit_prices=prices)
     notes.extend(prep.notes)
     capacitated = spec.routing.mode == "capacitated"
     result = route(graph, prep.commodities, prep.weight, prep.transit_rules.masks(),

@@ -25,7 +25,7 @@ import pandas as pd
 from cablesim._errors import Problem, RoutingError
 from cablesim.geo import fibre_latency_ms, great_circle_km_array
 from cablesim.invariants import check_scenario_tables
-from cablesim.markets import market_prices
+from cablesim.markets import market_prices, transit_prices_for_year
 from cablesim.policy import TransitRules
 from cablesim.routing.engine import Commodities, RoutingResult
 from cablesim.routing.graph import ArcGraph
@@ -464,6 +464,10 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     intra = (pairs["traffic_class"] == study.intra_class).to_numpy()
     intra_served = float(pairs.loc[intra, "served_gbps"].sum())
     transit_total = float(com_table.loc[com_study, "transit_usd_month"].sum())
+    level = transit_prices_for_year(nodes, study.markets, year)[1]
+    estimated = com_study & com_table["via"].map(level).isin(["estimate"]).to_numpy()
+    estimated_transit = float(com_table.loc[estimated, "transit_usd_month"].sum())
+    estimated_gbps = float(com_table.loc[estimated, "served_gbps"].sum())
     lease = float(pairs["cost_usd_month"].sum()) - transit_total
     total = lease + transit_total + capex_month
     path_rtt = 2.0 * paths.latency_ms + spec.latency.path_overhead_ms
@@ -502,6 +506,8 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         **_confidence_shares(fwd + rev, links["length_km"].to_numpy(dtype=float), lease_link,
                              capacity_class, price_class),
         **_transit_shares(com_table[com_study], nodes),
+        "estimated_hub_gbps": estimated_gbps,
+        "estimated_hub_transit_usd_month": estimated_transit,
         "background_offered_gbps": float(background["offered_gbps"].sum()),
         "background_lease_cost_usd_month": float(background["cost_usd_month"].sum())
         - float(com_table.loc[~com_study, "transit_usd_month"].sum()),

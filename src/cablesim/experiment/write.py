@@ -36,7 +36,8 @@ def scenario_columns(study: Study) -> list[str]:
         "gbps_km_on_estimated_capacity_share", "lease_on_cited_price_share",
         "lease_on_estimated_price_share", "transit_on_cited_price_share",
         "transit_on_estimated_price_share", "offered_on_cited_bandwidth_share",
-        "offered_on_estimated_bandwidth_share", "background_offered_gbps", "background_served_gbps",
+        "offered_on_estimated_bandwidth_share", "estimated_hub_gbps",
+        "estimated_hub_transit_usd_month", "background_offered_gbps", "background_served_gbps",
         "background_lease_cost_usd_month",
         "background_unserved_gbps", "background_mean_rtt_ms",
     ]
@@ -88,6 +89,20 @@ def summary_markdown(result: ExperimentResult) -> str:
                   "column `counterfactual` in every table):", ""]
         lines += [f"- **{r.scenario}** ({r.year}): {r.counterfactual_why}"
                   for r in s.itertuples(index=False) if r.counterfactual]
+        lines.append("")
+    if "estimated_hub_gbps" in s.columns and (s["estimated_hub_gbps"] > 0).any():
+        lines += ["Sensitivity to exchange hubs whose transit price is an estimate (the "
+                  "study's market proxies, e.g. Nanning at Hong Kong's price): cost per Mbps "
+                  "with that price at 0x, 1x and 2x, the routes held fixed:", "",
+                  "| scenario | exchanged there Gbps | USD per Mbps at 0x | at 1x | at 2x |",
+                  "|---|---:|---:|---:|---:|"]
+        for r in s.itertuples(index=False):
+            if r.estimated_hub_gbps <= 0 or not r.served_gbps:
+                continue
+            at = [(r.total_cost_usd_month + (k - 1) * r.estimated_hub_transit_usd_month)
+                  / (1000.0 * r.served_gbps) for k in (0, 1, 2)]
+            lines.append(f"| {r.scenario} | {_fmt(r.estimated_hub_gbps)} | {at[0]:.2f} "
+                         f"| {at[1]:.2f} | {at[2]:.2f} |")
         lines.append("")
     if "background_offered_gbps" in s.columns and (s["background_offered_gbps"] > 0).any():
         lines += ["Background traffic between countries outside the study shares the links "
