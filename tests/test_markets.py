@@ -158,3 +158,37 @@ def test_the_flagship_prices_exchange_at_nanning_and_shows_its_sensitivity(tmp_p
     write_results(result, tmp_path / "R")
     summary = (tmp_path / "R" / "summary.md").read_text()
     assert "| scenario | exchanged there Gbps | USD per Mbps at 0x | at 1x | at 2x |" in summary
+
+
+def test_the_claims_table_is_computed_from_outputs():
+    from cablesim.experiment.claims import claims_table
+    from cablesim.study import load_study
+    from conftest import ROOT
+
+    study = load_study(ROOT / "topology" / "china_asean" / "study.toml")
+    nodes = cablesim.load_topology(ROOT / "topology" / "china_asean").nodes
+    scenarios = pd.DataFrame({"scenario": ["direct", "hairpin_us"], "year": [2016, 2016],
+                              "policy": ["direct", "hairpin_us"],
+                              "out_of_region_share": [0.0, 0.9]})
+    prices = pd.DataFrame({
+        "scenario": "direct", "node": ["SGSIN", "GBLON", "KHPNH", "LAVTE", "IDJKT", "CNBJS"],
+        "market_usd_per_mbps_month": [3.0, 1.0, 60.0, 60.0, 4.0, np.nan],
+        "delivered_usd_per_mbps_month": [3.0, 1.0, 4.0, 4.0, 3.5, 3.3],
+        "market_basis": ["a", "b", "c", "d", "e", ""], "market_over_cost": [1.0, 1.0, 15.0,
+                                                                             15.0, 1.1, np.nan],
+        "via_hub": "SGSIN"})
+    got = claims_table(scenarios, prices, study=study, nodes=nodes)
+    by = {(r.claim, r.scenario, r.measure): r for r in got.itertuples(index=False)}
+    sg = by[("Singapore transit is 2-5x London's", "direct", "market price")]
+    assert sg.value == pytest.approx(3.0) and sg.holds is True
+    caps = by[("most ASEAN capitals pay more than 2x Singapore", "direct", "market price")]
+    assert caps.value.startswith("2 of 3 with a price") and caps.holds is True
+    delivered = by[("most ASEAN capitals pay more than 2x Singapore", "direct",
+                    "delivered price")]
+    assert delivered.holds is False
+    leave = by[("intra-ASEAN traffic is largely routed out of the region", "hairpin_us",
+                "routed traffic")]
+    assert leave.holds is True and leave.value == pytest.approx(0.9)
+    gap = by[("Phnom Penh: market price over the cost of bringing a hub's transit there",
+              "direct", "market over cost")]
+    assert gap.value == pytest.approx(15.0) and "via SGSIN" in gap.rests_on

@@ -128,6 +128,9 @@ class PriceClaims:
         None, low=0.0, doc="Most focus-group capitals pay more than this times the reference.")
     partner_over_reference: float | None = setting(
         None, low=0.0, doc="The partner's capital pays more than this times the reference.")
+    intra_leaving_region: float | None = setting(
+        None, low=0.0, high=1.0, doc="Intra-focus traffic is 'largely' routed out of the "
+        "region: more than this share of it (checked per scenario in claims.csv).")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from cablesim.demand.balancing import load_bandwidth, nearest_figures
 from cablesim.demand.countries import _country_users
 from cablesim.demand.fitted import country_bandwidth
 from cablesim.experiment.calibration import price_calibration
+from cablesim.experiment.claims import CLAIM_COLUMNS, claims_table
 from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
 from cablesim.experiment.tables import scenario_tables
@@ -64,6 +65,8 @@ class ExperimentResult:
     calibration: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(
+        CLAIM_COLUMNS)))
 
 
 def route_scenario(spec: ScenarioSpec, network: Network, graph: ArcGraph,
@@ -178,6 +181,8 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
               for k, v in tables.items()}
     calibration = price_calibration(frames["transit_prices"], experiment.scenarios[0].name,
                                     study=study, nodes=nodes)
+    claims = claims_table(frames["scenarios"], frames["transit_prices"], study=study,
+                          nodes=nodes)
     if bandwidth is not None and len(frames["countries"]):
         frames["countries"] = _beside_cited(frames["countries"], frames["scenarios"],
                                             frames["pairs"], frames["links"], nodes,
@@ -203,7 +208,7 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
     stage("tables", t)
     return ExperimentResult(experiment, frames["scenarios"], frames["pairs"],
                             frames["countries"], frames["links"], frames["transit_prices"],
-                            calibration, timings, sorted(set(notes)))
+                            calibration, timings, sorted(set(notes)), claims)
 
 
 def _beside_cited(countries: pd.DataFrame, scenarios: pd.DataFrame, pairs: pd.DataFrame,

@@ -166,6 +166,19 @@ def summary_markdown(result: ExperimentResult) -> str:
         lines.append(f"- {check['claim']}: {shown} -> {verdict}")
     if cal.get("why"):
         lines += ["", f"Why: {cal['why']}."]
+    claims = result.claims
+    if len(claims):
+        lines += ["", "## Claims checked from outputs", "",
+                  "Each of the study's claims computed from this run's prices and routed "
+                  "traffic (`claims.csv` has what each rests on):", "",
+                  "| claim | scenario | measure | value | threshold | holds |",
+                  "|---|---|---|---|---|---|"]
+        for r in claims.itertuples(index=False):
+            shown = ((f"{r.value:.2f}" if math.isfinite(r.value) else "n/a")
+                     if isinstance(r.value, float) else str(r.value))
+            holds = "" if not isinstance(r.holds, bool) else ("yes" if r.holds else "no")
+            lines.append(f"| {r.claim} | {r.scenario} | {r.measure} | {shown} "
+                         f"| {r.threshold} | {holds} |")
     lines += ["", "## Assumptions", "",
               "- Lease cost: every Mbps carried over a link in either direction pays the link's "
               "price_usd_per_mbps_month (cited or estimated per link in the topology).",
@@ -235,6 +248,7 @@ def write_results(result: ExperimentResult, out: str | Path | ResultsFolder, *,
     tables = {
         "scenarios.csv": result.scenarios[scenario_columns(result.experiment.study)],
         "pairs.csv": result.pairs,
+        "claims.csv": result.claims,
         "countries.csv": result.countries,
         "links.csv": result.links,
         "transit_prices.csv": result.transit_prices,
