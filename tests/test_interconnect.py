@@ -296,3 +296,25 @@ def test_a_bad_interconnect_flag_is_a_located_error(tmp_path):
     problem = err.value.problems[0]
     assert (problem.row, problem.field) == (2, "interconnect")
     assert "maybe" in str(err.value)
+
+
+def test_held_out_tromboning_index_table_in_docs():
+    # docs/routing.md, "Held out": the model's stretch for two Mekong pairs
+    from cablesim.experiment import load_experiment
+    from cablesim.experiment.path import path_between
+    from cablesim.geo import great_circle_km
+    from conftest import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "hairpin_vs_guangxi.toml")
+    net = cablesim.load_topology(experiment.topology)
+    nodes, links = net.nodes, net.links
+
+    def stretch(o: str, d: str, policy: str) -> float:
+        info = path_between(experiment, o, d, policy=policy, network=net)
+        gc = great_circle_km(nodes.at[o, "lon"], nodes.at[o, "lat"], nodes.at[d, "lon"],
+                             nodes.at[d, "lat"])
+        return float(links.loc[info["links"], "length_km"].sum()) / gc
+
+    assert stretch("KHPNH", "LAVTE", "direct") == pytest.approx(1.9, abs=0.05)
+    assert stretch("KHPNH", "LAVTE", "hairpin_us") == pytest.approx(38.2, abs=0.05)
+    assert stretch("VNHAN", "KHPNH", "regional_hubs") == pytest.approx(5.0, abs=0.05)
