@@ -67,35 +67,18 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cablesim.demand.balancing import load_bandwidth
     from cablesim.io.topology import load_topology
-    from cablesim.lit import load_lit_anchors
-    from cablesim.markets import load_transit_prices
     from cablesim.study import find_study
-    from cablesim.transit_roles import load_transit_roles
+    from cablesim.study_data import check_study_data
 
     study_file: str | None = None
-    figures: int | None = None
-    anchors: int | None = None
-    roles: int | None = None
-    markets: int | None = None
+    data = None
     try:
         network = load_topology(args.path)
         study = find_study(Path(args.path))
         if study.path is not None:
             study_file = str(study.path)
-            if study.bandwidth_path is not None:
-                figures = len(load_bandwidth(study.bandwidth_path,
-                                             known_countries=set(network.countries)))
-            if study.transit_roles_path is not None:
-                roles = len(load_transit_roles(study.transit_roles_path,
-                                               known_countries=set(network.countries)))
-            if study.market_prices_path is not None:
-                markets = len(load_transit_prices(study.market_prices_path,
-                                                  known_nodes=set(network.nodes.index)))
-            if study.lit_anchors_path is not None:
-                anchors = len(load_lit_anchors(
-                    study.lit_anchors_path, known_systems=set(network.links["system"].dropna())))
+            data = check_study_data(study, network)
     except CablesimError as exc:
         if args.json:
             json.dump({"valid": False, "path": args.path,
@@ -104,20 +87,23 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     summary = network.summary()
     if args.json:
-        json.dump({"valid": True, "path": args.path, "study": study_file,
-                   "bandwidth_figures": figures, "lit_anchors": anchors,
-                   "transit_roles": roles, "transit_prices": markets, **summary}, out,
-                  indent=2)
+        counts = {"bandwidth_figures": None, "lit_anchors": None, "transit_roles": None,
+                  "transit_prices": None}
+        if data is not None:
+            counts = {k: getattr(data, k) for k in counts}
+        json.dump({"valid": True, "path": args.path, "study": study_file, **counts,
+                   **summary}, out, indent=2)
         out.write("\n")
     else:
         out.write(format_summary(summary) + "\n")
         if study_file is not None:
             line = f"  study          {study_file}: valid"
-            tables = ([f"bandwidth table: {figures} cited figures"] if figures is not None
-                      else []) + ([f"lit capacity: {anchors} cited anchors"]
-                                  if anchors is not None else []) + (
-                [f"transit roles: {roles} countries"] if roles is not None else []) + (
-                [f"transit prices: {markets} cited figures"] if markets is not None else [])
+            labels = (("bandwidth_figures", "bandwidth table: {} cited figures"),
+                      ("lit_anchors", "lit capacity: {} cited anchors"),
+                      ("transit_roles", "transit roles: {} countries"),
+                      ("transit_prices", "transit prices: {} cited figures"))
+            tables = [text.format(getattr(data, key)) for key, text in labels
+                      if data is not None and getattr(data, key) is not None]
             if tables:
                 line += " (" + "; ".join(tables) + ")"
             out.write(line + "\n")
@@ -290,6 +276,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     err = err or sys.stderr
     previous = _raise_on_sigterm()  # first: a SIGTERM during start-up is an interrupt too
     args = argparse.Namespace(debug=False)
+
+    def interrupted() -> int:
+        nonlocal previous
+        if exiting and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            previous = None
+        err.write("cablesim: interrupted; output folders keep their previous complete "
+                  "contents (or none)\n")
+        return EXIT_INTERRUPTED
+
     try:
         parser = build_parser()
         try:
@@ -308,22 +305,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         os.dup2(devnull, sys.stdout.fileno())  # silence the flush at interpreter exit
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        if exiting and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            previous = None
-        err.write("cablesim: interrupted; output folders keep their previous complete "
-                  "contents (or none)\n")
-        return EXIT_INTERRUPTED
+        return interrupted()
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a bare traceback
         if _interrupted(exc):  # an interrupt inside e.g. an extension's import
-            if exiting and threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                previous = None
-            err.write("cablesim: interrupted; output folders keep their previous complete "
-                      "contents (or none)\n")
-            return EXIT_INTERRUPTED
+            return interrupted()
         if isinstance(exc, OSError) and exc.errno in _USER_OS_ERRORS and (
                 exc.filename is not None or exc.errno in _MACHINE_OS_ERRORS):
             # the machine, not cablesim: a full disk, a read-only or vanished location
@@ -393,27 +378,23 @@ def _interrupted(exc: BaseException) -> bool:
     return _SIGNALLED[0] and isinstance(exc, ImportError)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Signal handler: note the signal and raise KeyboardInterrupt (clean-up runs)."""
+    _SIGNALLED[0] = True
+    raise KeyboardInterrupt
+
+
 def _raise_on_sigterm() -> Any:
     """Treat SIGTERM like Ctrl-C (KeyboardInterrupt) so that clean-up runs; main thread only."""
     if threading.current_thread() is not threading.main_thread():
         return None
-
-    def interrupt(signum: int, frame: object) -> None:
-        _SIGNALLED[0] = True
-        raise KeyboardInterrupt
-
-    return signal.signal(signal.SIGTERM, interrupt)
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def run() -> None:  # pragma: no cover - console-script entry point
     """Entry point of the ``cablesim`` console script."""
     _raise_on_sigterm()
-
-    def interrupt(signum: int, frame: object) -> None:
-        _SIGNALLED[0] = True
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     sys.unraisablehook = _swallowed_interrupts(sys.unraisablehook)
     try:
         code = main(exiting=True)

@@ -173,18 +173,22 @@ def market_prices(table: pd.DataFrame, year: int, model: MarketModel) -> pd.Data
                                       "market_port", "market_basis", "market_confidence"])
 
 
-def transit_prices_for_year(nodes: pd.DataFrame, markets: Markets, year: int
+def transit_prices_for_year(nodes: pd.DataFrame, markets: Markets, year: int, *,
+                            market: pd.DataFrame | None = None
                             ) -> tuple[pd.Series, pd.Series]:
     """Transit price (USD per Mbps per month) and its confidence class per node in ``year``:
-    the market price of the year where there is one (:func:`market_prices`), else the
-    topology's ``transit_price_usd_per_mbps_month`` and ``transit_price_confidence``."""
+    the market price of the year where there is one (:func:`market_prices`, or ``market``
+    when already computed), else the topology's ``transit_price_usd_per_mbps_month`` and
+    ``transit_price_confidence``."""
     price = nodes["transit_price_usd_per_mbps_month"].astype(float).copy()
     level = (nodes["transit_price_confidence"].astype(object).copy()
              if "transit_price_confidence" in nodes.columns
              else pd.Series("estimate", index=nodes.index, dtype=object))
     level = level.where(price.notna(), None)
-    if markets.table is not None:
-        m = market_prices(markets.table, year, markets.model).set_index("node")
+    if market is None and markets.table is not None:
+        market = market_prices(markets.table, year, markets.model)
+    if market is not None:
+        m = market.set_index("node")
         m = m[m.index.isin(nodes.index)]
         price.loc[m.index] = m["market_usd_per_mbps_month"].astype(float)
         level.loc[m.index] = m["market_confidence"]

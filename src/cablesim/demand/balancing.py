@@ -26,6 +26,7 @@ from cablesim.schema import MAX_GBPS, Column
 from cablesim.settings import unknown_key_hint
 
 __all__ = ["BANDWIDTH_COLUMNS", "BalanceResult", "furness", "load_bandwidth", "bandwidth_in",
+           "figure_at",
            "nearest_figures"]
 
 BANDWIDTH_COLUMNS: tuple[Column, ...] = (
@@ -182,18 +183,26 @@ def bandwidth_in(table: pd.DataFrame, countries: Sequence[str], year: int, *,
     rows = table if metric is None else table[table["metric"] == metric]
     out: dict[str, float] = {}
     for country in countries:
-        own = rows[rows["country"] == country]
-        by_year = own.groupby("year")["gbps"].median()
-        if year in by_year.index:
-            out[country] = float(by_year[year])
-            continue
-        before, after = by_year[by_year.index < year], by_year[by_year.index > year]
-        if len(before) and len(after):
-            y0, g0 = int(before.index[-1]), float(before.iloc[-1])
-            y1, g1 = int(after.index[0]), float(after.iloc[0])
-            w = (year - y0) / (y1 - y0)
-            out[country] = float(math.exp((1 - w) * math.log(g0) + w * math.log(g1)))
+        found = figure_at(rows[rows["country"] == country].groupby("year")["gbps"].median(),
+                          year)
+        if found is not None:
+            out[country] = found[0]
     return out
+
+
+def figure_at(by_year: pd.Series, year: int) -> tuple[float, int, int] | None:
+    """``(value, y0, y1)`` at ``year`` from figures indexed by year: the year's own
+    (``y0 == y1 == year``), else the log-linear interpolation between the nearest years
+    around it (growth is geometric); None without figures on both sides."""
+    if year in by_year.index:
+        return float(by_year[year]), year, year
+    before, after = by_year[by_year.index < year], by_year[by_year.index > year]
+    if not (len(before) and len(after)):
+        return None
+    y0, g0 = int(before.index[-1]), float(before.iloc[-1])
+    y1, g1 = int(after.index[0]), float(after.iloc[0])
+    w = (year - y0) / (y1 - y0)
+    return float(math.exp((1 - w) * math.log(g0) + w * math.log(g1))), y0, y1
 
 
 def nearest_figures(table: pd.DataFrame, countries: Sequence[str], year: int

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cablesim._errors import DemandError, Problem, did_you_mean
+from cablesim.demand.balancing import figure_at
 from cablesim.demand.countries import _country_users
 from cablesim.demand.gravity import _demand_frame, _demand_nodes, _demand_summary, gravity_weights
 from cablesim.demand.params import GravityParams
@@ -71,20 +72,15 @@ def country_bandwidth(table: pd.DataFrame, countries: Sequence[str], year: int, 
         if by_year.empty:
             missing.append(country)
             continue
-        if year in by_year.index:
-            rows.append(_row(country, float(by_year[year]), f"cited {year}", "cited"))
+        found = figure_at(by_year, year)
+        if found is not None:
+            value, y0, y1 = found
+            rows.append(_row(country, value, f"cited {year}", "cited") if y0 == y1 else
+                        _row(country, value, f"interpolated {y0}-{y1}", "derived"))
             continue
-        before, after = by_year[by_year.index < year], by_year[by_year.index > year]
-        if len(before) and len(after):
-            y0, g0 = int(before.index[-1]), float(before.iloc[-1])
-            y1, g1 = int(after.index[0]), float(after.iloc[0])
-            w = (year - y0) / (y1 - y0)
-            value = math.exp((1 - w) * math.log(g0) + w * math.log(g1))
-            rows.append(_row(country, value, f"interpolated {y0}-{y1}", "derived"))
-            continue
-        near = before if len(before) else after
-        y, g = (int(near.index[-1]), float(near.iloc[-1])) if len(before) else (
-            int(near.index[0]), float(near.iloc[0]))
+        before = by_year[by_year.index < year]  # figures on one side only: the nearest
+        y, g = (int(before.index[-1]), float(before.iloc[-1])) if len(before) else (
+            int(by_year.index[0]), float(by_year.iloc[0]))
         value = g * (1.0 + cagr) ** (year - y)
         rows.append(_row(country, value, f"cited {y} grown at {100 * cagr:g}%/yr", "derived"))
     if missing and users:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cablesim._errors import Problem, RoutingError
 from cablesim.demand import load_country_indicators
-from cablesim.demand.balancing import load_bandwidth, nearest_figures
+from cablesim.demand.balancing import nearest_figures
 from cablesim.demand.countries import _country_users
 from cablesim.demand.fitted import country_bandwidth
 from cablesim.experiment.calibration import price_calibration
@@ -27,13 +27,12 @@ from cablesim.experiment.prepare import prepare_scenario
 from cablesim.experiment.spec import Experiment, ScenarioSpec
 from cablesim.experiment.tables import scenario_tables
 from cablesim.io.topology import load_topology
-from cablesim.lit import load_lit_anchors
-from cablesim.markets import load_transit_prices, transit_prices_for_year
+from cablesim.markets import transit_prices_for_year
 from cablesim.network import Network
 from cablesim.routing.engine import route
 from cablesim.routing.graph import ArcGraph
 from cablesim.study import Study
-from cablesim.transit_roles import load_transit_roles
+from cablesim.study_data import check_study_data
 
 __all__ = ["ExperimentResult", "run_experiment", "route_scenario", "Progress"]
 
@@ -137,25 +136,13 @@ def run_experiment(experiment: Experiment, progress: Progress | None = None) -> 
     source = str(experiment.path)
     nodes = network.nodes
     study = experiment.study
-    # the study's tables name the topology's countries and systems; a study used on another
-    # topology (e.g. the China-ASEAN study on the global map) may name countries that have
-    # no node there (land-locked Laos) and systems spelt differently
+    # a study used on another topology (the China-ASEAN study on the global map) is
+    # checked leniently there (cablesim.study_data)
     own = (study.path is not None
            and study.path.parent.resolve() == Path(experiment.topology).resolve())
-    known = set(network.countries) | (set() if own else {
-        c for g in study.groups.values() for c in g.members})
-    bandwidth = None
-    if study.bandwidth_path is not None:
-        t = time.perf_counter()
-        bandwidth = load_bandwidth(study.bandwidth_path, known_countries=known)
-        stage("load bandwidth table", t)
-    if study.transit_roles_path is not None:  # a misspelt country would silently be open
-        load_transit_roles(study.transit_roles_path, known_countries=known)
-    if study.market_prices_path is not None and own:  # a misspelt city would have no price
-        load_transit_prices(study.market_prices_path, known_nodes=set(network.nodes.index))
-    if study.lit_anchors_path is not None and own:  # a misspelt system would not anchor
-        load_lit_anchors(study.lit_anchors_path,
-                         known_systems=set(network.links["system"].dropna()))
+    t = time.perf_counter()
+    bandwidth = check_study_data(study, network, own=own).bandwidth
+    stage("check the study's tables", t)
     in_region = study.node_in_region(nodes["country"].to_numpy(dtype=object),
                                nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     demand_cache: dict[str, tuple[pd.DataFrame, int]] = {}

@@ -464,7 +464,9 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
     intra = (pairs["traffic_class"] == study.intra_class).to_numpy()
     intra_served = float(pairs.loc[intra, "served_gbps"].sum())
     transit_total = float(com_table.loc[com_study, "transit_usd_month"].sum())
-    level = transit_prices_for_year(nodes, study.markets, year)[1]
+    market = (market_prices(study.markets.table, year, study.markets.model)
+              if study.markets.table is not None else None)
+    level = transit_prices_for_year(nodes, study.markets, year, market=market)[1]
     estimated = com_study & com_table["via"].map(level).isin(["estimate"]).to_numpy()
     estimated_transit = float(com_table.loc[estimated, "transit_usd_month"].sum())
     estimated_gbps = float(com_table.loc[estimated, "served_gbps"].sum())
@@ -542,8 +544,6 @@ def scenario_tables(spec: ScenarioSpec, prep: PreparedScenario, result: RoutingR
         "mean_rtt_ms": countries_table["rtt_flow"] / served_c,
     })
     # ---- delivered transit prices
-    market = (market_prices(study.markets.table, year, study.markets.model)
-              if study.markets.table is not None else None)
     delivered = delivered_transit_prices(graph, nodes, price, transit_rules, market)
     delivered.insert(0, "scenario", spec.name)
     by_node = delivered.set_index("node")["delivered_usd_per_mbps_month"]
